@@ -1,0 +1,53 @@
+/** +1 long, -1 short. */
+export type Side = 1 | -1;
+export type OrderType = 'market' | 'limit';
+
+/**
+ * An entry order at the moment it fills, passed through the `order` waterfall hook.
+ * Execution helpers may adjust it; the risk guard (final stage) must set `qty` and `stopPrice`
+ * or reject it. The engine reuses one object per env, so taps must not keep references.
+ */
+export interface OrderIntent {
+  side: Side;
+  type: OrderType;
+  /** Stop bucket k in 1..K chosen by the action; the stop distance is k × stopStepBps. */
+  stopBucket: number;
+  /** Price the order fills at (already including slippage). */
+  fillPrice: number;
+  /** Fee rate of this fill as a fraction (maker or taker). */
+  entryFeeRate: number;
+  /** Taker fee rate as a fraction, paid when the stop exits. */
+  takerFeeRate: number;
+  /** Account equity at the fill price, before the fill. */
+  equity: number;
+  /** Absolute quantity to fill; set by the risk guard. */
+  qty: number;
+  /** Protective stop price; set by the risk guard. */
+  stopPrice: number;
+  /** Set by a tap that refuses the order. */
+  rejected: boolean;
+  /** Why it was rejected (logged in the ledger's rejection count and the env info). */
+  rejectReason: string;
+}
+
+/** Passed to the `stop` waterfall hook on every bar a position is held (trailing stops). */
+export interface StopContext {
+  side: Side;
+  entryPrice: number;
+  /** Bar index just closed. */
+  index: number;
+  high: number;
+  low: number;
+  close: number;
+  barsInPosition: number;
+}
+
+/** Passed to the `reward` waterfall hook after each step. */
+export interface RewardContext {
+  equity: number;
+  previousEquity: number;
+  fee: number;
+  stopTriggered: boolean;
+  position: number;
+  index: number;
+}

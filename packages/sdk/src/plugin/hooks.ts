@@ -1,0 +1,101 @@
+import { AsyncSeriesHook, SyncHook, SyncWaterfallHook } from 'tapable';
+import { PluginError } from '../errors.ts';
+import type { OrderIntent, RewardContext, StopContext } from '../execution/types.ts';
+import type { RunInfo, RunSummary, TrainerRegistry } from '../experiment/types.ts';
+import type { FeatureRegistry } from '../features/types.ts';
+
+export interface EpisodeStartInfo {
+  readonly envIndex: number;
+  readonly seed: number;
+  readonly startIndex: number;
+}
+
+/**
+ * Every hook the SDK calls, declared once. The class states the semantics:
+ * - `features` (SyncHook): indicators add feature definitions. Called once per dataset, not per bar.
+ * - `order` (SyncWaterfallHook): an entry order flows through execution helpers, then the risk guard at
+ *   `STAGE.RISK_GUARD`, which sizes it. Called only when an entry fills.
+ * - `stop` (SyncWaterfallHook): the stop price flows through trailing-stop helpers on each bar a
+ *   position is held. Only called when something tapped it.
+ * - `reward` (SyncWaterfallHook): reward shaping over the default log equity return. Only called when tapped.
+ * - `episodeStart` (SyncHook): notification at every reset.
+ * - `trainer` (SyncHook): trainer plugins register their algorithm.
+ * - `runStart` / `runEnd` (AsyncSeriesHook): experiment lifecycle; awaited in order, errors reject the run.
+ */
+export interface EngineHooks {
+  readonly features: SyncHook<[FeatureRegistry]>;
+  readonly order: SyncWaterfallHook<[OrderIntent]>;
+  readonly stop: SyncWaterfallHook<[number, StopContext]>;
+  readonly reward: SyncWaterfallHook<[number, RewardContext]>;
+  readonly episodeStart: SyncHook<[EpisodeStartInfo]>;
+  readonly trainer: SyncHook<[TrainerRegistry]>;
+  readonly runStart: AsyncSeriesHook<[RunInfo]>;
+  readonly runEnd: AsyncSeriesHook<[RunSummary]>;
+}
+
+export type HookName = keyof EngineHooks;
+
+type AnyTapFn = (...args: unknown[]) => unknown;
+interface RegisteredTap {
+  name: string;
+  type: string;
+  fn: AnyTapFn;
+}
+
+/** Wraps a tap so whatever it throws (or rejects with) becomes a PluginError naming the tap and hook. */
+function wrapTap<T extends RegisteredTap>(hookName: string, tap: T): T {
+  const original = tap.fn;
+  const fail = (cause: unknown) => (cause instanceof PluginError ? cause : new PluginError(tap.name, hookName, cause));
+  if (tap.type === 'promise') {
+    tap.fn = (...args: unknown[]) => {
+      try {
+        return Promise.resolve(original(...args)).catch((cause: unknown) => {
+          throw fail(cause);
+        });
+      } catch (cause) {
+        return Promise.reject(fail(cause));
+      }
+    };
+  } else if (tap.type === 'async') {
+    tap.fn = (...args: unknown[]) => {
+      const callback = args.pop() as (err?: unknown, result?: unknown) => void;
+      try {
+        original(...args, (err?: unknown, result?: unknown) => callback(err ? fail(err) : undefined, result));
+      } catch (cause) {
+        callback(fail(cause));
+      }
+    };
+  } else {
+    tap.fn = (...args: unknown[]) => {
+      try {
+        return original(...args);
+      } catch (cause) {
+        throw fail(cause);
+      }
+    };
+  }
+  return tap;
+}
+
+/**
+ * A fresh, frozen hooks object. Each engine builds its own (tapable has no untap), and every tap
+ * is wrapped so an error names its plugin: `PluginError { plugin, hook, cause }`.
+ */
+export function createHooks(): EngineHooks {
+  const hooks: EngineHooks = {
+    features: new SyncHook(['registry']),
+    order: new SyncWaterfallHook(['intent']),
+    stop: new SyncWaterfallHook(['stopPrice', 'context']),
+    reward: new SyncWaterfallHook(['reward', 'context']),
+    episodeStart: new SyncHook(['info']),
+    trainer: new SyncHook(['registry']),
+    runStart: new AsyncSeriesHook(['run']),
+    runEnd: new AsyncSeriesHook(['summary']),
+  };
+  for (const [name, hook] of Object.entries(hooks)) {
+    (hook as SyncHook<unknown[]>).intercept({
+      register: (tap) => wrapTap(name, tap as unknown as RegisteredTap) as unknown as typeof tap,
+    });
+  }
+  return Object.freeze(hooks);
+}

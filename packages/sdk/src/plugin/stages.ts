@@ -1,0 +1,10 @@
+/**
+ * Named stages for taps (tapable's `stage`): lower runs first. The risk guard always taps
+ * `STAGE.RISK_GUARD`, after every execution helper, so nothing can resize an order after it.
+ */
+export const STAGE = Object.freeze({
+  PRE: -100,
+  DEFAULT: 0,
+  POST: 100,
+  RISK_GUARD: 1_000_000,
+});

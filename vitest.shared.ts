@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Workspace packages resolve each other's TypeScript sources through the
+ * `@tradecore/source` export condition, so tests never run against a stale dist/.
+ */
+const conditions = ['@tradecore/source', 'module', 'node', 'import', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    clearMocks: true,
+    restoreMocks: true,
+  },
+});
