@@ -55,5 +55,11 @@ export {
   type RequiredColumn,
   type StreamingFeature,
 } from './features/types.ts';
-export type { OrderIntent, OrderType, RewardContext, Side, StopContext } from './execution/types.ts';
-export type { RunInfo, RunSummary, TrainerDefinition, TrainerRegistry } from './experiment/types.ts';
+
+// Each area keeps its own explicit export list in its index.ts.
+export * from './data/index.ts';
+export * from './features/index.ts';
+export * from './execution/index.ts';
+export * from './env/index.ts';
+export * from './experiment/index.ts';
+export * from './tools/index.ts';

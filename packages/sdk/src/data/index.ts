@@ -1,0 +1,1 @@
+// Public API of src/data: explicit named exports only.

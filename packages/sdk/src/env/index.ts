@@ -1,0 +1,2 @@
+// Public API of src/env: explicit named exports only.
+export type { VecEnvLike } from './types.ts';

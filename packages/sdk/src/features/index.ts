@@ -1,0 +1,1 @@
+// Public API of src/features: explicit named exports only.
