@@ -1,0 +1,1 @@
+// Public API of src/tools: explicit named exports only.
