@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: scripts-newpkg.sh <dir> <name> <description> [entries...]
+# Creates the boilerplate of a workspace package. Usage: scripts/new-package.sh <dir> <name> <description> [entries...]
 set -e
 dir=packages/$1; name=$2; desc=$3; shift 3
 mkdir -p $dir/src
