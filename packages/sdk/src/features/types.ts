@@ -39,11 +39,13 @@ export interface Bar {
  * How an output is scaled before it enters the observation.
  * - `none`: as is.
  * - `relative-to-close`: `value / close - 1` (price-level outputs such as VWAP or bands).
+ * - `ratio-to-close`: `value / close` (price distances such as ATR or a band's width).
  * - `scale`: `value * factor` (e.g. RSI in 0..100 → 0..1 with factor 0.01).
  */
 export type Normalization =
   | { readonly kind: 'none' }
   | { readonly kind: 'relative-to-close' }
+  | { readonly kind: 'ratio-to-close' }
   | { readonly kind: 'scale'; readonly factor: number };
 
 export interface FeatureOutput {
