@@ -1,2 +1,2 @@
 /** Conformance kits for plugin authors: `import { testIndicatorContract } from '@tradecore/sdk/testing'`. */
-export {};
+export * from './testing/index.ts';
