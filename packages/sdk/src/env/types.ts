@@ -22,3 +22,63 @@ export interface VecEnvLike {
   /** Steps every sub-env with `actions[i]`; masked actions throw. */
   step(actions: Int32Array): void;
 }
+
+/** Options of `TradingEnv.reset`. */
+export interface ResetOptions {
+  /** Reseeds the env's own generator; without it the generator continues. */
+  seed?: number;
+  /**
+   * Start the episode on this bar (the first observation is of this bar) instead of a random one.
+   * Such an episode is an evaluation: it runs to `endIndex` and is never truncated by `episodeLength`.
+   */
+  startIndex?: number;
+  /** Last bar of the episode (inclusive); defaults to the end of the env's range. */
+  endIndex?: number;
+}
+
+/**
+ * Live account and bookkeeping of an env, updated in place every step (copy what you keep).
+ */
+export interface EnvInfo {
+  /** Bar the current observation is of. */
+  index: number;
+  time: number;
+  /** Steps taken in this episode. */
+  step: number;
+  startIndex: number;
+  endIndex: number;
+  equity: number;
+  cash: number;
+  position: number;
+  entryPrice: number;
+  /** NaN when flat. */
+  stopPrice: number;
+  barsInPosition: number;
+  totalFees: number;
+  /** Orders rejected in the last step (e.g. by the risk guard below minQty) and the last reason. */
+  rejected: number;
+  lastRejectReason: string;
+  stopTriggered: number;
+  stopGapped: number;
+  /** Loss of a stopped trade beyond the loss the guard planned (gap through the stop, slippage). */
+  stopExcess: number;
+  /** 1 when the episode ended by ruin (equity at or below `initialCash × (1 − ruinDrawdown)`). */
+  ruined: number;
+}
+
+export interface ResetResult {
+  readonly observation: Float32Array;
+  readonly info: EnvInfo;
+}
+
+/** Gymnasium's step tuple as one reused object. */
+export interface StepResult {
+  readonly observation: Float32Array;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  readonly info: EnvInfo;
+}
+
+/** A deterministic policy: picks an allowed action from the observation and the action mask. */
+export type Policy = (observation: Float32Array, mask: Uint8Array, info: EnvInfo) => number;

@@ -1,2 +1,16 @@
 // Public API of src/execution: explicit named exports only.
-export type { OrderIntent, OrderType, RewardContext, Side, StopContext } from './types.ts';
+export {
+  ORDER_KIND,
+  ORDER_TYPE_CODE,
+  type ExecutionParams,
+  type OrderIntent,
+  type OrderType,
+  type RewardContext,
+  type RiskRules,
+  type Side,
+  type StopContext,
+} from './types.ts';
+export { resolveExecutionParams } from './params.ts';
+export { lossPerUnit, sizeByRisk } from './sizing.ts';
+export { Broker, type BarSeries, type OrderSizer, type StopUpdater } from './Broker.ts';
+export { LEDGER_COLUMNS, Ledger, type LedgerColumns } from './Ledger.ts';

@@ -51,3 +51,38 @@ export interface RewardContext {
   position: number;
   index: number;
 }
+
+/**
+ * Execution settings resolved to fractions (1 bp = 0.0001), as the broker uses them.
+ * Built from the config's `execution` section by `resolveExecutionParams`.
+ */
+export interface ExecutionParams {
+  readonly makerFee: number;
+  readonly takerFee: number;
+  readonly slippage: number;
+  readonly limitOffset: number;
+  readonly limitTtlBars: number;
+  readonly postOnly: boolean;
+  readonly touchFills: boolean;
+  readonly allowShort: boolean;
+  readonly initialCash: number;
+}
+
+/** The sizing rules of a risk guard (what `riskGuard()` options resolve to). */
+export interface RiskRules {
+  /** Fraction of equity that may be lost at the stop, fees included. */
+  readonly riskPct: number;
+  /** Stop distance per bucket, in bps of the fill price. */
+  readonly stopStepBps: number;
+  /** Cap on notional: qty × fill ≤ maxLeverage × equity. */
+  readonly maxLeverage: number;
+  /** Lot size; qty is rounded down to a multiple of it. */
+  readonly qtyStep: number;
+  /** Smallest order accepted; smaller sizes are rejected. */
+  readonly minQty: number;
+}
+
+/** What the broker does with the action of one step. */
+export const ORDER_KIND = Object.freeze({ HOLD: 0, CLOSE: 1, LONG: 2, SHORT: 3 });
+/** 0 = market, 1 = limit. */
+export const ORDER_TYPE_CODE = Object.freeze({ MARKET: 0, LIMIT: 1 });

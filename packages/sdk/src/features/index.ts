@@ -1,1 +1,9 @@
 // Public API of src/features: explicit named exports only.
+export {
+  FeatureStoreError,
+  availableColumns,
+  buildFeatureStore,
+  interleaveFeatures,
+  writeFeatureWindow,
+  type FeatureStore,
+} from './featureStore.ts';

@@ -1,0 +1,39 @@
+import { definePlugin, sizeByRisk, STAGE, Type, type Static } from '@tradecore/sdk';
+
+export const RISK_GUARD_NAME = '@tradecore/plugin-risk-guard';
+export const VERSION = '0.1.0';
+
+export const RiskGuardOptions = Type.Object(
+  {
+    riskPct: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01, description: 'Fraction of equity lost at the stop, entry and exit fees included.' }),
+    stopStepBps: Type.Number({ exclusiveMinimum: 0, maximum: 5000, default: 50, description: 'Stop distance per bucket: bucket k puts the stop k × stopStepBps from the fill.' }),
+    buckets: Type.Integer({ minimum: 1, maximum: 20, default: 4, description: 'Stop buckets per side in the action space.' }),
+    maxLeverage: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Notional cap: qty × fill ≤ maxLeverage × equity.' }),
+    qtyStep: Type.Number({ exclusiveMinimum: 0, default: 0.00001, description: 'Lot size; qty is rounded down to a multiple of it.' }),
+    minQty: Type.Number({ minimum: 0, default: 0.00001, description: 'Smallest order; a smaller size rejects the order.' }),
+  },
+  { additionalProperties: false },
+);
+export type RiskGuardOptions = Static<typeof RiskGuardOptions>;
+
+/**
+ * The mandatory risk guard. At every entry fill it sets the stop `S = fill × (1 ∓ k × stopStepBps)`
+ * and the size: the largest lot-rounded qty whose loss at the stop, entry and exit fees included,
+ * is ≤ riskPct × equity, capped by maxLeverage × equity / fill. Below minQty the order is rejected
+ * and logged. It taps the `order` hook at `STAGE.RISK_GUARD`, after every execution helper.
+ */
+export const riskGuard = definePlugin({
+  name: RISK_GUARD_NAME,
+  version: VERSION,
+  kind: 'risk-guard',
+  optionsSchema: RiskGuardOptions,
+  setup(hooks, { options, log }) {
+    hooks.order.tap({ name: RISK_GUARD_NAME, stage: STAGE.RISK_GUARD }, (intent) => {
+      sizeByRisk(intent, options);
+      if (intent.rejected) {
+        log(`rejected ${intent.side === 1 ? 'long' : 'short'} ${intent.type} at ${intent.fillPrice} (equity ${intent.equity}, stop ${intent.stopPrice}): ${intent.rejectReason} (minQty ${options.minQty}, qtyStep ${options.qtyStep})`);
+      }
+      return intent;
+    });
+  },
+});

@@ -1,0 +1,306 @@
+import { Broker } from '../execution/Broker.ts';
+import { Ledger } from '../execution/Ledger.ts';
+import type { OrderIntent, RewardContext, StopContext } from '../execution/types.ts';
+import { writeFeatureWindow } from '../features/featureStore.ts';
+import type { EpisodeStartInfo } from '../plugin/hooks.ts';
+import { buildMasks, InvalidActionError, POSITION_STATE, type Action, type ActionSpace } from './actionSpace.ts';
+import { createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContext } from './context.ts';
+import { Rng } from './rng.ts';
+import type { EnvInfo, ResetOptions, ResetResult, StepResult } from './types.ts';
+
+export interface TradingEnvOptions {
+  /** Where to write observations (a view into a VecEnv buffer); default a private buffer. */
+  observation?: Float32Array;
+  /** Where to write the action mask; default a private buffer. */
+  mask?: Uint8Array;
+  envIndex?: number;
+  seed?: number;
+}
+
+/**
+ * A Gymnasium-style trading environment over one dataset. `reset` and `step` return the same
+ * result objects every call, and `observation`, `mask` and `info` are updated in place: copy what
+ * you keep. Observation = the last `window` bars of every normalised feature (bar-major, oldest
+ * first: value of feature f at window row r is `observation[r × F + f]`) followed by the account:
+ * position sign, exposure (position × close / equity), unrealised PnL / equity, stop distance
+ * ((close − stop) / close, 0 when flat), bars in position / episodeLength, pending limit side.
+ */
+export class TradingEnv {
+  readonly context: EnvContext;
+  readonly actionSpace: ActionSpace;
+  readonly observationSize: number;
+  readonly observation: Float32Array;
+  readonly mask: Uint8Array;
+  readonly ledger: Ledger;
+  readonly broker: Broker;
+  readonly envIndex: number;
+  readonly #rng: Rng;
+  #seed: number;
+  readonly #masks: readonly [Uint8Array, Uint8Array, Uint8Array];
+  #maskRow: Uint8Array;
+  readonly #info: EnvInfo;
+  readonly #resetResult: ResetResult;
+  readonly #stepResult: StepResult;
+  readonly #rewardContext: RewardContext = { equity: 0, previousEquity: 0, fee: 0, stopTriggered: false, position: 0, index: 0 };
+  readonly #rewardHooked: boolean;
+  readonly #episodeStartHooked: boolean;
+  #index = 0;
+  #endIndex = 0;
+  #steps = 0;
+  #episodeLength = 0;
+  #equity = 0;
+  #done = true;
+  readonly #ruinEquity: number;
+
+  constructor(context: EnvContext, options: TradingEnvOptions = {}) {
+    this.context = context;
+    this.actionSpace = context.actionSpace;
+    this.observationSize = context.observationSize;
+    this.observation = options.observation ?? new Float32Array(context.observationSize);
+    this.mask = options.mask ?? new Uint8Array(context.actionSpace.n);
+    if (this.observation.length !== this.observationSize || this.mask.length !== this.actionSpace.n) {
+      throw new EnvConfigError(`observation/mask buffers must have lengths ${this.observationSize}/${this.actionSpace.n}`);
+    }
+    this.envIndex = options.envIndex ?? 0;
+    this.#seed = options.seed ?? 0;
+    this.#rng = new Rng(this.#seed);
+    this.#masks = buildMasks(context.actionSpace, context.params.allowShort);
+    this.#maskRow = this.#masks[POSITION_STATE.FLAT];
+    this.ledger = new Ledger(Math.min(context.config.episodeLength, context.bars.length) + 1);
+    const hooks = context.engine.hooks;
+    const order = hooks.order;
+    const stop = hooks.stop;
+    this.broker = new Broker(
+      context.params,
+      (intent: OrderIntent) => order.call(intent),
+      stop.isUsed() ? (price: number, ctx: StopContext) => stop.call(price, ctx) : undefined,
+    );
+    this.#rewardHooked = hooks.reward.isUsed();
+    this.#episodeStartHooked = hooks.episodeStart.isUsed();
+    this.#ruinEquity = context.params.initialCash * (1 - context.config.ruinDrawdown);
+    this.#info = {
+      index: 0,
+      time: 0,
+      step: 0,
+      startIndex: 0,
+      endIndex: 0,
+      equity: 0,
+      cash: 0,
+      position: 0,
+      entryPrice: Number.NaN,
+      stopPrice: Number.NaN,
+      barsInPosition: 0,
+      totalFees: 0,
+      rejected: 0,
+      lastRejectReason: '',
+      stopTriggered: 0,
+      stopGapped: 0,
+      stopExcess: 0,
+      ruined: 0,
+    };
+    this.#resetResult = { observation: this.observation, info: this.#info };
+    this.#stepResult = { observation: this.observation, reward: 0, terminated: false, truncated: false, info: this.#info };
+  }
+
+  get numActions(): number {
+    return this.actionSpace.n;
+  }
+
+  /** Bar of the current observation. */
+  get index(): number {
+    return this.#index;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  encodeAction(action: Action): number {
+    return this.actionSpace.encode(action);
+  }
+
+  decodeAction(index: number): Action {
+    return this.actionSpace.decode(index);
+  }
+
+  /** 1 = allowed in the current state (the same array every call). */
+  actionMask(): Uint8Array {
+    return this.mask;
+  }
+
+  reset(options: ResetOptions = {}): ResetResult {
+    const ctx = this.context;
+    if (options.seed !== undefined) {
+      if (!Number.isInteger(options.seed)) throw new EnvConfigError(`reset: seed must be an integer, got ${options.seed}`);
+      this.#seed = options.seed;
+      this.#rng.seed(options.seed);
+    }
+    const endIndex = options.endIndex ?? ctx.rangeEnd;
+    if (!Number.isInteger(endIndex) || endIndex > ctx.bars.length - 1 || endIndex <= ctx.minStart) {
+      throw new EnvConfigError(`reset: endIndex must be an integer in ${ctx.minStart + 1}..${ctx.bars.length - 1}, got ${endIndex}`);
+    }
+    let start: number;
+    if (options.startIndex !== undefined) {
+      start = options.startIndex;
+      if (!Number.isInteger(start) || start < ctx.minStart || start >= endIndex) {
+        throw new EnvConfigError(
+          `reset: startIndex must be an integer in ${ctx.minStart}..${endIndex - 1} (bars before ${ctx.minStart} are feature warm-up and the first window), got ${start}`,
+        );
+      }
+      this.#episodeLength = endIndex - start;
+    } else {
+      const maxStart = Math.max(ctx.minStart, endIndex - ctx.config.episodeLength);
+      start = ctx.minStart + this.#rng.nextInt(maxStart - ctx.minStart + 1);
+      this.#episodeLength = ctx.config.episodeLength;
+    }
+    this.#index = start;
+    this.#endIndex = endIndex;
+    this.#steps = 0;
+    this.#done = false;
+    this.broker.reset();
+    this.#equity = ctx.params.initialCash;
+    this.ledger.clear(ctx.recordLedger ? Math.min(this.#episodeLength, endIndex - start) : 0);
+    const info = this.#info;
+    info.startIndex = start;
+    info.endIndex = endIndex;
+    info.ruined = 0;
+    info.lastRejectReason = '';
+    this.#sync();
+    if (this.#episodeStartHooked) {
+      const event: EpisodeStartInfo = { envIndex: this.envIndex, seed: this.#seed, startIndex: start };
+      ctx.engine.hooks.episodeStart.call(event);
+    }
+    return this.#resetResult;
+  }
+
+  step(action: number): StepResult {
+    if (this.#done) throw new EnvConfigError('step() after the episode ended: call reset() first');
+    const space = this.actionSpace;
+    if (!(action >= 0 && action < space.n) || (action | 0) !== action) {
+      throw new InvalidActionError(`action ${action} is outside Discrete(${space.n})`);
+    }
+    if (this.#maskRow[action] === 0) {
+      throw new InvalidActionError(`action ${action} (${space.describe(action)}) is masked in the current state (position ${this.broker.position})`);
+    }
+    const ctx = this.context;
+    const bars = ctx.bars;
+    const broker = this.broker;
+    const previousEquity = this.#equity;
+    const j = this.#index + 1;
+    broker.execute(bars, j, space.kinds[action] as number, space.limits[action] === 1, space.stopBuckets[action] as number);
+    this.#index = j;
+    this.#steps++;
+    const close = bars.close[j] as number;
+    const equity = broker.cash + broker.position * close;
+    this.#equity = equity;
+    let reward = Math.log((equity > 0 ? equity : 1e-9) / previousEquity);
+    if (this.#rewardHooked) {
+      const rc = this.#rewardContext;
+      rc.equity = equity;
+      rc.previousEquity = previousEquity;
+      rc.fee = broker.stepFee;
+      rc.stopTriggered = broker.stepStopTriggered === 1;
+      rc.position = broker.position;
+      rc.index = j;
+      reward = ctx.engine.hooks.reward.call(reward, rc);
+    }
+    const ruined = equity <= this.#ruinEquity;
+    const terminated = ruined || j >= this.#endIndex;
+    const truncated = !terminated && this.#steps >= this.#episodeLength;
+    this.#done = terminated || truncated;
+    if (ctx.recordLedger) this.#writeLedger(action, reward);
+    this.#info.ruined = ruined ? 1 : 0;
+    this.#sync();
+    const result = this.#stepResult;
+    result.reward = reward;
+    result.terminated = terminated;
+    result.truncated = truncated;
+    return result;
+  }
+
+  #writeLedger(action: number, reward: number): void {
+    const ledger = this.ledger;
+    const r = ledger.nextRow();
+    const c = ledger.columns;
+    const b = this.broker;
+    const j = this.#index;
+    c.index[r] = j;
+    c.time[r] = this.context.bars.time[j] as number;
+    c.action[r] = action;
+    c.submitted[r] = b.stepSubmitted;
+    c.filled[r] = b.stepFilled;
+    c.rejected[r] = b.stepRejected;
+    c.expired[r] = b.stepExpired;
+    c.fillPrice[r] = b.stepFillPrice;
+    c.qty[r] = b.stepQty;
+    c.fee[r] = b.stepFee;
+    c.cashDelta[r] = b.stepCashDelta;
+    c.position[r] = b.position;
+    c.stop[r] = b.stopPrice;
+    c.stopTriggered[r] = b.stepStopTriggered;
+    c.stopGapped[r] = b.stepStopGapped;
+    c.stopExcess[r] = b.stepStopExcess;
+    c.equity[r] = this.#equity;
+    c.reward[r] = reward;
+  }
+
+  /** Writes observation, mask and info for the current bar. */
+  #sync(): void {
+    const ctx = this.context;
+    const i = this.#index;
+    const obs = this.observation;
+    const window = ctx.config.window;
+    const f = ctx.numFeatures;
+    writeFeatureWindow(ctx.matrix, f, i, window, obs, 0);
+    const b = this.broker;
+    const close = ctx.bars.close[i] as number;
+    const equity = this.#equity;
+    const position = b.position;
+    let o = window * f;
+    if (position === 0) {
+      obs[o++] = 0;
+      obs[o++] = 0;
+      obs[o++] = 0;
+      obs[o++] = 0;
+      obs[o++] = 0;
+    } else {
+      obs[o++] = position > 0 ? 1 : -1;
+      obs[o++] = (position * close) / equity;
+      obs[o++] = (position * (close - b.entryPrice)) / equity;
+      obs[o++] = (close - b.stopPrice) / close;
+      obs[o++] = b.barsInPosition / this.#episodeLength;
+    }
+    obs[o] = b.pendingSide;
+
+    const row = this.#masks[position === 0 ? POSITION_STATE.FLAT : position > 0 ? POSITION_STATE.LONG : POSITION_STATE.SHORT];
+    this.#maskRow = row;
+    this.mask.set(row);
+
+    const info = this.#info;
+    info.index = i;
+    info.time = ctx.bars.time[i] as number;
+    info.step = this.#steps;
+    info.equity = equity;
+    info.cash = b.cash;
+    info.position = position;
+    info.entryPrice = b.entryPrice;
+    info.stopPrice = b.stopPrice;
+    info.barsInPosition = b.barsInPosition;
+    info.totalFees = b.totalFees;
+    info.rejected = b.stepRejected;
+    if (b.stepRejected > 0) info.lastRejectReason = b.lastRejectReason;
+    info.stopTriggered = b.stepStopTriggered;
+    info.stopGapped = b.stepStopGapped;
+    info.stopExcess = b.stepStopExcess;
+  }
+}
+
+/**
+ * Builds a trading environment: resolves the plugins (refusing to go on without exactly one risk
+ * guard, `@tradecore/plugin-risk-guard`), computes every feature once, and reads the action space
+ * (`buckets`, `stopStepBps`) from the risk guard's options.
+ */
+export async function createEnv(options: CreateEnvOptions): Promise<TradingEnv> {
+  const context = await createEnvContext(options);
+  return new TradingEnv(context, { seed: options.seed ?? 0 });
+}
