@@ -1,0 +1,3 @@
+export { rsi, RsiState, type RsiMethod } from './rsi.ts';
+export { stochRsi, StochRsiState } from './stochRsi.ts';
+export { RsiOptions, rsiFeature, rsiPlugin, rsiPlugin as default, stochRsiFeature } from './plugin.ts';

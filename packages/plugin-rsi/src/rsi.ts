@@ -1,0 +1,168 @@
+/**
+ * How gains and losses are averaged.
+ * - `wilder` (default): Wilder smoothing, α = 1/n, seeded with the plain mean of the first n moves (TA-Lib).
+ * - `cutler`: simple moving average of the last n gains and losses.
+ * - `ema`: exponential smoothing, α = 2/(n + 1), seeded like Wilder.
+ *
+ * `RSI = 100 · avgGain / (avgGain + avgLoss)` (= 100 − 100/(1 + RS)); 50 when both averages are 0
+ * (no movement; TA-Lib writes 0 there). First value at bar n.
+ */
+export type RsiMethod = 'wilder' | 'cutler' | 'ema';
+
+function ratio(gain: number, loss: number): number {
+  const sum = gain + loss;
+  return sum > 0 ? 100 * (gain / sum) : 50;
+}
+
+/** Writes RSI(`period`) of `close` into `out`; NaN for the first `period` bars. O(1) per bar. */
+export function rsi(close: Float64Array, out: Float64Array, period = 14, method: RsiMethod = 'wilder'): void {
+  const n = close.length;
+  const end = Math.min(period, n);
+  for (let i = 0; i < end; i++) out[i] = Number.NaN;
+  if (period >= n) return;
+  let gain = 0;
+  let loss = 0;
+  let moving = 0;
+  for (let i = 1; i <= period; i++) {
+    const d = close[i]! - close[i - 1]!;
+    if (d < 0) loss -= d;
+    else gain += d;
+    if (d !== 0) moving++;
+  }
+  if (method === 'cutler') {
+    out[period] = moving > 0 ? ratio(gain / period, loss / period) : 50;
+    for (let i = period + 1; i < n; i++) {
+      if ((i - period) % period === 0) {
+        gain = 0;
+        loss = 0;
+        moving = 0;
+        for (let j = i - period + 1; j <= i; j++) {
+          const d = close[j]! - close[j - 1]!;
+          if (d < 0) loss -= d;
+          else gain += d;
+          if (d !== 0) moving++;
+        }
+      } else {
+        const d = close[i]! - close[i - 1]!;
+        const o = close[i - period]! - close[i - period - 1]!;
+        if (d < 0) loss -= d;
+        else gain += d;
+        if (o < 0) loss += o;
+        else gain -= o;
+        if (d !== 0) moving++;
+        if (o !== 0) moving--;
+      }
+      out[i] = moving > 0 ? ratio(gain > 0 ? gain / period : 0, loss > 0 ? loss / period : 0) : 50;
+    }
+    return;
+  }
+  gain /= period;
+  loss /= period;
+  out[period] = ratio(gain, loss);
+  if (method === 'wilder') {
+    const keep = period - 1;
+    for (let i = period + 1; i < n; i++) {
+      const d = close[i]! - close[i - 1]!;
+      loss *= keep;
+      gain *= keep;
+      if (d < 0) loss -= d;
+      else gain += d;
+      loss /= period;
+      gain /= period;
+      out[i] = ratio(gain, loss);
+    }
+  } else {
+    const alpha = 2 / (period + 1);
+    for (let i = period + 1; i < n; i++) {
+      const d = close[i]! - close[i - 1]!;
+      gain += alpha * ((d > 0 ? d : 0) - gain);
+      loss += alpha * ((d < 0 ? -d : 0) - loss);
+      out[i] = ratio(gain, loss);
+    }
+  }
+}
+
+/** Streaming RSI, bit-identical to {@link rsi}. `update` returns the RSI of the bar just added (NaN in warm-up). */
+export class RsiState {
+  readonly #period: number;
+  readonly #method: RsiMethod;
+  /** Last `period` price changes (Cutler only). */
+  readonly #moves: Float64Array;
+  #count = 0;
+  #prev = Number.NaN;
+  #gain = 0;
+  #loss = 0;
+  #moving = 0;
+
+  constructor(period = 14, method: RsiMethod = 'wilder') {
+    this.#period = period;
+    this.#method = method;
+    this.#moves = new Float64Array(method === 'cutler' ? period : 0);
+  }
+
+  update(close: number): number {
+    const i = this.#count++;
+    const period = this.#period;
+    const d = close - this.#prev;
+    this.#prev = close;
+    if (i === 0) return Number.NaN;
+    if (i <= period) {
+      if (d < 0) this.#loss -= d;
+      else this.#gain += d;
+      if (d !== 0) this.#moving++;
+      if (this.#method === 'cutler') this.#moves[i % period] = d;
+      if (i < period) return Number.NaN;
+      if (this.#method === 'cutler') return this.#moving > 0 ? ratio(this.#gain / period, this.#loss / period) : 50;
+      this.#gain /= period;
+      this.#loss /= period;
+      return ratio(this.#gain, this.#loss);
+    }
+    if (this.#method === 'cutler') return this.#updateCutler(i, d);
+    if (this.#method === 'wilder') {
+      const keep = period - 1;
+      this.#loss *= keep;
+      this.#gain *= keep;
+      if (d < 0) this.#loss -= d;
+      else this.#gain += d;
+      this.#loss /= period;
+      this.#gain /= period;
+    } else {
+      const alpha = 2 / (period + 1);
+      this.#gain += alpha * ((d > 0 ? d : 0) - this.#gain);
+      this.#loss += alpha * ((d < 0 ? -d : 0) - this.#loss);
+    }
+    return ratio(this.#gain, this.#loss);
+  }
+
+  #updateCutler(i: number, d: number): number {
+    const period = this.#period;
+    const slot = i % period;
+    const o = this.#moves[slot]!;
+    this.#moves[slot] = d;
+    if ((i - period) % period === 0) {
+      let gain = 0;
+      let loss = 0;
+      let moving = 0;
+      // Oldest move first, as the batch function sums them.
+      for (let k = 1; k <= period; k++) {
+        const m = this.#moves[(slot + k) % period]!;
+        if (m < 0) loss -= m;
+        else gain += m;
+        if (m !== 0) moving++;
+      }
+      this.#gain = gain;
+      this.#loss = loss;
+      this.#moving = moving;
+    } else {
+      if (d < 0) this.#loss -= d;
+      else this.#gain += d;
+      if (o < 0) this.#loss += o;
+      else this.#gain -= o;
+      if (d !== 0) this.#moving++;
+      if (o !== 0) this.#moving--;
+    }
+    const gain = this.#gain;
+    const loss = this.#loss;
+    return this.#moving > 0 ? ratio(gain > 0 ? gain / period : 0, loss > 0 ? loss / period : 0) : 50;
+  }
+}
