@@ -1,0 +1,208 @@
+import type { Bars } from '../features/types.ts';
+import { isoTime, optionalColumnsOf } from './bars.ts';
+
+export type ValidationErrorKind = 'non-finite' | 'non-monotonic' | 'duplicate-time' | 'misaligned' | 'ohlc' | 'negative' | 'empty';
+export type ValidationWarningKind = 'gap' | 'zero-volume' | 'buy-sell-sum';
+
+export interface ValidationFinding<K extends string> {
+  kind: K;
+  /** Row index (0-based); -1 when the finding is about the whole series. */
+  row: number;
+  /** ISO time of that row, when it has a valid one. */
+  time?: string;
+  message: string;
+}
+
+export interface ValidationStats {
+  rows: number;
+  firstTime: string | null;
+  lastTime: string | null;
+  /** Bar length the checks used: the given timeframe, else the most frequent spacing. */
+  timeframeMs: number | null;
+  gaps: { count: number; missingBars: number; largestMs: number; largestAt: string | null };
+  duplicates: number;
+  nonMonotonic: number;
+  ohlcViolations: number;
+  nonFinite: number;
+  zeroVolumeBars: number;
+  zeroVolumeShare: number;
+  /** Bars with open = high = low = close. */
+  flatBars: number;
+}
+
+export interface ValidationReport {
+  /** Problems that make the series unusable (the lake refuses to write or read it). */
+  errors: ValidationFinding<ValidationErrorKind>[];
+  /** Facts worth knowing that do not block use (gaps, many zero-volume bars). */
+  warnings: ValidationFinding<ValidationWarningKind>[];
+  stats: ValidationStats;
+  ok: boolean;
+}
+
+export interface ValidateBarsOptions {
+  /** Expected bar length in ms; enables the alignment check and exact gap counting. */
+  timeframeMs?: number;
+  /** Findings kept per kind (counts in `stats` stay exact). Default 20. */
+  maxFindingsPerKind?: number;
+  /** Warn when more than this share of bars has zero volume. Default 0.05. */
+  zeroVolumeWarnShare?: number;
+}
+
+function mostFrequentSpacing(time: Float64Array): number | null {
+  const counts = new Map<number, number>();
+  const step = Math.max(1, Math.floor(time.length / 5000));
+  for (let i = step; i < time.length; i += step) {
+    const d = (time[i] as number) - (time[i - 1] as number);
+    if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  let best: number | null = null;
+  let bestCount = 0;
+  for (const [d, c] of counts) if (c > bestCount || (c === bestCount && d < (best ?? Infinity))) [best, bestCount] = [d, c];
+  return best;
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
+
+/**
+ * Checks a bar series. Errors: non-finite values, times not strictly increasing (duplicates
+ * reported apart), bars off the timeframe grid, OHLC inconsistencies (high below open/close/low,
+ * low above open/close), negative volumes or counts. Warnings: gaps, a high zero-volume share,
+ * buy + sell volume differing from volume. Every message names the row and its time.
+ */
+export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): ValidationReport {
+  const limit = options.maxFindingsPerKind ?? 20;
+  const errors: ValidationFinding<ValidationErrorKind>[] = [];
+  const warnings: ValidationFinding<ValidationWarningKind>[] = [];
+  const perKind = new Map<string, number>();
+  const keep = (kind: string) => {
+    const n = (perKind.get(kind) ?? 0) + 1;
+    perKind.set(kind, n);
+    return n <= limit;
+  };
+  const { length: n, time, open, high, low, close, volume } = bars;
+  const at = (i: number) => {
+    const t = time[i] as number;
+    return Number.isFinite(t) ? isoTime(t) : undefined;
+  };
+  const where = (i: number) => {
+    const t = at(i);
+    return t ? `row ${i} (${t})` : `row ${i}`;
+  };
+  const error = (kind: ValidationErrorKind, i: number, message: string) => {
+    if (keep(kind)) errors.push({ kind, row: i, ...(at(i) ? { time: at(i) } : {}), message: `${where(i)}: ${message}` });
+  };
+
+  const stats: ValidationStats = {
+    rows: n,
+    firstTime: n ? (at(0) ?? null) : null,
+    lastTime: n ? (at(n - 1) ?? null) : null,
+    timeframeMs: options.timeframeMs ?? mostFrequentSpacing(time),
+    gaps: { count: 0, missingBars: 0, largestMs: 0, largestAt: null },
+    duplicates: 0,
+    nonMonotonic: 0,
+    ohlcViolations: 0,
+    nonFinite: 0,
+    zeroVolumeBars: 0,
+    zeroVolumeShare: 0,
+    flatBars: 0,
+  };
+  if (n === 0) {
+    errors.push({ kind: 'empty', row: -1, message: 'no bars' });
+    return { errors, warnings, stats, ok: false };
+  }
+  const tf = stats.timeframeMs;
+  const optional = optionalColumnsOf(bars).map((name) => [name, bars[name] as Float64Array] as const);
+  const buy = bars.buy_volume;
+  const sell = bars.sell_volume;
+  let largestGapRow = -1;
+
+  for (let i = 0; i < n; i++) {
+    const t = time[i] as number;
+    const o = open[i] as number;
+    const h = high[i] as number;
+    const l = low[i] as number;
+    const c = close[i] as number;
+    const v = volume[i] as number;
+    // One combined finiteness test keeps the common path to a single branch.
+    if (!Number.isFinite(t + o + h + l + c + v)) {
+      stats.nonFinite++;
+      const bad = (
+        [
+          ['time', t],
+          ['open', o],
+          ['high', h],
+          ['low', l],
+          ['close', c],
+          ['volume', v],
+        ] as const
+      ).filter(([, x]) => !Number.isFinite(x));
+      error('non-finite', i, `${bad.map(([name, x]) => `${name} is ${x}`).join(', ')}`);
+      continue;
+    }
+    for (const [name, col] of optional) {
+      const x = col[i] as number;
+      if (!Number.isFinite(x)) {
+        stats.nonFinite++;
+        error('non-finite', i, `${name} is ${x}`);
+      } else if (x < 0) error('negative', i, `${name} ${x} is negative`);
+    }
+    if (i > 0) {
+      const prev = time[i - 1] as number;
+      const d = t - prev;
+      if (d === 0) {
+        stats.duplicates++;
+        error('duplicate-time', i, `time ${at(i)} repeats row ${i - 1}`);
+      } else if (d < 0) {
+        stats.nonMonotonic++;
+        error('non-monotonic', i, `time ${at(i)} is before row ${i - 1} (${isoTime(prev)}); times must increase`);
+      } else if (tf !== null && d > tf && Number.isFinite(prev)) {
+        stats.gaps.count++;
+        stats.gaps.missingBars += Math.round(d / tf) - 1;
+        if (d > stats.gaps.largestMs) {
+          stats.gaps.largestMs = d;
+          largestGapRow = i;
+        }
+      }
+    }
+    if (options.timeframeMs !== undefined && t % options.timeframeMs !== 0) {
+      error('misaligned', i, `time ${at(i)} is not on the ${formatDuration(options.timeframeMs)} grid (UTC)`);
+    }
+    if (h < o || h < c || h < l || l > o || l > c) {
+      stats.ohlcViolations++;
+      error('ohlc', i, `OHLC inconsistent: open ${o}, high ${h}, low ${l}, close ${c} (need low ≤ open, close ≤ high)`);
+    }
+    if (v < 0) error('negative', i, `volume ${v} is negative`);
+    else if (v === 0) stats.zeroVolumeBars++;
+    if (o === h && h === l && l === c) stats.flatBars++;
+    if (buy && sell) {
+      const sum = (buy[i] as number) + (sell[i] as number);
+      if (Math.abs(sum - v) > 1e-9 * Math.max(1, v) && keep('buy-sell-sum')) {
+        warnings.push({ kind: 'buy-sell-sum', row: i, time: at(i) as string, message: `${where(i)}: buy_volume + sell_volume = ${sum}, volume = ${v}` });
+      }
+    }
+  }
+
+  stats.zeroVolumeShare = stats.zeroVolumeBars / n;
+  if (stats.gaps.count > 0 && tf !== null) {
+    stats.gaps.largestAt = at(largestGapRow) ?? null;
+    warnings.unshift({
+      kind: 'gap',
+      row: largestGapRow,
+      ...(stats.gaps.largestAt ? { time: stats.gaps.largestAt } : {}),
+      message: `${stats.gaps.count} gap(s), ${stats.gaps.missingBars} missing ${formatDuration(tf)} bar(s); largest ${formatDuration(stats.gaps.largestMs)} before ${where(largestGapRow)}`,
+    });
+  }
+  if (stats.zeroVolumeShare > (options.zeroVolumeWarnShare ?? 0.05)) {
+    warnings.push({
+      kind: 'zero-volume',
+      row: -1,
+      message: `${(stats.zeroVolumeShare * 100).toFixed(2)} % of bars (${stats.zeroVolumeBars}) have zero volume`,
+    });
+  }
+  return { errors, warnings, stats, ok: errors.length === 0 };
+}
