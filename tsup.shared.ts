@@ -6,5 +6,7 @@ export const tsupDefaults: Options = {
   dts: true,
   sourcemap: true,
   clean: true,
-  splitting: false,
+  // Entries share chunks: without it `@tradecore/sdk` and `@tradecore/sdk/testing` each bundle their own
+  // ValidationError/PluginError classes and `instanceof` fails across them (found by the consumer test).
+  splitting: true,
 };

@@ -69,7 +69,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     prompter = undefined;
 
     const result = await scaffold({ targetDir: absoluteTarget, template, packageName, force });
-    io.stdout.write(nextSteps(result, template, path.relative(io.cwd, absoluteTarget) || '.', io.userAgent));
+    const relative = path.relative(io.cwd, absoluteTarget) || '.';
+    io.stdout.write(nextSteps(result, template, relative.startsWith('..') ? absoluteTarget : relative, io.userAgent));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -32,8 +32,11 @@ export class ScaffoldError extends Error {
 
 /** Build, install and run leftovers (a template tried out in place), never part of the template. */
 const SKIPPED = new Set(['node_modules', 'dist', 'runs', 'data', 'coverage', '.tmp', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock']);
-/** npm strips `.gitignore` from published packages, so templates ship it as `_gitignore`. */
-const RENAMED: Record<string, string> = { _gitignore: '.gitignore', _npmignore: '.npmignore' };
+/**
+ * npm strips `.gitignore` from published packages, so templates keep it as `_gitignore`; the build ships
+ * each template's manifest as `_package.json` so that no nested package.json sits in the tarball.
+ */
+const RENAMED: Record<string, string> = { _gitignore: '.gitignore', _npmignore: '.npmignore', '_package.json': 'package.json' };
 const TEXT_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs', '.json', '.md', '.yaml', '.yml', '.txt', '']);
 
 export function ownVersion(): string {
@@ -61,8 +64,8 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
   }
 
   const sourceDir = path.join(options.templatesDir ?? templatesRoot(), options.template);
-  const templatePkgPath = path.join(sourceDir, 'package.json');
-  if (!existsSync(templatePkgPath)) throw new ScaffoldError(`template "${options.template}" has no package.json at ${templatePkgPath}`);
+  const templatePkgPath = [path.join(sourceDir, 'package.json'), path.join(sourceDir, '_package.json')].find((file) => existsSync(file));
+  if (!templatePkgPath) throw new ScaffoldError(`template "${options.template}" has no package.json in ${sourceDir}`);
   const templateName = (JSON.parse(await readFile(templatePkgPath, 'utf8')) as { name: string }).name;
   const range = options.tradecoreRange ?? `^${ownVersion()}`;
 

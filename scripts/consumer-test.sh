@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Consumer test: uses the packages the way a new user meets them, outside the workspace.
+#   pnpm pack every package → `create-tradecore` from its tarball scaffolds an app and an indicator plugin into a
+#   temp dir → npm installs the @tradecore tarballs there (no workspace links; third-party deps come from the
+#   npm registry) → the app validates, trains briefly and passes its test; the plugin passes its conformance tests
+#   and builds.
+# Needs `pnpm build` first. KEEP=1 keeps the temp dir (it is always kept on failure); ONLY=app or ONLY=plugin
+# runs one half; TRADECORE_RUN_ARGS overrides the flags of the short `tradecore run`.
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/tradecore-consumer-XXXXXX")"
+current="setup"
+on_error() {
+  echo "" >&2
+  echo "consumer test FAILED at step: $current" >&2
+  echo "work dir kept for inspection: $work" >&2
+}
+trap 'touch "$work/.failed"; on_error' ERR
+trap '[ -n "${KEEP:-}" ] || [ -f "$work/.failed" ] || rm -rf "$work"' EXIT
+
+step() {
+  current="$1"
+  echo ""
+  echo "━━ $1"
+}
+
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false npm_config_loglevel=error
+export CI=true
+
+step "check that every package is built"
+required=(packages/*/)
+if [ "${ONLY:-}" = plugin ]; then required=(packages/sdk/ packages/create-tradecore/); fi
+for dir in "${required[@]}"; do
+  if [ ! -d "$dir/dist" ]; then
+    echo "$dir has no dist/; run pnpm build first" >&2
+    false
+  fi
+done
+
+step "pnpm pack every package"
+mkdir -p "$work/tarballs"
+pnpm -r --filter "./packages/**" pack --pack-destination "$work/tarballs" >/dev/null
+ls -1 "$work/tarballs"
+
+# The @tradecore tarballs a project needs: its own @tradecore deps plus theirs, transitively.
+tarballs_for() {
+  node --input-type=module - "$work/tarballs" "$1" <<'NODE'
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+const [dir, pkgFile] = process.argv.slice(2);
+const byName = new Map();
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.tgz'))) {
+  const manifest = JSON.parse(execFileSync('tar', ['-xOzf', path.join(dir, file), 'package/package.json'], { encoding: 'utf8' }));
+  byName.set(manifest.name, { file: path.join(dir, file), manifest });
+}
+const deps = (m) => Object.keys({ ...m.dependencies, ...m.devDependencies, ...m.peerDependencies }).filter((d) => d.startsWith('@tradecore/'));
+const queue = deps(JSON.parse(readFileSync(pkgFile, 'utf8')));
+const seen = new Set();
+while (queue.length) {
+  const name = queue.shift();
+  if (seen.has(name)) continue;
+  const entry = byName.get(name);
+  if (!entry) throw new Error(`no tarball packed for ${name}`);
+  seen.add(name);
+  queue.push(...deps(entry.manifest));
+}
+console.log([...seen].map((n) => byName.get(n).file).join('\n'));
+NODE
+}
+
+create_tarball="$(ls "$work"/tarballs/create-tradecore-*.tgz)"
+create() {
+  (cd "$work" && npm exec --yes --package "$create_tarball" -- create-tradecore "$@")
+}
+
+if [ "${ONLY:-app}" = app ]; then
+step "scaffold an app with create-tradecore (from its tarball, no terminal)"
+create my-app --template app --yes
+test -f "$work/my-app/.gitignore"
+test -f "$work/my-app/tradecore.config.ts"
+
+step "npm install the app with the packed @tradecore tarballs"
+cd "$work/my-app"
+mapfile -t app_tarballs < <(tarballs_for package.json)
+printf '  %s\n' "${app_tarballs[@]##*/}"
+npm install "${app_tarballs[@]}"
+if [ -L node_modules/@tradecore/sdk ]; then echo "@tradecore/sdk is a link, not an installed package" >&2; false; fi
+
+step "app: npm run data:synth"
+npm run data:synth
+
+step "app: npm run validate"
+npm run validate
+
+step "app: a short tradecore run"
+npx tradecore run ${TRADECORE_RUN_ARGS:---set trainer.totalSteps=2048 --set env.episodeLength=256}
+report="$(ls -1d runs/*/report.html | head -n 1)"
+test -s "$report"
+grep -q '"status": *"complete"' "$(dirname "$report")/run.json"
+echo "report: $work/my-app/$report"
+
+step "app: npm test"
+npm test
+
+step "app: typecheck its config against the published types"
+npx tsc --noEmit
+
+fi
+
+if [ "${ONLY:-plugin}" = plugin ]; then
+step "scaffold an indicator plugin"
+create my-indicator --template indicator-plugin --yes
+cd "$work/my-indicator"
+grep -q '"name": "tradecore-plugin-my-indicator"' package.json
+
+step "npm install the plugin with the packed @tradecore/sdk"
+mapfile -t plugin_tarballs < <(tarballs_for package.json)
+printf '  %s\n' "${plugin_tarballs[@]##*/}"
+npm install "${plugin_tarballs[@]}"
+
+step "plugin: npm test (unit tests + conformance kit)"
+npm test
+
+step "plugin: typecheck, build and import the built package"
+npm run typecheck
+npm run build
+node --input-type=module -e "
+  const m = await import('$work/my-indicator/dist/index.js');
+  const plugin = m.default({ period: 5 });
+  if (plugin.name !== 'tradecore-plugin-my-indicator' || plugin.kind !== 'indicator') throw new Error('bad plugin ' + plugin.name);
+  console.log('built plugin loads:', plugin.name, plugin.version);
+"
+
+fi
+
+current="done"
+echo ""
+echo "consumer test passed (work dir: $work$([ -n "${KEEP:-}" ] && echo ', kept' || echo ', removed'))"
