@@ -1,2 +1,14 @@
 // Public API of src/experiment: explicit named exports only.
-export type { RunInfo, RunSummary, TrainerDefinition, TrainerRegistry } from './types.ts';
+export type {
+  RunInfo,
+  RunSummary,
+  TrainedPolicy,
+  TrainerCreateContext,
+  TrainerDefinition,
+  TrainerPlan,
+  TrainerRegistry,
+  TrainerSession,
+  TrainOutcome,
+  TrainProgress,
+  TrainRequest,
+} from './types.ts';

@@ -1,0 +1,99 @@
+import { createRequire } from 'node:module';
+import {
+  definePlugin,
+  parseWithSchema,
+  type TrainerCreateContext,
+  type TrainerDefinition,
+  type TrainerPlan,
+  type TrainerSession,
+  type TrainOutcome,
+  type TrainRequest,
+} from '@tradecore/sdk';
+import { PpoOptionsSchema, type PpoOptions } from './options.ts';
+import { PpoTrainer } from './ppo.ts';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
+export const PACKAGE_NAME = pkg.name;
+export const PACKAGE_VERSION = pkg.version;
+
+/** Plugin options merged with the config's `trainer` section, validated, defaults applied. */
+export function resolvePpoOptions(base: Partial<PpoOptions>, overrides: Readonly<Record<string, unknown>>): PpoOptions {
+  return parseWithSchema(PpoOptionsSchema, { ...base, ...overrides }, 'trainer options (ppo plugin options + config "trainer")') as PpoOptions;
+}
+
+/** Wraps a {@link PpoTrainer} in the runner's {@link TrainerSession} interface. */
+export function ppoSession(trainer: PpoTrainer): TrainerSession {
+  return {
+    backend: trainer.backend.backend,
+    backendReport: trainer.backend.attempts,
+    act: (observations, masks, count, actions) => trainer.act(observations, masks, count, actions, true),
+    async train({ env, onProgress, checkpointDir, resume, signal }: TrainRequest): Promise<TrainOutcome> {
+      let resumedFromSteps = 0;
+      if (resume) {
+        const latest = PpoTrainer.latestCheckpoint(checkpointDir);
+        if (latest) {
+          await trainer.restoreCheckpoint(latest);
+          resumedFromSteps = trainer.steps;
+        }
+      }
+      const result = await trainer.train({
+        env,
+        checkpointDir,
+        ...(signal ? { signal } : {}),
+        onProgress: (p) =>
+          onProgress?.({
+            steps: p.steps,
+            totalSteps: p.totalSteps,
+            meanEpisodeReturn: p.meanEpisodeReturn,
+            meanStepReward: p.meanStepReward,
+            stepsPerSecond: p.stepsPerSecond,
+            stats: {
+              update: p.update,
+              learningRate: p.learningRate,
+              policyLoss: p.policyLoss,
+              valueLoss: p.valueLoss,
+              entropy: p.entropy,
+              approxKl: p.approxKl,
+              clipFraction: p.clipFraction,
+            },
+          }),
+      });
+      if (result.aborted) throw new Error(`training aborted at step ${result.steps}`);
+      return { steps: result.steps, seconds: result.seconds, stepsPerSecond: result.stepsPerSecond, resumedFromSteps };
+    },
+    saveModel: (dir) => trainer.saveModel(dir),
+    loadModel: (dir) => trainer.loadWeights(dir),
+    dispose: () => trainer.dispose(),
+  };
+}
+
+/** The PPO {@link TrainerDefinition} for given plugin options. */
+export function ppoTrainerDefinition(options: PpoOptions): TrainerDefinition {
+  return {
+    name: 'ppo',
+    plan(overrides): TrainerPlan {
+      const resolved = resolvePpoOptions(options, overrides);
+      return { numEnvs: resolved.numEnvs, totalSteps: resolved.totalSteps, options: resolved };
+    },
+    async create({ observationSize, numActions, seed, overrides, log }: TrainerCreateContext): Promise<TrainerSession> {
+      const resolved = resolvePpoOptions(options, overrides);
+      const trainer = await PpoTrainer.create({ observationSize, numActions, seed, options: resolved });
+      log(`backend ${trainer.backend.backend} — ${trainer.backendReport}`);
+      return ppoSession(trainer);
+    },
+  };
+}
+
+/**
+ * The PPO trainer plugin: `plugins: [..., ppo({ totalSteps: 100_000, backend: 'auto' })]`.
+ * The config's `trainer` section overrides these options per run.
+ */
+export const ppo = definePlugin({
+  name: PACKAGE_NAME,
+  version: PACKAGE_VERSION,
+  kind: 'trainer',
+  optionsSchema: PpoOptionsSchema,
+  setup(hooks, { options }) {
+    hooks.trainer.tap(PACKAGE_NAME, (registry) => registry.add(ppoTrainerDefinition(options)));
+  },
+});

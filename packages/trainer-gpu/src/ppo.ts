@@ -1,0 +1,558 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import type { VecEnvLike } from '@tradecore/sdk';
+import { describeBackend, selectBackend, type SelectedBackend, type Tf } from './backend.ts';
+import { fileSystemHandler, writeFileAtomic } from './fsIO.ts';
+import { buildActorCritic, forward, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
+import { RewardScaler, RunningNormalizer, type NormalizerState } from './normalizer.ts';
+import type { PpoOptions } from './options.ts';
+import { deriveSeed, Rng } from './rng.ts';
+
+/** Reported after every PPO update. */
+export interface PpoProgress {
+  readonly steps: number;
+  readonly totalSteps: number;
+  readonly update: number;
+  /** Mean raw return of the last (up to) 100 finished episodes; NaN before the first one ends. */
+  readonly meanEpisodeReturn: number;
+  /** Mean raw reward per step in the last rollout. */
+  readonly meanStepReward: number;
+  readonly stepsPerSecond: number;
+  readonly learningRate: number;
+  readonly policyLoss: number;
+  readonly valueLoss: number;
+  readonly entropy: number;
+  readonly approxKl: number;
+  readonly clipFraction: number;
+}
+
+export interface PpoTrainOptions {
+  readonly env: VecEnvLike;
+  /** Defaults to the trainer's `totalSteps` option. */
+  readonly totalSteps?: number;
+  readonly onProgress?: (progress: PpoProgress) => void;
+  /** Folder for periodic checkpoints (`ckpt-<steps>/` + `latest.json`); none when omitted. */
+  readonly checkpointDir?: string;
+  /** Stops after the current update; the trainer keeps what it learned. */
+  readonly signal?: AbortSignal;
+}
+
+export interface PpoTrainResult {
+  readonly steps: number;
+  readonly updates: number;
+  readonly seconds: number;
+  readonly stepsPerSecond: number;
+  readonly aborted: boolean;
+}
+
+/** Saved beside the model in every checkpoint. */
+interface TrainerState {
+  readonly format: 'tradecore-ppo/1';
+  readonly seed: number;
+  readonly steps: number;
+  readonly updates: number;
+  readonly rng: number[];
+  readonly observationSize: number;
+  readonly numActions: number;
+  readonly hidden: readonly number[];
+  readonly observationNormalizer: NormalizerState | null;
+  readonly rewardScaler: { count: number; mean: number; var: number } | null;
+  readonly optimizerWeights: tfjs.io.WeightsManifestEntry[];
+  readonly episodeReturns: number[];
+}
+
+export const NORMALIZER_JSON = 'normalizer.json';
+const STATE_JSON = 'trainer-state.json';
+const OPTIMIZER_BIN = 'optimizer.bin';
+const LATEST_JSON = 'latest.json';
+
+interface Adam extends tfjs.Optimizer {
+  setLearningRate(lr: number): void;
+  getWeights(): Promise<{ name: string; tensor: tfjs.Tensor }[]>;
+  setWeights(weights: { name: string; tensor: tfjs.Tensor }[]): Promise<void>;
+}
+
+function createAdam(tf: Tf, learningRate: number): Adam {
+  class ScheduledAdam extends tf.AdamOptimizer {
+    setLearningRate(lr: number): void {
+      this.learningRate = lr;
+    }
+  }
+  return new ScheduledAdam(learningRate, 0.9, 0.999, 1e-5);
+}
+
+export interface CreatePpoOptions {
+  readonly observationSize: number;
+  readonly numActions: number;
+  readonly seed: number;
+  readonly options: PpoOptions;
+  /** Reuse an already selected backend (otherwise `options.backend` is selected). */
+  readonly backend?: SelectedBackend;
+}
+
+/**
+ * Proximal Policy Optimisation (clipped objective, GAE(λ), value loss, entropy bonus, minibatch
+ * epochs, Adam with a learning-rate schedule, global-norm gradient clipping) with masked logits and
+ * running observation normalisation. Rollouts run batched over every env of a {@link VecEnvLike};
+ * sampling uses the trainer's own seeded RNG, so a run repeats exactly on the same backend.
+ */
+export class PpoTrainer {
+  readonly tf: Tf;
+  readonly backend: SelectedBackend;
+  readonly options: PpoOptions;
+  readonly seed: number;
+  readonly net: ActorCritic;
+  readonly normalizer: RunningNormalizer | null;
+  steps = 0;
+  updates = 0;
+  #rng: Rng;
+  #optimizer: Adam;
+  #rewardScaler: RewardScaler | null = null;
+  #rewardScalerState: { count: number; mean: number; var: number } | null = null;
+  #episodeReturns: number[] = [];
+  #scratch = new Float32Array(0);
+
+  private constructor(backend: SelectedBackend, net: ActorCritic, options: PpoOptions, seed: number, normalizer: RunningNormalizer | null) {
+    this.tf = backend.tf;
+    this.backend = backend;
+    this.net = net;
+    this.options = options;
+    this.seed = seed;
+    this.normalizer = normalizer;
+    this.#rng = new Rng(deriveSeed(seed, 1));
+    this.#optimizer = createAdam(this.tf, options.learningRate);
+  }
+
+  static async create({ observationSize, numActions, seed, options, backend }: CreatePpoOptions): Promise<PpoTrainer> {
+    const selected = backend ?? (await selectBackend(options.backend));
+    const shape: NetworkShape = { observationSize, numActions, hidden: options.hidden };
+    const net = buildActorCritic(selected.tf, shape, deriveSeed(seed, 0));
+    const normalizer = options.normalizeObservations ? new RunningNormalizer(observationSize, options.clipObservation) : null;
+    return new PpoTrainer(selected, net, options, seed, normalizer);
+  }
+
+  /** Why this backend: one line per candidate. */
+  get backendReport(): string {
+    return describeBackend(this.backend);
+  }
+
+  get numActions(): number {
+    return this.net.shape.numActions;
+  }
+
+  get observationSize(): number {
+    return this.net.shape.observationSize;
+  }
+
+  /**
+   * Chooses actions for `count` rows of raw observations. Deterministic: the argmax of the masked
+   * logits; otherwise sampled with the trainer's RNG. Returns nothing; writes `actions`.
+   */
+  act(observations: Float32Array, masks: Uint8Array, count: number, actions: Int32Array, deterministic = true): void {
+    const d = this.observationSize;
+    if (this.#scratch.length < count * d) this.#scratch = new Float32Array(count * d);
+    const x = this.#scratch.subarray(0, count * d);
+    if (this.normalizer) this.normalizer.normalize(observations, x, count);
+    else x.set(observations.subarray(0, count * d));
+    const { logits } = this.#infer(x, count);
+    for (let i = 0; i < count; i++) {
+      actions[i] = deterministic ? argmaxMasked(logits, masks, i, this.numActions) : sampleMasked(logits, masks, i, this.numActions, this.#rng).action;
+    }
+  }
+
+  #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
+    const tf = this.tf;
+    const [l, v] = tf.tidy(() => {
+      const out = forward(tf, this.net, tf.tensor2d(x, [rows, this.observationSize]));
+      return [out.logits, out.value] as const;
+    });
+    const logits = l.dataSync() as Float32Array;
+    const values = v.dataSync() as Float32Array;
+    l.dispose();
+    v.dispose();
+    return { logits, values };
+  }
+
+  #learningRate(steps: number, totalSteps: number): number {
+    if (this.options.lrSchedule === 'constant') return this.options.learningRate;
+    return this.options.learningRate * Math.max(0.05, 1 - steps / totalSteps);
+  }
+
+  async train({ env, totalSteps = this.options.totalSteps, onProgress, checkpointDir, signal }: PpoTrainOptions): Promise<PpoTrainResult> {
+    const o = this.options;
+    const n = env.numEnvs;
+    const d = env.observationSize;
+    const a = env.numActions;
+    if (d !== this.observationSize || a !== this.numActions) {
+      throw new Error(`env has observationSize ${d} and ${a} actions, the policy expects ${this.observationSize} and ${this.numActions}`);
+    }
+    const T = o.nSteps;
+    const B = T * n;
+    const obsBuf = new Float32Array(B * d);
+    const maskBuf = new Uint8Array(B * a);
+    const actBuf = new Int32Array(B);
+    const logpBuf = new Float32Array(B);
+    const valBuf = new Float32Array(B);
+    const rewBuf = new Float32Array(B);
+    const termBuf = new Uint8Array(B);
+    const truncBuf = new Uint8Array(B);
+    const advBuf = new Float32Array(B);
+    const retBuf = new Float32Array(B);
+    const actions = new Int32Array(n);
+    const scaled = new Float32Array(n);
+    const dones = new Uint8Array(n);
+    const episodeReward = new Float64Array(n);
+    if (o.normalizeRewards && !this.#rewardScaler) {
+      this.#rewardScaler = new RewardScaler(n, o.gamma);
+      if (this.#rewardScalerState) this.#rewardScaler.restore(this.#rewardScalerState);
+    }
+
+    // Each (re)start resets the envs with a seed derived from the update count, so a resumed run is seeded too.
+    env.reset(deriveSeed(this.seed, 1000 + this.updates));
+    const started = performance.now();
+    const startSteps = this.steps;
+    let aborted = false;
+
+    while (this.steps < totalSteps) {
+      if (signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const lr = this.#learningRate(this.steps, totalSteps);
+      this.#optimizer.setLearningRate(lr);
+      let rewardSum = 0;
+      for (let t = 0; t < T; t++) {
+        const row = t * n;
+        const x = obsBuf.subarray(row * d, (row + n) * d);
+        if (this.normalizer) {
+          this.normalizer.update(env.observations, n);
+          this.normalizer.normalize(env.observations, x, n);
+        } else {
+          x.set(env.observations.subarray(0, n * d));
+        }
+        maskBuf.set(env.masks.subarray(0, n * a), row * a);
+        const { logits, values } = this.#infer(x, n);
+        for (let i = 0; i < n; i++) {
+          const s = sampleMasked(logits, env.masks, i, a, this.#rng);
+          actions[i] = s.action;
+          actBuf[row + i] = s.action;
+          logpBuf[row + i] = s.logp;
+          valBuf[row + i] = values[i]!;
+        }
+        env.step(actions);
+        for (let i = 0; i < n; i++) {
+          const r = env.rewards[i]!;
+          rewardSum += r;
+          episodeReward[i]! += r;
+          const done = env.terminated[i]! | env.truncated[i]!;
+          dones[i] = done;
+          termBuf[row + i] = env.terminated[i]!;
+          truncBuf[row + i] = env.truncated[i]! & (1 - env.terminated[i]!);
+          if (done) {
+            this.#episodeReturns.push(episodeReward[i]!);
+            if (this.#episodeReturns.length > 100) this.#episodeReturns.shift();
+            episodeReward[i] = 0;
+          }
+        }
+        if (this.#rewardScaler) this.#rewardScaler.scale(env.rewards, dones, scaled);
+        else scaled.set(env.rewards);
+        rewBuf.set(scaled, row);
+      }
+      // Bootstrap value of the state after the rollout.
+      const last = new Float32Array(n * d);
+      if (this.normalizer) this.normalizer.normalize(env.observations, last, n);
+      else last.set(env.observations.subarray(0, n * d));
+      const lastValues = this.#infer(last, n).values;
+      computeGae(rewBuf, valBuf, termBuf, truncBuf, lastValues, n, T, o.gamma, o.gaeLambda, advBuf, retBuf);
+
+      const stats = this.#update({ obsBuf, maskBuf, actBuf, logpBuf, advBuf, retBuf, B, d, a });
+      this.steps += B;
+      this.updates += 1;
+      const seconds = (performance.now() - started) / 1000;
+      onProgress?.({
+        steps: this.steps,
+        totalSteps,
+        update: this.updates,
+        meanEpisodeReturn: this.#episodeReturns.length ? mean(this.#episodeReturns) : Number.NaN,
+        meanStepReward: rewardSum / B,
+        stepsPerSecond: (this.steps - startSteps) / Math.max(seconds, 1e-9),
+        learningRate: lr,
+        ...stats,
+      });
+      if (checkpointDir && o.checkpointEvery > 0 && this.updates % o.checkpointEvery === 0 && this.steps < totalSteps) {
+        await this.saveCheckpoint(checkpointDir);
+      }
+      // Let timers, signals and progress output run between updates.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (checkpointDir) await this.saveCheckpoint(checkpointDir);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      steps: this.steps,
+      updates: this.updates,
+      seconds,
+      stepsPerSecond: (this.steps - startSteps) / Math.max(seconds, 1e-9),
+      aborted,
+    };
+  }
+
+  #update(r: {
+    obsBuf: Float32Array;
+    maskBuf: Uint8Array;
+    actBuf: Int32Array;
+    logpBuf: Float32Array;
+    advBuf: Float32Array;
+    retBuf: Float32Array;
+    B: number;
+    d: number;
+    a: number;
+  }): Pick<PpoProgress, 'policyLoss' | 'valueLoss' | 'entropy' | 'approxKl' | 'clipFraction'> {
+    const tf = this.tf;
+    const o = this.options;
+    const { B, d, a } = r;
+    const mb = Math.min(o.minibatchSize, B);
+    const order = new Int32Array(B);
+    for (let i = 0; i < B; i++) order[i] = i;
+    const xObs = new Float32Array(mb * d);
+    const xMask = new Float32Array(mb * a);
+    const xAct = new Int32Array(mb);
+    const xLogp = new Float32Array(mb);
+    const xAdv = new Float32Array(mb);
+    const xRet = new Float32Array(mb);
+    const totals = new Float64Array(5);
+    let batches = 0;
+    const variables = this.net.variables;
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      this.#rng.shuffle(order);
+      for (let start = 0; start + mb <= B; start += mb) {
+        let advMean = 0;
+        for (let k = 0; k < mb; k++) {
+          const idx = order[start + k]!;
+          xObs.set(r.obsBuf.subarray(idx * d, idx * d + d), k * d);
+          for (let j = 0; j < a; j++) xMask[k * a + j] = r.maskBuf[idx * a + j]!;
+          xAct[k] = r.actBuf[idx]!;
+          xLogp[k] = r.logpBuf[idx]!;
+          xAdv[k] = r.advBuf[idx]!;
+          xRet[k] = r.retBuf[idx]!;
+          advMean += xAdv[k]!;
+        }
+        advMean /= mb;
+        let advVar = 0;
+        for (let k = 0; k < mb; k++) advVar += (xAdv[k]! - advMean) ** 2;
+        const advStd = Math.sqrt(advVar / mb) + 1e-8;
+        for (let k = 0; k < mb; k++) xAdv[k] = (xAdv[k]! - advMean) / advStd;
+
+        const statsTensor = tf.tidy(() => {
+          const obs = tf.tensor2d(xObs, [mb, d]);
+          const maskPenalty = tf.mul(tf.sub(tf.tensor2d(xMask, [mb, a]), 1), 1e9);
+          const oneHot = tf.oneHot(tf.tensor1d(xAct, 'int32'), a);
+          const oldLogp = tf.tensor1d(xLogp);
+          const adv = tf.tensor1d(xAdv);
+          const ret = tf.tensor1d(xRet);
+          const parts: tfjs.Scalar[] = [];
+          const { value: _loss, grads } = tf.variableGrads(() => {
+            const out = forward(tf, this.net, obs);
+            const logp = tf.logSoftmax(tf.add(out.logits, maskPenalty));
+            const actLogp = tf.sum(tf.mul(logp, oneHot), 1);
+            const logRatio = tf.sub(actLogp, oldLogp);
+            const ratio = tf.exp(logRatio);
+            const surrogate = tf.minimum(tf.mul(ratio, adv), tf.mul(tf.clipByValue(ratio, 1 - o.clipRange, 1 + o.clipRange), adv));
+            const policyLoss = tf.neg(tf.mean(surrogate)) as tfjs.Scalar;
+            const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(out.value, ret)))) as tfjs.Scalar;
+            const entropy = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logp), logp), 1))) as tfjs.Scalar;
+            const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tfjs.Scalar;
+            const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), o.clipRange), 'float32')) as tfjs.Scalar;
+            // Kept past variableGrads' internal tidy; disposed below once stacked.
+            parts.push(...[policyLoss, valueLoss, entropy, approxKl, clipFraction].map((t) => tf.keep(t)));
+            return tf.sub(tf.add(policyLoss, tf.mul(o.valueCoef, valueLoss)), tf.mul(o.entropyCoef, entropy)) as tfjs.Scalar;
+          }, variables as tfjs.Variable[]);
+          const names = variables.map((v) => v.name);
+          const gradList = names.map((name) => grads[name]!);
+          const globalNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
+          const scale = tf.minimum(1, tf.div(o.maxGradNorm, tf.add(globalNorm, 1e-6)));
+          const clipped: tfjs.NamedTensorMap = {};
+          names.forEach((name, i) => (clipped[name] = tf.mul(gradList[i]!, scale)));
+          this.#optimizer.applyGradients(clipped);
+          const stacked = tf.stack(parts);
+          for (const p of parts) p.dispose();
+          return stacked;
+        });
+        const s = statsTensor.dataSync();
+        statsTensor.dispose();
+        for (let j = 0; j < 5; j++) totals[j]! += s[j]!;
+        batches++;
+      }
+    }
+    const k = Math.max(batches, 1);
+    return {
+      policyLoss: totals[0]! / k,
+      valueLoss: totals[1]! / k,
+      entropy: totals[2]! / k,
+      approxKl: totals[3]! / k,
+      clipFraction: totals[4]! / k,
+    };
+  }
+
+  /** Saves the policy (model.json + weights.bin) and the normaliser (normalizer.json) into `dir`. */
+  async saveModel(dir: string): Promise<void> {
+    mkdirSync(dir, { recursive: true });
+    await this.net.model.save(fileSystemHandler(this.tf, dir));
+    writeFileAtomic(path.join(dir, NORMALIZER_JSON), JSON.stringify(this.normalizer?.toJSON() ?? null));
+  }
+
+  /** Writes `ckpt-<steps>/` (model, normaliser, optimizer, RNG and counters), then points `latest.json` at it. */
+  async saveCheckpoint(dir: string): Promise<string> {
+    const name = `ckpt-${String(this.steps).padStart(10, '0')}`;
+    const target = path.join(dir, name);
+    rmSync(target, { recursive: true, force: true });
+    await this.saveModel(target);
+    const optimizerWeights = await this.#optimizer.getWeights();
+    const encoded = await this.tf.io.encodeWeights(optimizerWeights);
+    writeFileAtomic(path.join(target, OPTIMIZER_BIN), new Uint8Array(encoded.data as ArrayBuffer));
+    const state: TrainerState = {
+      format: 'tradecore-ppo/1',
+      seed: this.seed,
+      steps: this.steps,
+      updates: this.updates,
+      rng: this.#rng.state(),
+      observationSize: this.observationSize,
+      numActions: this.numActions,
+      hidden: this.options.hidden,
+      observationNormalizer: this.normalizer?.toJSON() ?? null,
+      rewardScaler: this.#rewardScaler?.toJSON() ?? this.#rewardScalerState,
+      optimizerWeights: encoded.specs,
+      episodeReturns: this.#episodeReturns,
+    };
+    writeFileAtomic(path.join(target, STATE_JSON), JSON.stringify(state));
+    writeFileAtomic(path.join(dir, LATEST_JSON), JSON.stringify({ checkpoint: name, steps: this.steps, updates: this.updates }));
+    for (const entry of readdirSync(dir)) {
+      if (entry.startsWith('ckpt-') && entry !== name) rmSync(path.join(dir, entry), { recursive: true, force: true });
+    }
+    return target;
+  }
+
+  /** The checkpoint folder `latest.json` points to, or undefined when `dir` holds none. */
+  static latestCheckpoint(dir: string): string | undefined {
+    const file = path.join(dir, LATEST_JSON);
+    if (!existsSync(file)) return undefined;
+    const { checkpoint } = JSON.parse(readFileSync(file, 'utf8')) as { checkpoint: string };
+    const target = path.join(dir, checkpoint);
+    return existsSync(path.join(target, STATE_JSON)) ? target : undefined;
+  }
+
+  /** Restores weights, optimizer, normalisers, RNG and counters from a checkpoint folder. */
+  async restoreCheckpoint(checkpoint: string): Promise<void> {
+    const stateFile = path.join(checkpoint, STATE_JSON);
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as TrainerState;
+    if (state.format !== 'tradecore-ppo/1') throw new Error(`${stateFile}: format must be "tradecore-ppo/1", got ${JSON.stringify(state.format)}`);
+    if (state.observationSize !== this.observationSize || state.numActions !== this.numActions) {
+      throw new Error(`${stateFile}: checkpoint is for observationSize ${state.observationSize} / ${state.numActions} actions, the env has ${this.observationSize} / ${this.numActions}`);
+    }
+    await this.loadWeights(checkpoint);
+    if (this.normalizer && state.observationNormalizer) {
+      this.normalizer.restore(state.observationNormalizer);
+    }
+    const bytes = readFileSync(path.join(checkpoint, OPTIMIZER_BIN));
+    const named = this.tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, state.optimizerWeights);
+    await this.#optimizer.setWeights(Object.entries(named).map(([name, tensor]) => ({ name, tensor })));
+    this.#rng = new Rng(state.rng);
+    this.steps = state.steps;
+    this.updates = state.updates;
+    this.#rewardScalerState = state.rewardScaler;
+    this.#rewardScaler = null;
+    this.#episodeReturns = [...state.episodeReturns];
+  }
+
+  /** Copies the weights of a saved model folder into this policy, and its normaliser when saved. */
+  async loadWeights(dir: string): Promise<void> {
+    const loaded = await this.tf.loadLayersModel(fileSystemHandler(this.tf, dir));
+    const other = wrapLoaded(loaded, this.net.shape);
+    other.variables.forEach((v, i) => this.net.variables[i]!.assign(v));
+    loaded.dispose();
+    const normFile = path.join(dir, NORMALIZER_JSON);
+    if (this.normalizer && existsSync(normFile)) {
+      const saved = JSON.parse(readFileSync(normFile, 'utf8')) as NormalizerState | null;
+      if (saved) this.normalizer.restore(saved);
+    }
+  }
+
+  dispose(): void {
+    this.net.model.dispose();
+    this.#optimizer.dispose();
+  }
+}
+
+function mean(values: readonly number[]): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s / values.length;
+}
+
+/** GAE(λ). Truncated episodes bootstrap from the value of their last observed state (the VecEnv does not keep the final observation). */
+export function computeGae(
+  rewards: Float32Array,
+  values: Float32Array,
+  terminated: Uint8Array,
+  truncated: Uint8Array,
+  lastValues: Float32Array,
+  n: number,
+  T: number,
+  gamma: number,
+  lambda: number,
+  advantages: Float32Array,
+  returns: Float32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    let gae = 0;
+    for (let t = T - 1; t >= 0; t--) {
+      const idx = t * n + i;
+      let nextValue = t === T - 1 ? lastValues[i]! : values[idx + n]!;
+      let carry = 1;
+      if (terminated[idx]) {
+        nextValue = 0;
+        carry = 0;
+      } else if (truncated[idx]) {
+        nextValue = values[idx]!;
+        carry = 0;
+      }
+      const delta = rewards[idx]! + gamma * nextValue - values[idx]!;
+      gae = delta + gamma * lambda * carry * gae;
+      advantages[idx] = gae;
+      returns[idx] = gae + values[idx]!;
+    }
+  }
+}
+
+/** Index of the largest allowed logit in row `row`; throws when every action is masked. */
+export function argmaxMasked(logits: Float32Array, masks: Uint8Array, row: number, a: number): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let j = 0; j < a; j++) {
+    if (masks[row * a + j] && logits[row * a + j]! > bestValue) {
+      bestValue = logits[row * a + j]!;
+      best = j;
+    }
+  }
+  if (best < 0) throw new Error(`every action is masked for env ${row}`);
+  return best;
+}
+
+/** Samples from the softmax of the allowed logits of row `row`; returns the action and its log-probability. */
+export function sampleMasked(logits: Float32Array, masks: Uint8Array, row: number, a: number, rng: Rng): { action: number; logp: number } {
+  const o = row * a;
+  let max = -Infinity;
+  for (let j = 0; j < a; j++) if (masks[o + j] && logits[o + j]! > max) max = logits[o + j]!;
+  if (max === -Infinity) throw new Error(`every action is masked for env ${row}`);
+  let sum = 0;
+  for (let j = 0; j < a; j++) if (masks[o + j]) sum += Math.exp(logits[o + j]! - max);
+  let u = rng.next() * sum;
+  let action = -1;
+  for (let j = 0; j < a; j++) {
+    if (!masks[o + j]) continue;
+    action = j;
+    u -= Math.exp(logits[o + j]! - max);
+    if (u < 0) break;
+  }
+  return { action, logp: logits[o + action]! - max - Math.log(sum) };
+}
