@@ -1,0 +1,3 @@
+export { bollinger, BollingerState, type BollingerOutputs } from './bollinger.ts';
+export { keltner, KeltnerState, type KeltnerOutputs } from './keltner.ts';
+export { BollingerOptions, bollingerFeature, bollingerPlugin, bollingerPlugin as default, keltnerFeature } from './plugin.ts';

@@ -1,0 +1,85 @@
+import { definePlugin, Type, type FeatureDefinition, type Static } from '@tradecore/sdk';
+import pkg from '../package.json' with { type: 'json' };
+import { bollinger, BollingerState } from './bollinger.ts';
+import { keltner, KeltnerState } from './keltner.ts';
+
+export const BollingerOptions = Type.Object(
+  {
+    period: Type.Integer({ minimum: 2, default: 20, description: 'SMA and σ window in bars.' }),
+    k: Type.Number({ exclusiveMinimum: 0, default: 2, description: 'Band width in population σ.' }),
+    keltner: Type.Boolean({ default: false, description: 'Also add Keltner Channels (EMA ± multiplier·ATR).' }),
+    keltnerPeriod: Type.Integer({ minimum: 1, default: 20, description: 'EMA period of the Keltner middle line.' }),
+    keltnerAtrPeriod: Type.Integer({ minimum: 1, default: 10, description: 'ATR period of the Keltner bands (StockCharts seeding).' }),
+    keltnerMultiplier: Type.Number({ exclusiveMinimum: 0, default: 2, description: 'ATR multiple of the Keltner bands.' }),
+  },
+  { additionalProperties: false },
+);
+export type BollingerOptions = Static<typeof BollingerOptions>;
+
+/** `2` → `2`, `2.5` → `2p5`, so parameters fit snake_case column names. */
+function num(x: number): string {
+  return String(x).replace('.', 'p');
+}
+
+/**
+ * Features `bb_upper_<n>_<k>`, `bb_middle_<n>`, `bb_lower_<n>_<k>` (relative to close in observations),
+ * `bb_percent_b_<n>_<k>` and `bb_bandwidth_<n>_<k>` (as they are).
+ */
+export function bollingerFeature(period = 20, k = 2): FeatureDefinition {
+  const tag = `${period}_${num(k)}`;
+  return {
+    id: `bb_${tag}`,
+    inputs: ['close'],
+    outputs: [
+      { name: `bb_upper_${tag}`, normalization: { kind: 'relative-to-close' } },
+      { name: `bb_middle_${period}`, normalization: { kind: 'relative-to-close' } },
+      { name: `bb_lower_${tag}`, normalization: { kind: 'relative-to-close' } },
+      { name: `bb_percent_b_${tag}`, normalization: { kind: 'none' }, description: '(close − lower)/(upper − lower); 0.5 when flat.' },
+      { name: `bb_bandwidth_${tag}`, normalization: { kind: 'none' }, description: '(upper − lower)/middle.' },
+    ],
+    warmup: period - 1,
+    batch(bars, [upper, middle, lower, percentB, bandwidth]) {
+      const std = new Float64Array(bars.length);
+      bollinger(bars.close, { upper: upper!, middle: middle!, lower: lower!, percentB: percentB!, bandwidth: bandwidth!, std }, period, k);
+    },
+    stream() {
+      const state = new BollingerState(period, k);
+      return { update: (bar) => state.update(bar.close) };
+    },
+  };
+}
+
+/** Features `kc_upper_<n>_<atr>_<m>`, `kc_middle_<n>`, `kc_lower_<n>_<atr>_<m>`, relative to close in observations. */
+export function keltnerFeature(period = 20, atrPeriod = 10, multiplier = 2): FeatureDefinition {
+  const tag = `${period}_${atrPeriod}_${num(multiplier)}`;
+  return {
+    id: `kc_${tag}`,
+    inputs: ['high', 'low', 'close'],
+    outputs: [
+      { name: `kc_upper_${tag}`, normalization: { kind: 'relative-to-close' } },
+      { name: `kc_middle_${period}`, normalization: { kind: 'relative-to-close' } },
+      { name: `kc_lower_${tag}`, normalization: { kind: 'relative-to-close' } },
+    ],
+    warmup: atrPeriod - 1,
+    batch(bars, [upper, middle, lower]) {
+      const n = bars.length;
+      const scratch = { atr: new Float64Array(n), trueRange: new Float64Array(n) };
+      keltner(bars.high, bars.low, bars.close, { upper: upper!, middle: middle!, lower: lower!, ...scratch }, period, atrPeriod, multiplier);
+    },
+    stream: () => new KeltnerState(period, atrPeriod, multiplier),
+  };
+}
+
+/** `bollinger({ period: 20, k: 2, keltner: false })`: Bollinger Bands, %b, bandwidth and optional Keltner Channels. */
+export const bollingerPlugin = definePlugin({
+  name: pkg.name,
+  version: pkg.version,
+  kind: 'indicator',
+  optionsSchema: BollingerOptions,
+  setup(hooks, { options }) {
+    hooks.features.tap(pkg.name, (registry) => {
+      registry.add(bollingerFeature(options.period, options.k));
+      if (options.keltner) registry.add(keltnerFeature(options.keltnerPeriod, options.keltnerAtrPeriod, options.keltnerMultiplier));
+    });
+  },
+});
