@@ -28,8 +28,9 @@ export function sizeByRisk(intent: OrderIntent, rules: RiskRules): OrderIntent {
   const byLeverage = (rules.maxLeverage * intent.equity) / fill;
   const raw = byRisk < byLeverage ? byRisk : byLeverage;
   const step = rules.qtyStep;
-  let qty = Math.floor(raw / step) * step;
-  // floor(x / step) × step can land one ulp above x; step down so both caps hold exactly.
+  // raw / step may land just below a whole number of lots (5 / 1e-5 = 499999.99999999994): nudge
+  // up before flooring, then step down if the rounded size breaks either cap.
+  let qty = Math.floor(raw / step + 1e-9) * step;
   if (qty * perUnit > budget || qty * fill > rules.maxLeverage * intent.equity) qty -= step;
   if (!(qty >= rules.minQty) || qty <= 0) {
     intent.qty = 0;

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lossPerUnit, sizeByRisk } from './sizing.ts';
+import type { OrderIntent, RiskRules } from './types.ts';
+
+function intent(over: Partial<OrderIntent>): OrderIntent {
+  return {
+    side: 1,
+    type: 'market',
+    stopBucket: 1,
+    fillPrice: 100,
+    entryFeeRate: 0.0005,
+    takerFeeRate: 0.0005,
+    equity: 10_000,
+    qty: 0,
+    stopPrice: Number.NaN,
+    rejected: false,
+    rejectReason: '',
+    ...over,
+  };
+}
+
+describe('sizeByRisk', () => {
+  it('every accepted size is the largest lot multiple within the risk budget and the leverage cap', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          side: fc.constantFrom<1 | -1>(1, -1),
+          fillPrice: fc.double({ min: 1, max: 100_000, noNaN: true }),
+          equity: fc.double({ min: 10, max: 1e7, noNaN: true }),
+          stopBucket: fc.integer({ min: 1, max: 8 }),
+          entryFeeRate: fc.constantFrom(0, 0.0002, 0.0005),
+        }),
+        fc.record({
+          riskPct: fc.double({ min: 0.001, max: 0.05, noNaN: true }),
+          stopStepBps: fc.constantFrom(10, 25, 50, 100),
+          maxLeverage: fc.constantFrom(0.5, 1, 3),
+          qtyStep: fc.constantFrom(1e-5, 0.001, 0.1),
+          minQty: fc.constantFrom(0, 1e-5, 0.01),
+        }),
+        (order, rules: RiskRules) => {
+          const sized = sizeByRisk(intent(order), rules);
+          const s = sized.stopPrice;
+          expect(order.side === 1 ? s < order.fillPrice : s > order.fillPrice).toBe(true);
+          expect(Math.abs(order.fillPrice - s) / order.fillPrice).toBeCloseTo((order.stopBucket * rules.stopStepBps) / 1e4, 12);
+          const perUnit = lossPerUnit(order.fillPrice, s, order.entryFeeRate, 0.0005);
+          const budget = rules.riskPct * order.equity;
+          const cap = (rules.maxLeverage * order.equity) / order.fillPrice;
+          if (sized.rejected) {
+            expect(sized.qty).toBe(0);
+            expect(Math.min(budget / perUnit, cap), 'rejected only when the allowed size is below minQty or one lot').toBeLessThan(Math.max(rules.minQty, rules.qtyStep) * (1 + 1e-9));
+            return;
+          }
+          expect(sized.qty).toBeGreaterThanOrEqual(rules.minQty);
+          expect(sized.qty * perUnit).toBeLessThanOrEqual(budget);
+          expect(sized.qty * order.fillPrice).toBeLessThanOrEqual(rules.maxLeverage * order.equity);
+          const lots = sized.qty / rules.qtyStep;
+          expect(Math.abs(lots - Math.round(lots)), "a whole number of lots").toBeLessThan(1e-6 + 1e-12 * lots);
+          const next = sized.qty + rules.qtyStep;
+          // up to float rounding at the boundary (a lot that lands exactly on a cap may be refused)
+          expect(next * perUnit > budget * (1 - 1e-9) || next > cap * (1 - 1e-9), 'one more lot breaks a limit').toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('rejects when equity is not positive', () => {
+    const sized = sizeByRisk(intent({ equity: -1 }), { riskPct: 0.01, stopStepBps: 50, maxLeverage: 1, qtyStep: 0.001, minQty: 0 });
+    expect([sized.rejected, sized.qty]).toEqual([true, 0]);
+  });
+});
