@@ -63,6 +63,9 @@ export const DatasetManifestSchema = Type.Object(
     rows: Type.Integer({ minimum: 1 }),
     firstTime: IsoTime,
     lastTime: IsoTime,
+    compression: Type.Union([Type.Literal('zstd'), Type.Literal('lz4'), Type.Literal('snappy'), Type.Literal('none')], {
+      description: 'Parquet compression of the partitions (lz4 = LZ4_RAW).',
+    }),
     partitions: Type.Array(DatasetPartitionSchema, { minItems: 1 }),
     createdBy: Type.String({ description: 'Tool and version that wrote the dataset.' }),
   },

@@ -270,7 +270,7 @@ function readThroughIpc(pq: ParquetWasm, arrow: Arrow, bytes: Uint8Array): Parqu
   for (const field of table.schema.fields) {
     const vector = table.getChild(field.name);
     if (!vector) continue;
-    types[field.name] = String(field.type);
+    types[field.name] = arrowTypeName(arrow, field.type);
     if (arrow.DataType.isUtf8(field.type) || arrow.DataType.isLargeUtf8(field.type)) {
       columns[field.name] = Array.from(vector, (v) => (v === null ? null : String(v)));
     } else if (vector.nullCount > 0) {
@@ -281,4 +281,13 @@ function readThroughIpc(pq: ParquetWasm, arrow: Arrow, bytes: Uint8Array): Parqu
     }
   }
   return { numRows: table.numRows, columns, types };
+}
+
+/** The same names the fast path uses (`float64`, `int32`, `timestamp[ms, UTC]`, `utf8`, …). */
+function arrowTypeName(arrow: Arrow, type: import('apache-arrow').DataType): string {
+  if (arrow.DataType.isFloat(type)) return ['float16', 'float32', 'float64'][type.precision] ?? String(type);
+  if (arrow.DataType.isInt(type)) return `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`;
+  if (arrow.DataType.isTimestamp(type)) return `timestamp[${['s', 'ms', 'us', 'ns'][type.unit]}, ${type.timezone ?? 'local'}]`;
+  if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)) return 'utf8';
+  return String(type).toLowerCase();
 }
