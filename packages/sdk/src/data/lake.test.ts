@@ -87,7 +87,7 @@ describe('writeDataset / readDataset', () => {
     const manifest = await writeDataset(minuteBars(50), { ...base, dataDir });
     const part = path.join(dataDir, manifest.partitions[0]?.path as string);
     const bytes = await readFile(part);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
     await writeFile(part, bytes);
     const error = await readDataset(manifest.id, { dataDir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChecksumMismatchError);

@@ -60,7 +60,7 @@ describe('generateSynthetic', () => {
 
   it('has an intraday volume pattern and buy volume leaning with the bar direction', () => {
     const byHour = new Float64Array(24);
-    for (let i = 0; i < bars.length; i++) byHour[new Date(bars.time[i] as number).getUTCHours()] += bars.volume[i] as number;
+    for (let i = 0; i < bars.length; i++) { const h = new Date(bars.time[i] as number).getUTCHours(); byHour[h] = (byHour[h] as number) + (bars.volume[i] as number); }
     expect(byHour[15] as number, 'busier at 15:00 UTC than 03:00 UTC').toBeGreaterThan(1.5 * (byHour[3] as number));
     let upBuyShare = 0;
     let downBuyShare = 0;
