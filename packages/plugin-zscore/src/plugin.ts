@@ -9,7 +9,16 @@ export type ZScoreSource = (typeof ZSCORE_SOURCES)[number];
 export const ZScoreOptions = Type.Object(
   {
     source: Type.Union(
-      ZSCORE_SOURCES.map((s) => Type.Literal(s)),
+      [
+        Type.Literal('open'),
+        Type.Literal('high'),
+        Type.Literal('low'),
+        Type.Literal('close'),
+        Type.Literal('volume'),
+        Type.Literal('trades'),
+        Type.Literal('buy_volume'),
+        Type.Literal('sell_volume'),
+      ],
       { default: 'close', description: 'Column to standardise.' },
     ),
     period: Type.Integer({ minimum: 2, default: 20, description: 'Window length in bars.' }),
