@@ -92,3 +92,27 @@ describe('templates', () => {
     }
   });
 });
+
+describe('plugin objects carry their package version', () => {
+  const pluginPackages = packages.filter(({ dir }) => dir.startsWith('plugin-') || dir.startsWith('trainer-'));
+  it.each(pluginPackages.map((p) => [p.manifest.name, p] as const))(
+    '%s: every factory builds a plugin whose version equals package.json (changeset version keeps them in step)',
+    async (_name, { dir, manifest }) => {
+      const mod = (await import(path.join(repoRoot, 'packages', dir, 'src/index.ts'))) as Record<string, unknown>;
+      const plugins = Object.values(mod)
+        .filter((value): value is () => unknown => typeof value === 'function' && value.length <= 1)
+        .map((factory) => {
+          try {
+            return factory();
+          } catch {
+            return undefined;
+          }
+        })
+        .filter((value): value is { name: string; version: string; apiVersion: number } =>
+          typeof value === 'object' && value !== null && 'apiVersion' in value && 'setup' in value,
+        );
+      expect(plugins.length, `${manifest.name} exports at least one plugin factory`).toBeGreaterThan(0);
+      for (const plugin of plugins) expect(plugin.version, `${plugin.name}.version`).toBe(manifest.version);
+    },
+  );
+});
