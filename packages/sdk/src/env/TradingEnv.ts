@@ -23,7 +23,7 @@ export interface TradingEnvOptions {
  * you keep. Observation = the last `window` bars of every normalised feature (bar-major, oldest
  * first: value of feature f at window row r is `observation[r × F + f]`) followed by the account:
  * position sign, exposure (position × close / equity), unrealised PnL / equity, stop distance
- * ((close − stop) / close, 0 when flat), bars in position / episodeLength, pending limit side.
+ * ((close − stop) / close, 0 when flat), bars in position / env.episodeLength (the config value, also in evaluation episodes), pending limit side.
  */
 export class TradingEnv {
   readonly context: EnvContext;
@@ -268,7 +268,7 @@ export class TradingEnv {
       obs[o++] = (position * close) / equity;
       obs[o++] = (position * (close - b.entryPrice)) / equity;
       obs[o++] = (close - b.stopPrice) / close;
-      obs[o++] = b.barsInPosition / this.#episodeLength;
+      obs[o++] = b.barsInPosition / ctx.config.episodeLength;
     }
     obs[o] = b.pendingSide;
 

@@ -1,0 +1,27 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ValidationError, type TradecorePlugin } from '@tradecore/sdk';
+import { riskGuard, RISK_GUARD_NAME } from './riskGuard.ts';
+import { trailingStop } from './trailingStop.ts';
+
+describe('riskGuard()', () => {
+  it('is a risk-guard plugin with documented defaults', () => {
+    const plugin = riskGuard();
+    expectTypeOf(plugin).toExtend<TradecorePlugin>();
+    expect([plugin.name, plugin.kind]).toEqual([RISK_GUARD_NAME, 'risk-guard']);
+    expect(plugin.options).toEqual({ riskPct: 0.01, stopStepBps: 50, buckets: 4, maxLeverage: 1, qtyStep: 0.00001, minQty: 0.00001 });
+  });
+
+  it('rejects bad options where they are written, with paths', () => {
+    expect(() => riskGuard({ riskPct: 2 })).toThrow(ValidationError);
+    expect(() => riskGuard({ riskPct: 2 })).toThrow(/riskPct: must be <= 1/);
+    expect(() => riskGuard({ buckets: 0 })).toThrow(/buckets: must be >= 1/);
+    expect(() => riskGuard({ qtyStep: 0 })).toThrow(/qtyStep: must be > 0/);
+    expect(() => riskGuard({ stopLoss: 1 } as never)).toThrow(/stopLoss: unknown property/);
+  });
+
+  it('trailingStop() is a separate execution plugin', () => {
+    const plugin = trailingStop({ trailBps: 40 });
+    expect([plugin.kind, plugin.options]).toEqual(['execution', { trailBps: 40, activateAfterBars: 0 }]);
+    expect(() => trailingStop({ trailBps: 0 })).toThrow(/trailBps/);
+  });
+});
