@@ -30,3 +30,8 @@ export class BarsValidationError extends DataError {
     super(`${source} failed validation:\n${[...shown, ...more].join('\n')}`);
   }
 }
+
+/** A dataset ref names no manifest file. */
+export class DatasetNotFoundError extends DataError {
+  override name = 'DatasetNotFoundError';
+}

@@ -10,7 +10,7 @@ export {
   type ImportCsvOptions,
   type TimeUnit,
 } from './csv.ts';
-export { BarsValidationError, ChecksumMismatchError, DataError } from './errors.ts';
+export { BarsValidationError, ChecksumMismatchError, DataError, DatasetNotFoundError } from './errors.ts';
 export {
   concatBars,
   lakeDir,
@@ -25,7 +25,6 @@ export {
   DatasetManifestSchema,
   DatasetPartitionSchema,
   SyntheticGeneratorSchema,
-  datasetManifestJsonSchema,
   listDatasets,
   loadManifest,
   manifestPath,

@@ -36,6 +36,8 @@ export interface WriteDatasetOptions extends DataDirOptions {
   synthetic?: SyntheticGeneratorInfo;
   /** Parquet compression. Default `lz4` (fastest to read); `zstd` is about 10 % smaller. */
   compression?: ParquetCompression;
+  /** Id of the dataset these bars were derived (resampled) from. */
+  derivedFrom?: string;
 }
 
 const COLUMN_TYPES: Record<ColumnName, DatasetColumn['type']> = {
@@ -151,6 +153,7 @@ export async function writeDataset(bars: Bars, options: WriteDatasetOptions): Pr
     timeframe,
     synthetic: options.synthetic !== undefined,
     ...(options.synthetic ? { generator: options.synthetic } : {}),
+    ...(options.derivedFrom ? { derivedFrom: options.derivedFrom } : {}),
     columns: columnsOf(bars).map((name) => ({ name, type: COLUMN_TYPES[name] })),
     rows: bars.length,
     firstTime: isoTime(bars.time[0] as number),

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Type, { type Static } from 'typebox';
 import { parseWithSchema } from '../schema/validate.ts';
-import { DataError } from './errors.ts';
+import { DataError, DatasetNotFoundError } from './errors.ts';
 
 const IsoTime = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$',
@@ -59,6 +59,7 @@ export const DatasetManifestSchema = Type.Object(
     timeframe: Type.String({ pattern: '^\\d+[smhdw]$', description: 'Bar length, e.g. 1m, 1h, 1d.' }),
     synthetic: Type.Boolean({ description: 'True when the bars come from the synthetic generator, not a market.' }),
     generator: Type.Optional(SyntheticGeneratorSchema),
+    derivedFrom: Type.Optional(Type.String({ description: 'Id of the dataset these bars were resampled from.' })),
     columns: Type.Array(DatasetColumnSchema, { minItems: 6 }),
     rows: Type.Integer({ minimum: 1 }),
     firstTime: IsoTime,
@@ -120,7 +121,7 @@ export async function loadManifest(ref: string, options: DataDirOptions): Promis
   if (!existsSync(file)) {
     const known = await listManifestIds(options);
     const hint = known.length ? ` (known datasets: ${known.join(', ')})` : ` (no manifests in ${path.join(options.dataDir, 'manifests')})`;
-    throw new DataError(`dataset "${ref}" not found: ${file} does not exist${hint}`);
+    throw new DatasetNotFoundError(`dataset "${ref}" not found: ${file} does not exist${hint}`);
   }
   return { manifest: parseManifest(await readFile(file, 'utf8'), file), path: file };
 }
@@ -146,15 +147,4 @@ export async function listDatasets(options: DataDirOptions): Promise<{ manifests
     }
   }
   return { manifests, invalid };
-}
-
-/** The manifest schema as a JSON Schema document (what `schemas/dataset-manifest.schema.json` ships). */
-export function datasetManifestJsonSchema(): string {
-  const document = {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://tradecore.dev/schemas/dataset-manifest.schema.json',
-    title: 'TradeCore dataset manifest',
-    ...(JSON.parse(JSON.stringify(DatasetManifestSchema)) as object),
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
 }

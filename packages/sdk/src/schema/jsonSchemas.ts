@@ -1,5 +1,7 @@
 import type { TSchema } from 'typebox';
 import { ConfigSchema } from '../config/schema.ts';
+import { ToolManifestSchema } from '../tools/schema.ts';
+import { DatasetManifestSchema } from '../data/manifest.ts';
 
 /** The JSON Schema dialect every shipped schema declares (pinned; see STYLE: never an open dialect). */
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
@@ -10,6 +12,8 @@ export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema
  */
 export const SHIPPED_SCHEMAS: Readonly<Record<string, { title: string; schema: TSchema }>> = {
   'config.schema.json': { title: 'TradeCore config', schema: ConfigSchema },
+  'tool-manifest.schema.json': { title: 'TradeCore tool manifest', schema: ToolManifestSchema },
+  'dataset-manifest.schema.json': { title: 'TradeCore dataset manifest', schema: DatasetManifestSchema },
 };
 
 type JsonNode = { [key: string]: unknown };
