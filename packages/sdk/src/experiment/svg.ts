@@ -1,0 +1,110 @@
+/** One curve of a chart: values aligned with the shared time axis. */
+export interface Series {
+  readonly name: string;
+  readonly values: ArrayLike<number>;
+  readonly color: string;
+}
+
+export const SERIES_COLORS: Readonly<Record<string, string>> = {
+  agent: '#2563eb',
+  flat: '#6b7280',
+  'buy-and-hold': '#16a34a',
+  random: '#d97706',
+};
+
+const W = 880;
+const PAD = { left: 64, right: 16, top: 28, bottom: 28 };
+
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+/** At most `max` evenly spaced indices of a series of length n (always keeps the last point). */
+function sampleIndices(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const out: number[] = [];
+  for (let k = 0; k < max; k++) out.push(Math.round((k * (n - 1)) / (max - 1)));
+  return out;
+}
+
+function panel(
+  title: string,
+  series: readonly Series[],
+  time: ArrayLike<number>,
+  y0: number,
+  height: number,
+  unit: string,
+): string {
+  const n = time.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i]!;
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  if (!Number.isFinite(lo)) {
+    lo = 0;
+    hi = 1;
+  }
+  if (hi - lo < 1e-9) {
+    hi += 0.5;
+    lo -= 0.5;
+  }
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = height - PAD.top - PAD.bottom;
+  const x = (i: number) => PAD.left + (n > 1 ? (i / (n - 1)) * plotW : 0);
+  const y = (v: number) => y0 + PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
+  const parts: string[] = [];
+  parts.push(`<text x="${PAD.left}" y="${y0 + 18}" font-size="13" font-weight="600">${esc(title)}</text>`);
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + ((hi - lo) * k) / 4;
+    const yy = y(v).toFixed(1);
+    parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" stroke="#e5e7eb"/>`);
+    parts.push(`<text x="${PAD.left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${fmt(v)}${unit}</text>`);
+  }
+  if (n > 1) {
+    for (const k of [0, Math.floor((n - 1) / 2), n - 1]) {
+      const label = new Date(time[k]!).toISOString().slice(0, 16).replace('T', ' ');
+      const anchor = k === 0 ? 'start' : k === n - 1 ? 'end' : 'middle';
+      parts.push(`<text x="${x(k).toFixed(1)}" y="${y0 + height - 8}" font-size="10" text-anchor="${anchor}">${label}</text>`);
+    }
+  }
+  const idx = sampleIndices(n, 1200);
+  for (const s of series) {
+    const pts = idx
+      .filter((i) => i < s.values.length && Number.isFinite(s.values[i]!))
+      .map((i) => `${x(i).toFixed(1)},${y(s.values[i]!).toFixed(1)}`)
+      .join(' ');
+    parts.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts}"/>`);
+  }
+  return parts.join('\n');
+}
+
+/**
+ * A standalone SVG with two panels: cumulative return (%) of each policy and its drawdown (%),
+ * over the shared test-bar time axis. Deterministic output for identical inputs.
+ */
+export function equitySvg(time: ArrayLike<number>, returnsPct: readonly Series[], drawdownsPct: readonly Series[]): string {
+  const top = 300;
+  const bottom = 200;
+  const legend = returnsPct
+    .map((s, i) => `<g transform="translate(${PAD.left + 8 + i * 150},${top + bottom + 14})"><rect width="14" height="4" y="-4" fill="${s.color}"/><text x="20" font-size="12">${esc(s.name)}</text></g>`)
+    .join('\n');
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" id="equity-plot" viewBox="0 0 ${W} ${top + bottom + 24}" width="${W}" height="${top + bottom + 24}" font-family="system-ui, sans-serif" role="img" aria-label="Equity and drawdown of the agent and baselines on the test split">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    panel('Cumulative return (%)', returnsPct, time, 0, top, '%'),
+    panel('Drawdown (%)', drawdownsPct, time, top, bottom, '%'),
+    legend,
+    '</svg>',
+  ].join('\n');
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { riskGuard } from '@tradecore/plugin-risk-guard';
+import {
+  generateSynthetic,
+  readParquetTable,
+  runExperiment,
+  syntheticGeneratorInfo,
+  writeDataset,
+  type RunRecord,
+  type UserConfig,
+} from '@tradecore/sdk';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ppo } from './plugin.ts';
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+let dataDir: string;
+let outDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'tc-exp-data-'));
+  outDir = mkdtempSync(path.join(tmpdir(), 'tc-exp-runs-'));
+  const options = { seed: 5, days: 4, timeframe: '5m' };
+  await writeDataset(generateSynthetic(options), { dataDir, source: 'synthetic', symbol: 'TEST-USD', timeframe: '5m', id: 'exp-test', synthetic: syntheticGeneratorInfo(options) });
+});
+
+function config(overrides: Partial<UserConfig> = {}): UserConfig {
+  return {
+    dataset: 'exp-test',
+    dataDir,
+    plugins: [riskGuard(), ppo({ backend: 'wasm', totalSteps: 2048, numEnvs: 8, nSteps: 64, minibatchSize: 256, epochs: 2, hidden: [32] })],
+    env: { window: 8, episodeLength: 128 },
+    run: { split: { testFraction: 0.25 } },
+    ...overrides,
+  };
+}
+
+describe('runExperiment', () => {
+  it('writes a complete, valid archive', async () => {
+    const events: string[] = [];
+    const result = await runExperiment({ config: config(), out: outDir, seed: 1, onEvent: (e) => events.push(e.type) });
+    const dir = result.dir;
+    for (const f of ['run.json', 'config.json', 'metrics.json', 'ledger.parquet', 'equity.svg', 'report.html', 'model/model.json', 'model/weights.bin', 'model/normalizer.json']) {
+      expect(existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    const record = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+    expect(record.status).toBe('complete');
+    expect(record.seed).toBe(1);
+    expect(record.backend?.name).toBe('wasm');
+    expect(record.dataset?.partitions.length).toBeGreaterThan(0);
+    expect(record.dataset?.partitions[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.versions.plugins['@tradecore/trainer-gpu']).toBeDefined();
+    expect(record.timings.train).toBeGreaterThan(0);
+    expect(record.files?.['ledger.parquet']).toBe(sha(path.join(dir, 'ledger.parquet')));
+    expect(events[0]).toBe('start');
+    expect(events).toContain('progress');
+    expect(events.at(-1)).toBe('complete');
+
+    const metrics = result.metrics;
+    expect(Object.keys(metrics.policies)).toEqual(['agent', 'flat', 'buy-and-hold', 'random']);
+    const flat = metrics.policies.flat!;
+    expect(flat.totalReturn, 'flat never trades').toBe(0);
+    expect(flat.trades).toBe(0);
+    expect(flat.feesPaid).toBe(0);
+    const bh = metrics.policies['buy-and-hold']!;
+    expect(bh.trades).toBeGreaterThanOrEqual(1);
+    expect(bh.feesPaid).toBeGreaterThan(0);
+    expect(bh.feeDrag, 'fees cost buy & hold something').toBeGreaterThan(0);
+    const random = metrics.policies.random!;
+    expect(random.trades).toBeGreaterThan(bh.trades);
+    expect(random.turnover).toBeGreaterThan(0);
+
+    const ledger = await readParquetTable(path.join(dir, 'ledger.parquet'));
+    expect(ledger.numRows).toBe(metrics.policies.agent!.steps);
+    expect(Object.keys(ledger.columns)).toEqual(expect.arrayContaining(['fold', 'time', 'action', 'equity', 'fee', 'reward', 'stopTriggered']));
+    const svg = readFileSync(path.join(dir, 'equity.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg [^>]*id="equity-plot"/);
+    expect(svg.match(/<polyline/g)?.length, 'return and drawdown curve per policy').toBe(8);
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('id="equity-plot"');
+    expect(html, 'self-contained: no external resources').not.toMatch(/<(script|link)\b|src="http/);
+  });
+
+  it('repeats exactly with the same seed and differs with another', async () => {
+    const a = await runExperiment({ config: config(), out: outDir, seed: 7 });
+    const b = await runExperiment({ config: config(), out: outDir, seed: 7 });
+    const c = await runExperiment({ config: config(), out: outDir, seed: 8 });
+    expect(a.id).not.toBe(b.id);
+    expect(sha(path.join(a.dir, 'metrics.json'))).toBe(sha(path.join(b.dir, 'metrics.json')));
+    expect(sha(path.join(a.dir, 'ledger.parquet'))).toBe(sha(path.join(b.dir, 'ledger.parquet')));
+    expect(sha(path.join(a.dir, 'model/weights.bin'))).toBe(sha(path.join(b.dir, 'model/weights.bin')));
+    expect(sha(path.join(a.dir, 'model/weights.bin'))).not.toBe(sha(path.join(c.dir, 'model/weights.bin')));
+    expect(sha(path.join(a.dir, 'metrics.json'))).not.toBe(sha(path.join(c.dir, 'metrics.json')));
+  });
+
+  it('runs anchored walk-forward folds', async () => {
+    const result = await runExperiment({ config: config(), out: outDir, seed: 2, set: ['run.split.walkForwardFolds=2', 'trainer.totalSteps=1024'] });
+    expect(result.metrics.folds).toHaveLength(2);
+    const [f0, f1] = result.metrics.folds;
+    expect(f0!.split.testEnd + 1).toBe(f1!.split.testStart);
+    expect(f1!.split.trainEnd, 'fold 1 trains on everything before its test window').toBe(f1!.split.testStart - 1);
+    expect(statSync(path.join(result.dir, 'model/fold-1/model.json')).size).toBeGreaterThan(0);
+    expect(result.record.trainer?.options.totalSteps).toBe(1024);
+  });
+
+  it('marks the run failed, with the reason, when something breaks', async () => {
+    let failedDir = '';
+    await expect(
+      runExperiment({ config: config({ dataset: 'no-such-dataset' }), out: outDir, onEvent: (e) => e.type === 'failed' && (failedDir = e.dir) }),
+    ).rejects.toThrow(/no-such-dataset/);
+    const record = JSON.parse(readFileSync(path.join(failedDir, 'run.json'), 'utf8')) as RunRecord;
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/no-such-dataset/);
+    expect(existsSync(path.join(failedDir, 'report.html')), 'no report for a failed run').toBe(false);
+    await expect(runExperiment({ config: config({ plugins: [ppo()] }), out: outDir })).rejects.toThrow(/risk-guard/);
+    await expect(runExperiment({ config: config({ plugins: [riskGuard()] }), out: outDir })).rejects.toThrow(/no trainer plugin/);
+  });
+});
