@@ -31,6 +31,8 @@ async function register(module: Promise<{ default: RegisterCommand }>): Promise<
 }
 
 await register(import('./commands/data.ts'));
+await register(import('./commands/tools.ts'));
+await register(import('./commands/validate.ts'));
 
 /** Commander usage errors exit 2 (help and version exit 0); SDK errors print their message and exit 1. */
 function exitCodeOf(error: unknown): number {

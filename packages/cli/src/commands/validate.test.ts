@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../_testing.ts';
+
+// Projects live under the repository's (git-ignored) .tmp/ so tool names resolve from its node_modules.
+const TMP = path.join(REPO_ROOT, '.tmp');
+const DEMO_MANIFEST = path.join(REPO_ROOT, 'data/manifests/synthetic-btc-usd-1m.json');
+const OHLCV = ['time', 'open', 'high', 'low', 'close', 'volume'];
+let project: string;
+
+/** A dataset manifest like the demo's, with the given columns and row count. */
+function manifest(id: string, columns: readonly string[], rows: number): string {
+  const demo = JSON.parse(readFileSync(DEMO_MANIFEST, 'utf8')) as Record<string, unknown> & { columns: { name: string }[]; partitions: { rows: number }[] };
+  return JSON.stringify({
+    ...demo,
+    id,
+    rows,
+    columns: demo.columns.filter((c) => columns.includes(c.name)),
+    partitions: [{ ...demo.partitions[0], rows }],
+  });
+}
+
+async function setup(name: string, { columns = OHLCV, rows = 5000, tools }: { columns?: readonly string[]; rows?: number; tools: unknown }): Promise<string> {
+  const dir = path.join(project, name);
+  await mkdir(path.join(dir, 'data/manifests'), { recursive: true });
+  await mkdir(path.join(dir, 'configs/tools'), { recursive: true });
+  await writeFile(path.join(dir, 'data/manifests/test-set.json'), manifest('test-set', columns, rows));
+  await writeFile(path.join(dir, 'configs/tools/default.json'), JSON.stringify(tools, null, 2));
+  await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'test-set', dataDir: './data' }));
+  return dir;
+}
+
+describe.skipIf(!existsSync(DEMO_MANIFEST))('tradecore validate', () => {
+  beforeAll(async () => {
+    await mkdir(TMP, { recursive: true });
+    project = await mkdtemp(path.join(TMP, 'validate-'));
+  });
+  afterAll(async () => {
+    await rm(project, { recursive: true, force: true });
+  });
+
+  it('passes the default tool manifest (VWAP + close z-score) on the demo dataset columns', async () => {
+    const dir = await setup('clean', {
+      columns: [...OHLCV, 'trades', 'buy_volume', 'sell_volume'],
+      tools: JSON.parse(readFileSync(path.join(REPO_ROOT, 'configs/tools/default.json'), 'utf8')),
+    });
+    const { code, stdout } = await runCli(['validate'], { cwd: dir });
+    expect(stdout).toContain('✓ dataset "test-set"');
+    expect(stdout).toContain('✓ tools configs/tools/default.json: vwap, zscore');
+    expect(stdout).toContain('vwap_session, zscore_close_20');
+    expect(code, stdout).toBe(0);
+  });
+
+  it('reports each problem on its own line naming the file and path, and exits 1', async () => {
+    const dir = await setup('broken', {
+      rows: 300,
+      tools: {
+        tools: [
+          { name: 'orderflow', options: { mode: 'flow' } },
+          { name: 'rsi', options: { period: 0 } },
+          { name: 'macd' },
+          { name: 'zscore', options: { period: 1000 } },
+        ],
+      },
+    });
+    const { code, stdout } = await runCli(['validate'], { cwd: dir });
+    const lines = stdout.trim().split('\n');
+    const file = 'configs/tools/default.json';
+    expect(lines).toContain(
+      `${file}: tools[0] (orderflow): feature "orderflow_20" needs column "buy_volume", which dataset "test-set" (data/manifests/test-set.json) does not have (it has time, open, high, low, close, volume)`,
+    );
+    expect(lines).toContain(`${file}: tools[1].options.period: must be >= 1`);
+    expect(lines).toContain(`${file}: tools[2].name: unknown tool "macd": install @tradecore/plugin-macd (or a community tradecore-plugin-macd), e.g. \`pnpm add @tradecore/plugin-macd\``);
+    expect(lines).toContain(`${file}: tools[3] (zscore): feature "zscore_close_1000" needs 999 warm-up bars but dataset "test-set" (data/manifests/test-set.json) has only 300 rows`);
+    expect(lines.at(-1)).toBe('✗ 5 problems');
+    expect(code).toBe(1);
+  });
+
+  it('honours --tools and reports schema errors of the manifest itself', async () => {
+    const dir = await setup('schema', { tools: { tools: [] } });
+    await writeFile(path.join(dir, 'other.json'), JSON.stringify({ tools: [{ name: 'vwap', enabled: 'yes' }] }));
+    const { code, stdout } = await runCli(['validate', '--tools', 'other.json'], { cwd: dir });
+    expect(stdout.split('\n')).toContain('other.json: tools[0].enabled: must be boolean');
+    expect(code).toBe(1);
+  });
+
+  it('reports a missing dataset and a bad config value with the config file name', async () => {
+    const dir = path.join(project, 'badconfig');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'nope', env: { window: 0 } }));
+    const bad = await runCli(['validate'], { cwd: dir });
+    expect(bad.stdout).toMatch(/tradecore\.config\.json: env\.window: must be >= 1/);
+    expect(bad.code).toBe(1);
+    await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'nope' }));
+    const missing = await runCli(['validate', '--config', 'tradecore.config.json'], { cwd: dir });
+    expect(missing.stdout).toMatch(/tradecore\.config\.json: dataset: dataset "nope" not found/);
+    expect(missing.code).toBe(1);
+  });
+});
+
+describe('tradecore tools ls', () => {
+  it('lists the first-party indicator plugins with options and defaults', async () => {
+    const { code, stdout } = await runCli(['tools', 'ls']);
+    expect(code).toBe(0);
+    for (const name of ['atr', 'bollinger', 'orderflow', 'rsi', 'vwap', 'zscore']) expect(stdout).toMatch(new RegExp(`^${name}  @tradecore/plugin-${name}@`, 'm'));
+    expect(stdout).toMatch(/^ {2}period +integer ≥ 2 +20 +Window length in bars\.$/m);
+    expect(stdout).not.toContain('risk-guard');
+  });
+
+  it('--json gives machine-readable options', async () => {
+    const { stdout } = await runCli(['tools', 'ls', '--json']);
+    const { tools } = JSON.parse(stdout) as { tools: { name: string; options: { name: string; default?: string }[] }[] };
+    const rsi = tools.find((t) => t.name === 'rsi')!;
+    expect(rsi.options.find((o) => o.name === 'method')?.default).toBe('"wilder"');
+  });
+});
