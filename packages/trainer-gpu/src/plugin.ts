@@ -78,7 +78,7 @@ export function ppoTrainerDefinition(options: PpoOptions): TrainerDefinition {
     async create({ observationSize, numActions, seed, overrides, log }: TrainerCreateContext): Promise<TrainerSession> {
       const resolved = resolvePpoOptions(options, overrides);
       const trainer = await PpoTrainer.create({ observationSize, numActions, seed, options: resolved });
-      log(`backend ${trainer.backend.backend} — ${trainer.backendReport}`);
+      log(`PPO: ${resolved.numEnvs} envs × ${resolved.nSteps} steps per update, ${resolved.epochs} epochs, minibatch ${resolved.minibatchSize}, hidden ${resolved.hidden.join('×')}`);
       return ppoSession(trainer);
     },
   };
