@@ -4,8 +4,9 @@ import { BACKEND_NAMES } from './backend.ts';
 /** PPO hyper-parameters and run settings; every field has a default. */
 export const PpoOptionsSchema = Type.Object(
   {
+    // Literals spelled out: a mapped array loses the tuple type and `Static` (so `ppo({ backend })`) becomes `undefined`.
     backend: Type.Union(
-      BACKEND_NAMES.map((name) => Type.Literal(name)),
+      [Type.Literal('auto'), Type.Literal('tensorflow-gpu'), Type.Literal('tensorflow'), Type.Literal('wasm'), Type.Literal('cpu')],
       { default: 'auto', description: 'tfjs backend: auto tries tensorflow-gpu, tensorflow, wasm, cpu in that order.' },
     ),
     totalSteps: Type.Integer({ minimum: 1, default: 200_000, description: 'Env steps to train for (summed over all envs).' }),
@@ -34,3 +35,6 @@ export const PpoOptionsSchema = Type.Object(
 );
 
 export type PpoOptions = Static<typeof PpoOptionsSchema>;
+
+// Every backend the selector knows is one the schema accepts.
+BACKEND_NAMES satisfies readonly PpoOptions['backend'][];
