@@ -241,7 +241,7 @@ function tableToBars(columns: Record<string, ParquetColumn>, manifest: DatasetMa
     length = values.length;
     if (values instanceof Float64Array) out[name as ColumnName] = values;
     else if (values instanceof BigInt64Array) out[name as ColumnName] = int64ToMs(values);
-    else if (values instanceof Int32Array) out[name as ColumnName] = Float64Array.from(values);
+    else if (values instanceof Int32Array) out[name as ColumnName] = new Float64Array(values);
     else throw new DataError(`${file}: column "${name}" has an unsupported type`);
   }
   for (const name of REQUIRED_COLUMNS) if (!out[name]) throw new DataError(`${file}: required column "${name}" is missing from the manifest`);
