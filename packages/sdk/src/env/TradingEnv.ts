@@ -8,6 +8,10 @@ import { createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContex
 import { Rng } from './rng.ts';
 import type { EnvInfo, ResetOptions, ResetResult, StepResult } from './types.ts';
 
+/** `advance` status codes. */
+export const STEP_TERMINATED = 1;
+export const STEP_TRUNCATED = 2;
+
 export interface TradingEnvOptions {
   /** Where to write observations (a view into a VecEnv buffer); default a private buffer. */
   observation?: Float32Array;
@@ -50,6 +54,7 @@ export class TradingEnv {
   #episodeLength = 0;
   #equity = 0;
   #done = true;
+  #ruined = false;
   readonly #ruinEquity: number;
 
   constructor(context: EnvContext, options: TradingEnvOptions = {}) {
@@ -111,6 +116,11 @@ export class TradingEnv {
     return this.#index;
   }
 
+  /** Equity after the last step (cash + position × close). */
+  get equity(): number {
+    return this.#equity;
+  }
+
   get done(): boolean {
     return this.#done;
   }
@@ -163,9 +173,12 @@ export class TradingEnv {
     const info = this.#info;
     info.startIndex = start;
     info.endIndex = endIndex;
-    info.ruined = 0;
     info.lastRejectReason = '';
-    this.#sync();
+    this.#ruined = false;
+    this.mask.set(this.#masks[POSITION_STATE.FLAT]);
+    this.#maskRow = this.#masks[POSITION_STATE.FLAT];
+    this.#writeObservation();
+    this.#syncInfo();
     if (this.#episodeStartHooked) {
       const event: EpisodeStartInfo = { envIndex: this.envIndex, seed: this.#seed, startIndex: start };
       ctx.engine.hooks.episodeStart.call(event);
@@ -174,6 +187,24 @@ export class TradingEnv {
   }
 
   step(action: number): StepResult {
+    const status = this.advance(action);
+    this.#syncInfo();
+    const result = this.#stepResult;
+    result.reward = this.lastReward;
+    result.terminated = status === STEP_TERMINATED;
+    result.truncated = status === STEP_TRUNCATED;
+    return result;
+  }
+
+  /** Reward of the last step. */
+  lastReward = 0;
+
+  /**
+   * The lean step a batched driver uses: the same execution, reward, ledger, observation and mask
+   * as `step`, without updating `info` or a result object. Returns 0 (running), `STEP_TERMINATED`
+   * or `STEP_TRUNCATED`; the reward is in `lastReward`.
+   */
+  advance(action: number): number {
     if (this.#done) throw new EnvConfigError('step() after the episode ended: call reset() first');
     const space = this.actionSpace;
     if (!(action >= 0 && action < space.n) || (action | 0) !== action) {
@@ -204,18 +235,15 @@ export class TradingEnv {
       rc.index = j;
       reward = ctx.engine.hooks.reward.call(reward, rc);
     }
+    this.lastReward = reward;
     const ruined = equity <= this.#ruinEquity;
+    this.#ruined = ruined;
     const terminated = ruined || j >= this.#endIndex;
     const truncated = !terminated && this.#steps >= this.#episodeLength;
     this.#done = terminated || truncated;
     if (ctx.recordLedger) this.#writeLedger(action, reward);
-    this.#info.ruined = ruined ? 1 : 0;
-    this.#sync();
-    const result = this.#stepResult;
-    result.reward = reward;
-    result.terminated = terminated;
-    result.truncated = truncated;
-    return result;
+    this.#writeObservation();
+    return terminated ? STEP_TERMINATED : truncated ? STEP_TRUNCATED : 0;
   }
 
   #writeLedger(action: number, reward: number): void {
@@ -244,8 +272,8 @@ export class TradingEnv {
     c.reward[r] = reward;
   }
 
-  /** Writes observation, mask and info for the current bar. */
-  #sync(): void {
+  /** Writes the observation of the current bar, and the mask when the position state changed. */
+  #writeObservation(): void {
     const ctx = this.context;
     const i = this.#index;
     const obs = this.observation;
@@ -273,16 +301,25 @@ export class TradingEnv {
     obs[o] = b.pendingSide;
 
     const row = this.#masks[position === 0 ? POSITION_STATE.FLAT : position > 0 ? POSITION_STATE.LONG : POSITION_STATE.SHORT];
-    this.#maskRow = row;
-    this.mask.set(row);
+    if (row !== this.#maskRow) {
+      this.#maskRow = row;
+      this.mask.set(row);
+    }
+  }
+
+  #syncInfo(): void {
+    const ctx = this.context;
+    const i = this.#index;
+    const b = this.broker;
 
     const info = this.#info;
     info.index = i;
     info.time = ctx.bars.time[i] as number;
     info.step = this.#steps;
-    info.equity = equity;
+    info.equity = this.#equity;
     info.cash = b.cash;
-    info.position = position;
+    info.position = b.position;
+    info.ruined = this.#ruined ? 1 : 0;
     info.entryPrice = b.entryPrice;
     info.stopPrice = b.stopPrice;
     info.barsInPosition = b.barsInPosition;

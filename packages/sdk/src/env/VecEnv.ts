@@ -1,6 +1,6 @@
 import { createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContext } from './context.ts';
 import { deriveSeed } from './rng.ts';
-import { TradingEnv } from './TradingEnv.ts';
+import { STEP_TERMINATED, STEP_TRUNCATED, TradingEnv } from './TradingEnv.ts';
 import type { VecEnvLike } from './types.ts';
 
 /**
@@ -66,14 +66,12 @@ export class VecEnv implements VecEnvLike {
     if (actions.length < n) throw new EnvConfigError(`step: expected ${n} actions, got ${actions.length}`);
     for (let k = 0; k < n; k++) {
       const env = envs[k] as TradingEnv;
-      const result = env.step(actions[k] as number);
-      this.rewards[k] = result.reward;
-      this.finalEquity[k] = result.info.equity;
-      const terminated = result.terminated;
-      const truncated = result.truncated;
-      this.terminated[k] = terminated ? 1 : 0;
-      this.truncated[k] = truncated ? 1 : 0;
-      if (terminated || truncated) env.reset();
+      const status = env.advance(actions[k] as number);
+      this.rewards[k] = env.lastReward;
+      this.finalEquity[k] = env.equity;
+      this.terminated[k] = status === STEP_TERMINATED ? 1 : 0;
+      this.truncated[k] = status === STEP_TRUNCATED ? 1 : 0;
+      if (status !== 0) env.reset();
     }
   }
 }
@@ -82,8 +80,11 @@ export interface CreateVecEnvOptions extends CreateEnvOptions {
   numEnvs: number;
 }
 
-/** Builds the shared context once (one engine, one feature store) and `numEnvs` envs over it. */
+/**
+ * Builds the shared context once (one engine, one feature store) and `numEnvs` envs over it.
+ * Training rarely needs per-step ledgers, so they are off unless `recordLedger: true`.
+ */
 export async function createVecEnv(options: CreateVecEnvOptions): Promise<VecEnv> {
-  const context = await createEnvContext(options);
+  const context = await createEnvContext({ ...options, recordLedger: options.recordLedger ?? false });
   return new VecEnv(context, options.numEnvs, options.seed ?? 0);
 }

@@ -10,6 +10,6 @@ export {
 } from './actionSpace.ts';
 export { ACCOUNT_FEATURES, createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContext } from './context.ts';
 export { Rng, deriveSeed } from './rng.ts';
-export { TradingEnv, createEnv, type TradingEnvOptions } from './TradingEnv.ts';
+export { STEP_TERMINATED, STEP_TRUNCATED, TradingEnv, createEnv, type TradingEnvOptions } from './TradingEnv.ts';
 export { VecEnv, createVecEnv, type CreateVecEnvOptions } from './VecEnv.ts';
 export { runEpisode, type EpisodeRange, type EpisodeResult } from './runEpisode.ts';

@@ -66,9 +66,11 @@ function wrapTap<T extends RegisteredTap>(hookName: string, tap: T): T {
       }
     };
   } else {
-    tap.fn = (...args: unknown[]) => {
+    // Fixed arity (every sync hook takes at most two arguments): a rest/spread wrapper would
+    // allocate an array on every call, and sync hooks run per fill in the env's hot loop.
+    tap.fn = (a?: unknown, b?: unknown) => {
       try {
-        return original(...args);
+        return original(a, b);
       } catch (cause) {
         throw fail(cause);
       }
