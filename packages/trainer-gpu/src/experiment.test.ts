@@ -13,6 +13,10 @@ import {
   type UserConfig,
 } from '@tradecore/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`[experiment.test] ${CHROMIUM} not found: skipping the headless report rendering test (apt-get install -y chromium)`);
 import { ppo } from './plugin.ts';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -116,5 +120,31 @@ describe('runExperiment', () => {
     expect(existsSync(path.join(failedDir, 'report.html')), 'no report for a failed run').toBe(false);
     await expect(runExperiment({ config: config({ plugins: [ppo()] }), out: outDir })).rejects.toThrow(/risk-guard/);
     await expect(runExperiment({ config: config({ plugins: [riskGuard()] }), out: outDir })).rejects.toThrow(/no trainer plugin/);
+  });
+});
+
+describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
+  it('renders the equity plot with a non-zero size and the metrics table', async () => {
+    const result = await runExperiment({ config: config(), out: outDir, seed: 3 });
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`file://${result.reportPath}`);
+      const plot = await page.locator('#equity-plot').boundingBox();
+      expect(plot, 'equity plot is laid out').not.toBeNull();
+      expect(plot!.width).toBeGreaterThan(100);
+      expect(plot!.height).toBeGreaterThan(100);
+      const curves = await page.locator('#equity-plot polyline.series').evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().width));
+      expect(curves).toHaveLength(8);
+      for (const w of curves) expect(w).toBeGreaterThan(0);
+      const header = await page.locator('#metrics thead th').allTextContents();
+      expect(header).toEqual(['', 'agent', 'flat', 'buy-and-hold', 'random']);
+      expect(requests.filter((u) => !u.startsWith('file://')), 'no network requests').toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -189,6 +189,8 @@ export class PpoTrainer {
     }
     const T = o.nSteps;
     const B = T * n;
+    // Training runs whole rollouts, so the budget is rounded up to a multiple of one rollout.
+    totalSteps = Math.ceil(totalSteps / B) * B;
     const obsBuf = new Float32Array(B * d);
     const maskBuf = new Uint8Array(B * a);
     const actBuf = new Int32Array(B);

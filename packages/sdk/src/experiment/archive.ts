@@ -43,6 +43,8 @@ export interface RunRecord {
     partitions: readonly { path: string; rows: number; sha256: string }[];
   };
   trainer?: { name: string; options: Readonly<Record<string, unknown>> };
+  /** Tool manifest the indicator plugins came from (besides the config's own plugins). */
+  tools?: { file: string; plugins: readonly string[] };
   folds?: readonly { fold: number; trainStart: number; trainEnd: number; testStart: number; testEnd: number }[];
   /** Folds whose training finished (their model is saved); a resume skips them. */
   foldsTrained: number[];

@@ -13,6 +13,8 @@ import type { Policy } from '../env/types.ts';
 import { TradecoreError } from '../errors.ts';
 import { LEDGER_COLUMNS, type LedgerColumns } from '../execution/Ledger.ts';
 import { createEngine } from '../plugin/createEngine.ts';
+import { loadToolManifest } from '../tools/loadToolManifest.ts';
+import { resolveTools } from '../tools/resolveTools.ts';
 import type { PluginOption } from '../plugin/types.ts';
 import { parseWithSchema } from '../schema/validate.ts';
 import {
@@ -269,13 +271,6 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
   const log = (message: string) => emit({ type: 'log', message });
 
   try {
-    const { plugins: _live, ...jsonConfig } = config;
-    const pluginSummary = (config.plugins.flat(8) as unknown[]).filter(Boolean).map((p) => {
-      const plugin = p as { name: string; version: string; kind: string; options: unknown };
-      return { name: plugin.name, version: plugin.version, kind: plugin.kind, options: plugin.options };
-    });
-    await writeJson(path.join(runDir, CONFIG_JSON), { ...jsonConfig, plugins: pluginSummary, overrides: run.overrides, seed });
-
     // Data and tools
     emit({ type: 'stage', stage: 'data', message: `reading dataset ${config.dataset}` });
     const data = await timed('data', () => readDataset(config.dataset, { dataDir: config.dataDir }));
@@ -288,13 +283,28 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       synthetic: data.manifest.synthetic,
       partitions: data.manifest.partitions.map((p) => ({ path: p.path, rows: p.rows, sha256: p.sha256 })),
     };
-    const engine = await createEngine({ plugins: config.plugins, log });
+    let plugins: PluginOption[] = config.plugins;
+    if (config.tools) {
+      const { manifest, file } = await loadToolManifest(config.tools);
+      const base = loaded.filepath === INLINE_CONFIG ? cwd : path.dirname(loaded.filepath);
+      const tools = await resolveTools(manifest, { cwd: base, source: file });
+      plugins = [...plugins, ...tools];
+      run.tools = { file, plugins: tools.map((t) => t.name) };
+    }
+    const engine = await createEngine({ plugins, log });
     run.versions.plugins = Object.fromEntries(engine.plugins.map((p) => [p.name, p.version]));
     const definitions: TrainerDefinition[] = [];
     engine.hooks.trainer.call({ add: (d) => definitions.push(d) });
     const trainer = resolveTrainer(definitions);
     const plan = trainer.plan(config.trainer);
     run.trainer = { name: trainer.name, options: plan.options };
+    const { plugins: _live, ...jsonConfig } = config;
+    await writeJson(path.join(runDir, CONFIG_JSON), {
+      ...jsonConfig,
+      seed,
+      overrides: run.overrides,
+      plugins: engine.plugins.map((p) => ({ name: p.name, version: p.version, kind: p.kind, options: p.options })),
+    });
 
     emit({ type: 'stage', stage: 'split', message: `splitting ${bars.length} bars` });
     const folds = timeSplit({
@@ -314,14 +324,14 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       let session: TrainerSession;
       if (run.foldsTrained.includes(fold.fold)) {
         emit({ type: 'stage', stage: 'train', message: `fold ${fold.fold}: already trained, loading ${modelDir}` });
-        const probe = await createVecEnv({ bars, plugins: config.plugins, execution: config.execution, env: config.env, numEnvs: 1, range: { start: fold.trainStart, end: fold.trainEnd }, recordLedger: false, log });
+        const probe = await createVecEnv({ bars, plugins, execution: config.execution, env: config.env, numEnvs: 1, range: { start: fold.trainStart, end: fold.trainEnd }, recordLedger: false, log });
         session = await trainer.create({ observationSize: probe.observationSize, numActions: probe.numActions, seed: deriveSeed(seed, 100 + fold.fold), overrides: config.trainer, log });
         await session.loadModel(modelDir);
       } else {
         emit({ type: 'stage', stage: 'train', message: `fold ${fold.fold}: training on bars ${fold.trainStart}..${fold.trainEnd}` });
         const vec = await createVecEnv({
           bars,
-          plugins: config.plugins,
+          plugins,
           execution: config.execution,
           env: config.env,
           numEnvs: plan.numEnvs,
@@ -370,7 +380,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       const evaluated = await timed('evaluate', () =>
         evaluatePolicies({
           bars,
-          plugins: config.plugins,
+          plugins,
           execution: config.execution,
           env: config.env,
           testStart: fold.testStart,
