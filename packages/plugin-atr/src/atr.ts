@@ -37,12 +37,7 @@ export function trueRange(
     const h = high[i]!;
     const l = low[i]!;
     const pc = close[i - 1]!;
-    let tr = h - l;
-    const up = Math.abs(h - pc);
-    const down = Math.abs(l - pc);
-    if (up > tr) tr = up;
-    if (down > tr) tr = down;
-    out[i] = tr;
+    out[i] = Math.max(Math.max(h - l, Math.abs(h - pc)), Math.abs(l - pc));
   }
 }
 
@@ -61,19 +56,34 @@ export function atr(
   seeding: AtrSeeding = 'talib',
 ): void {
   const n = high.length;
-  trueRange(high, low, close, tr, seeding);
+  if (n === 0) return;
   const first = trueRangeWarmup(seeding);
   const seedAt = atrWarmup(period, seeding);
-  const end = Math.min(seedAt, n);
-  for (let i = 0; i < end; i++) out[i] = Number.NaN;
+  tr[0] = seeding === 'talib' ? Number.NaN : high[0]! - low[0]!;
+  out[0] = Number.NaN;
+  let sum = first === 0 ? tr[0]! : 0;
+  // Seed: true ranges up to seedAt, summed in order; then one fused pass of TR and Wilder smoothing.
+  const seedEnd = Math.min(seedAt, n - 1);
+  for (let i = 1; i <= seedEnd; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    const pc = close[i - 1]!;
+    const t = Math.max(Math.max(h - l, Math.abs(h - pc)), Math.abs(l - pc));
+    tr[i] = t;
+    sum += t;
+    out[i] = Number.NaN;
+  }
   if (seedAt >= n) return;
-  let sum = 0;
-  for (let i = first; i <= seedAt; i++) sum += tr[i]!;
   let prev = sum / period;
   out[seedAt] = prev;
   const keep = period - 1;
   for (let i = seedAt + 1; i < n; i++) {
-    prev = (prev * keep + tr[i]!) / period;
+    const h = high[i]!;
+    const l = low[i]!;
+    const pc = close[i - 1]!;
+    const t = Math.max(Math.max(h - l, Math.abs(h - pc)), Math.abs(l - pc));
+    tr[i] = t;
+    prev = (prev * keep + t) / period;
     out[i] = prev;
   }
 }
@@ -102,11 +112,8 @@ export class AtrState {
     if (i === 0) {
       tr = this.#seeding === 'talib' ? Number.NaN : bar.high - bar.low;
     } else {
-      tr = bar.high - bar.low;
-      const up = Math.abs(bar.high - this.#prevClose);
-      const down = Math.abs(bar.low - this.#prevClose);
-      if (up > tr) tr = up;
-      if (down > tr) tr = down;
+      const pc = this.#prevClose;
+      tr = Math.max(Math.max(bar.high - bar.low, Math.abs(bar.high - pc)), Math.abs(bar.low - pc));
     }
     this.#prevClose = bar.close;
     const seedAt = atrWarmup(this.#period, this.#seeding);

@@ -94,7 +94,7 @@ describe.skipIf(!hasRef)('StockCharts examples', () => {
     const csv = readCsvColumns(path.join(REF, 'stockcharts/cs-kc.csv'));
     const bars = barsFromCsv(csv);
     const n = bars.length;
-    const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n), atr: new Float64Array(n), trueRange: new Float64Array(n) };
+    const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
     keltner(bars.high, bars.low, bars.close, out, 20, 10, 2);
     expectColumn(out.middle, csv.column('middle_band'), 1e-9, 'middle');
     expectColumn(out.upper, csv.column('upper_band'), 1e-9, 'upper');

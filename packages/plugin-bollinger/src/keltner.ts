@@ -1,4 +1,4 @@
-import { atr, AtrState } from '@tradecore/plugin-atr';
+import { AtrState } from '@tradecore/plugin-atr';
 import type { Bar } from '@tradecore/sdk';
 
 /** Output arrays of {@link keltner}. */
@@ -6,17 +6,14 @@ export interface KeltnerOutputs {
   upper: Float64Array;
   middle: Float64Array;
   lower: Float64Array;
-  /** Scratch: receives the ATR. */
-  atr: Float64Array;
-  /** Scratch: receives the true range. */
-  trueRange: Float64Array;
 }
 
 /**
  * Keltner Channels (StockCharts): `middle = EMA(close, period)`, `upper/lower = middle ± multiplier·ATR(atrPeriod)`.
  * The EMA (α = 2/(period + 1)) starts at the first close, `EMA = EMA_prev + α·(close − EMA_prev)`;
- * the ATR uses StockCharts seeding (TR[0] = H − L, first value at bar `atrPeriod − 1`). Bands are NaN
- * until the ATR exists; the middle line is defined from bar 0.
+ * the ATR is Wilder's with StockCharts seeding (TR[0] = H − L, first value at bar `atrPeriod − 1` =
+ * mean(TR[0..atrPeriod − 1]), the same arithmetic as `atr(…, 'stockcharts')` of `@tradecore/plugin-atr`).
+ * Bands are NaN until the ATR exists; the middle line is defined from bar 0. One pass, no scratch.
  */
 export function keltner(
   high: Float64Array,
@@ -28,13 +25,30 @@ export function keltner(
   multiplier = 2,
 ): void {
   const { upper, middle, lower } = out;
-  atr(high, low, close, out.atr, out.trueRange, atrPeriod, 'stockcharts');
+  const n = close.length;
+  if (n === 0) return;
   const alpha = 2 / (period + 1);
+  const keep = atrPeriod - 1;
   let ema = close[0]!;
-  for (let i = 0; i < close.length; i++) {
-    if (i > 0) ema += alpha * (close[i]! - ema);
+  let trSum = high[0]! - low[0]!;
+  let atr = Number.NaN;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) {
+      const h = high[i]!;
+      const l = low[i]!;
+      const pc = close[i - 1]!;
+      const tr = Math.max(Math.max(h - l, Math.abs(h - pc)), Math.abs(l - pc));
+      ema += alpha * (close[i]! - ema);
+      if (i < keep) trSum += tr;
+      else if (i === keep) {
+        trSum += tr;
+        atr = trSum / atrPeriod;
+      } else atr = (atr * keep + tr) / atrPeriod;
+    } else if (keep === 0) {
+      atr = trSum / atrPeriod;
+    }
+    const width = multiplier * atr;
     middle[i] = ema;
-    const width = multiplier * out.atr[i]!;
     upper[i] = ema + width;
     lower[i] = ema - width;
   }

@@ -62,9 +62,7 @@ export function keltnerFeature(period = 20, atrPeriod = 10, multiplier = 2): Fea
     ],
     warmup: atrPeriod - 1,
     batch(bars, [upper, middle, lower]) {
-      const n = bars.length;
-      const scratch = { atr: new Float64Array(n), trueRange: new Float64Array(n) };
-      keltner(bars.high, bars.low, bars.close, { upper: upper!, middle: middle!, lower: lower!, ...scratch }, period, atrPeriod, multiplier);
+      keltner(bars.high, bars.low, bars.close, { upper: upper!, middle: middle!, lower: lower! }, period, atrPeriod, multiplier);
     },
     stream: () => new KeltnerState(period, atrPeriod, multiplier),
   };

@@ -12,7 +12,7 @@ describe('order flow from buy/sell volume', () => {
     const sell = Float64Array.of(1, 1, 0, 6, 0);
     const imbalance = new Float64Array(5);
     const delta = new Float64Array(5);
-    orderFlow(buy, sell, imbalance, delta, new Float64Array(5), 3);
+    orderFlow(buy, sell, imbalance, delta, 3);
     expect(Array.from(imbalance)).toEqual([0.5, 0, 0, -0.5, 1]);
     expect(Array.from(delta)).toEqual([2, 2, 2, -4, 1]);
   });
@@ -41,7 +41,7 @@ describe('OHLCV proxy', () => {
     const v = Float64Array.of(1, 2, 3);
     const imbalance = new Float64Array(3);
     const delta = new Float64Array(3);
-    orderFlowProxy(h, l, c, v, imbalance, delta, new Float64Array(3), 2);
+    orderFlowProxy(h, l, c, v, imbalance, delta, 2);
     expect(Array.from(imbalance)).toEqual([1, -0.5, 0]);
     expect(Array.from(delta)).toEqual([1, 0, -1]);
   });

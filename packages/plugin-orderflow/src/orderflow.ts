@@ -4,25 +4,53 @@ import { rollingSum, RollingSum } from './rollingSum.ts';
 /**
  * Order flow from taker buy and sell volume:
  * - imbalance `(buy − sell) / (buy + sell)` in [−1, 1] (0 when the bar has no volume);
- * - rolling cumulative delta `Σ(buy − sell)` over the last `window` bars, in base-asset units.
- * `delta` is a scratch array that receives the per-bar delta.
+ * - rolling cumulative delta `Σ(buy − sell)` over the last `window` bars (fewer before), base-asset units.
+ * One pass; the rolling sum has the same arithmetic as {@link rollingSum} (recomputed every `window` bars,
+ * exactly 0 for a window without any delta).
  */
 export function orderFlow(
   buy: Float64Array,
   sell: Float64Array,
   imbalance: Float64Array,
   cumulativeDelta: Float64Array,
-  delta: Float64Array,
   window = 20,
 ): void {
+  let sum = 0;
+  let nonZero = 0;
+  let left = 0;
   for (let i = 0; i < buy.length; i++) {
     const b = buy[i]!;
     const s = sell[i]!;
     const total = b + s;
-    delta[i] = b - s;
-    imbalance[i] = total > 0 ? (b - s) / total : 0;
+    const d = b - s;
+    imbalance[i] = total > 0 ? d / total : 0;
+    if (i < window) {
+      sum += d;
+      if (d !== 0) nonZero++;
+    } else if (left === 0) {
+      left = window - 1;
+      sum = 0;
+      nonZero = 0;
+      for (let j = i - window + 1; j <= i; j++) {
+        const dj = buy[j]! - sell[j]!;
+        sum += dj;
+        if (dj !== 0) nonZero++;
+      }
+    } else {
+      left--;
+      const o = buy[i - window]! - sell[i - window]!;
+      sum += d;
+      sum -= o;
+      nonZero += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
+    }
+    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
   }
-  rollingSum(delta, cumulativeDelta, window);
+}
+
+/** Close-location value `((C − L) − (H − C)) / (H − L)`, 0 when H = L. */
+function clv(high: number, low: number, close: number): number {
+  const range = high - low;
+  return range > 0 ? (close - low - (high - close)) / range : 0;
 }
 
 /**
@@ -38,16 +66,37 @@ export function orderFlowProxy(
   volume: Float64Array,
   imbalance: Float64Array,
   cumulativeDelta: Float64Array,
-  delta: Float64Array,
   window = 20,
 ): void {
+  let sum = 0;
+  let nonZero = 0;
+  let left = 0;
   for (let i = 0; i < high.length; i++) {
-    const range = high[i]! - low[i]!;
-    const clv = range > 0 ? (close[i]! - low[i]! - (high[i]! - close[i]!)) / range : 0;
-    imbalance[i] = clv;
-    delta[i] = clv * volume[i]!;
+    const c = clv(high[i]!, low[i]!, close[i]!);
+    const d = c * volume[i]!;
+    imbalance[i] = c;
+    if (i < window) {
+      sum += d;
+      if (d !== 0) nonZero++;
+    } else if (left === 0) {
+      left = window - 1;
+      sum = 0;
+      nonZero = 0;
+      for (let j = i - window + 1; j <= i; j++) {
+        const dj = clv(high[j]!, low[j]!, close[j]!) * volume[j]!;
+        sum += dj;
+        if (dj !== 0) nonZero++;
+      }
+    } else {
+      left--;
+      const j = i - window;
+      const o = clv(high[j]!, low[j]!, close[j]!) * volume[j]!;
+      sum += d;
+      sum -= o;
+      nonZero += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
+    }
+    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
   }
-  rollingSum(delta, cumulativeDelta, window);
 }
 
 /**
@@ -91,10 +140,9 @@ export class OrderFlowProxyState {
   }
 
   update(bar: Pick<Bar, 'high' | 'low' | 'close' | 'volume'>): Float64Array {
-    const range = bar.high - bar.low;
-    const clv = range > 0 ? (bar.close - bar.low - (bar.high - bar.close)) / range : 0;
-    this.#values[0] = clv;
-    this.#values[1] = this.#sum.update(clv * bar.volume);
+    const c = clv(bar.high, bar.low, bar.close);
+    this.#values[0] = c;
+    this.#values[1] = this.#sum.update(c * bar.volume);
     return this.#values;
   }
 }

@@ -38,7 +38,7 @@ export function orderFlowFeature(window = 20): FeatureDefinition {
     ],
     warmup: window - 1,
     batch(bars, [imbalance, delta]) {
-      orderFlow(column(bars, 'buy_volume'), column(bars, 'sell_volume'), imbalance!, delta!, new Float64Array(bars.length), window);
+      orderFlow(column(bars, 'buy_volume'), column(bars, 'sell_volume'), imbalance!, delta!, window);
     },
     stream: () => new OrderFlowState(window),
   };
@@ -55,7 +55,7 @@ export function orderFlowProxyFeature(window = 20): FeatureDefinition {
     ],
     warmup: window - 1,
     batch(bars, [imbalance, delta]) {
-      orderFlowProxy(bars.high, bars.low, bars.close, bars.volume, imbalance!, delta!, new Float64Array(bars.length), window);
+      orderFlowProxy(bars.high, bars.low, bars.close, bars.volume, imbalance!, delta!, window);
     },
     stream: () => new OrderFlowProxyState(window),
   };

@@ -6,9 +6,14 @@
 export function rollingSum(x: Float64Array, out: Float64Array, window: number): void {
   let sum = 0;
   let nonZero = 0;
+  let left = 0; // slides before the sum is recomputed from the window
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (i >= window && (i - window) % window === 0) {
+    if (i < window) {
+      sum += v;
+      if (v !== 0) nonZero++;
+    } else if (left === 0) {
+      left = window - 1;
       sum = 0;
       nonZero = 0;
       for (let j = i - window + 1; j <= i; j++) {
@@ -16,13 +21,11 @@ export function rollingSum(x: Float64Array, out: Float64Array, window: number): 
         if (x[j] !== 0) nonZero++;
       }
     } else {
+      left--;
+      const o = x[i - window]!;
       sum += v;
-      if (v !== 0) nonZero++;
-      if (i >= window) {
-        const o = x[i - window]!;
-        sum -= o;
-        if (o !== 0) nonZero--;
-      }
+      sum -= o;
+      nonZero += (v !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
     }
     out[i] = nonZero > 0 ? sum : 0;
   }

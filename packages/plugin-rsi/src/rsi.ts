@@ -20,37 +20,45 @@ export function rsi(close: Float64Array, out: Float64Array, period = 14, method:
   const end = Math.min(period, n);
   for (let i = 0; i < end; i++) out[i] = Number.NaN;
   if (period >= n) return;
+  // Gains and losses without branches: for a move d, up = (|d| + d)/2 and down = (|d| − d)/2 are
+  // exactly d or 0, so the sums equal TA-Lib's `if (d < 0) loss -= d; else gain += d` bit for bit.
   let gain = 0;
   let loss = 0;
   let moving = 0;
   for (let i = 1; i <= period; i++) {
     const d = close[i]! - close[i - 1]!;
-    if (d < 0) loss -= d;
-    else gain += d;
+    const a = Math.abs(d);
+    gain += (a + d) * 0.5;
+    loss += (a - d) * 0.5;
     if (d !== 0) moving++;
   }
   if (method === 'cutler') {
     out[period] = moving > 0 ? ratio(gain / period, loss / period) : 50;
+    let left = period - 1; // slides before the sums are recomputed from the window
     for (let i = period + 1; i < n; i++) {
-      if ((i - period) % period === 0) {
+      if (left === 0) {
+        left = period - 1;
         gain = 0;
         loss = 0;
         moving = 0;
         for (let j = i - period + 1; j <= i; j++) {
           const d = close[j]! - close[j - 1]!;
-          if (d < 0) loss -= d;
-          else gain += d;
+          const a = Math.abs(d);
+          gain += (a + d) * 0.5;
+          loss += (a - d) * 0.5;
           if (d !== 0) moving++;
         }
       } else {
+        left--;
         const d = close[i]! - close[i - 1]!;
         const o = close[i - period]! - close[i - period - 1]!;
-        if (d < 0) loss -= d;
-        else gain += d;
-        if (o < 0) loss += o;
-        else gain -= o;
-        if (d !== 0) moving++;
-        if (o !== 0) moving--;
+        const a = Math.abs(d);
+        const b = Math.abs(o);
+        gain += (a + d) * 0.5;
+        loss += (a - d) * 0.5;
+        gain -= (b + o) * 0.5;
+        loss -= (b - o) * 0.5;
+        moving += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
       }
       out[i] = moving > 0 ? ratio(gain > 0 ? gain / period : 0, loss > 0 ? loss / period : 0) : 50;
     }
@@ -63,21 +71,21 @@ export function rsi(close: Float64Array, out: Float64Array, period = 14, method:
     const keep = period - 1;
     for (let i = period + 1; i < n; i++) {
       const d = close[i]! - close[i - 1]!;
-      loss *= keep;
-      gain *= keep;
-      if (d < 0) loss -= d;
-      else gain += d;
-      loss /= period;
-      gain /= period;
-      out[i] = ratio(gain, loss);
+      const a = Math.abs(d);
+      loss = (loss * keep + (a - d) * 0.5) / period;
+      gain = (gain * keep + (a + d) * 0.5) / period;
+      const sum = gain + loss;
+      out[i] = sum > 0 ? 100 * (gain / sum) : 50;
     }
   } else {
     const alpha = 2 / (period + 1);
     for (let i = period + 1; i < n; i++) {
       const d = close[i]! - close[i - 1]!;
-      gain += alpha * ((d > 0 ? d : 0) - gain);
-      loss += alpha * ((d < 0 ? -d : 0) - loss);
-      out[i] = ratio(gain, loss);
+      const a = Math.abs(d);
+      gain += alpha * ((a + d) * 0.5 - gain);
+      loss += alpha * ((a - d) * 0.5 - loss);
+      const sum = gain + loss;
+      out[i] = sum > 0 ? 100 * (gain / sum) : 50;
     }
   }
 }

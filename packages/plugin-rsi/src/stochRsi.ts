@@ -4,7 +4,9 @@ import { rsi, RsiState, type RsiMethod } from './rsi.ts';
  * Stochastic RSI: where the RSI sits inside its own range over the last `stochPeriod` RSI values,
  * `100 · (RSI − min) / (max − min)`; 50 when the range is 0. Raw %K (no smoothing; TA-Lib's STOCHRSI
  * with fastK = 1). First value at bar `period + stochPeriod − 1`. `rsiOut` receives the RSI.
- * Rolling min and max use monotonic deques: O(1) amortised per bar, no allocation per bar.
+ * Rolling min and max by van Herk/Gil-Werman: blocks of `stochPeriod` values, a suffix extreme per
+ * block computed backwards and a prefix extreme carried forwards; a window's extreme is the larger of
+ * the two. Three comparisons per bar, no branches on the data.
  */
 export function stochRsi(
   close: Float64Array,
@@ -16,35 +18,39 @@ export function stochRsi(
 ): void {
   rsi(close, rsiOut, period, method);
   const n = close.length;
-  const first = period + stochPeriod - 1;
+  const k = stochPeriod;
+  const first = period + k - 1;
   for (let i = 0; i < Math.min(first, n); i++) out[i] = Number.NaN;
-  const maxQ = new Int32Array(stochPeriod);
-  const minQ = new Int32Array(stochPeriod);
-  let maxHead = 0;
-  let maxLen = 0;
-  let minHead = 0;
-  let minLen = 0;
-  for (let i = period; i < n; i++) {
-    const v = rsiOut[i]!;
-    const oldest = i - stochPeriod + 1;
-    if (maxLen > 0 && maxQ[maxHead]! < oldest) {
-      maxHead = (maxHead + 1) % stochPeriod;
-      maxLen--;
+  if (first >= n) return;
+  const suffixMax = new Float64Array(n);
+  const suffixMin = new Float64Array(n);
+  for (let start = period; start < n; start += k) {
+    const last = Math.min(start + k, n) - 1;
+    let hi = rsiOut[last]!;
+    let lo = hi;
+    suffixMax[last] = hi;
+    suffixMin[last] = lo;
+    for (let j = last - 1; j >= start; j--) {
+      const r = rsiOut[j]!;
+      hi = Math.max(hi, r);
+      lo = Math.min(lo, r);
+      suffixMax[j] = hi;
+      suffixMin[j] = lo;
     }
-    if (minLen > 0 && minQ[minHead]! < oldest) {
-      minHead = (minHead + 1) % stochPeriod;
-      minLen--;
+  }
+  for (let start = period; start < n; start += k) {
+    const last = Math.min(start + k, n) - 1;
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let i = start; i <= last; i++) {
+      const v = rsiOut[i]!;
+      hi = Math.max(hi, v);
+      lo = Math.min(lo, v);
+      if (i < first) continue;
+      const h = Math.max(suffixMax[i - k + 1]!, hi);
+      const l = Math.min(suffixMin[i - k + 1]!, lo);
+      out[i] = h > l ? (100 * (v - l)) / (h - l) : 50;
     }
-    while (maxLen > 0 && rsiOut[maxQ[(maxHead + maxLen - 1) % stochPeriod]!]! <= v) maxLen--;
-    maxQ[(maxHead + maxLen) % stochPeriod] = i;
-    maxLen++;
-    while (minLen > 0 && rsiOut[minQ[(minHead + minLen - 1) % stochPeriod]!]! >= v) minLen--;
-    minQ[(minHead + minLen) % stochPeriod] = i;
-    minLen++;
-    if (i < first) continue;
-    const hi = rsiOut[maxQ[maxHead]!]!;
-    const lo = rsiOut[minQ[minHead]!]!;
-    out[i] = hi > lo ? (100 * (v - lo)) / (hi - lo) : 50;
   }
 }
 

@@ -54,10 +54,12 @@ export function rollingVwap(
   let pv = 0;
   let vol = 0;
   let traded = 0;
+  let left = 0; // slides before the sums are recomputed from the window
   for (let i = 0; i < high.length; i++) {
     const tp = (high[i]! + low[i]! + close[i]!) / 3;
     const v = volume[i]!;
-    if (i >= window && (i - window) % window === 0) {
+    if (i >= window && left === 0) {
+      left = window - 1;
       pv = 0;
       vol = 0;
       traded = 0;
@@ -72,6 +74,7 @@ export function rollingVwap(
       vol += v;
       if (v !== 0) traded++;
       if (i >= window) {
+        left--;
         const j = i - window;
         const vj = volume[j]!;
         pv -= ((high[j]! + low[j]! + close[j]!) / 3) * vj;

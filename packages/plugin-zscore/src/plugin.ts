@@ -43,8 +43,7 @@ export function zscoreFeature({ source, period, deviation, flatValue }: ZScoreOp
     batch(bars, [out]) {
       const x = bars[source];
       if (!x) throw new Error(`zscore: the dataset has no "${source}" column`);
-      const n = bars.length;
-      zscore(x, out!, new Float64Array(n), new Float64Array(n), period, deviation, flatValue);
+      zscore(x, out!, period, deviation, flatValue);
     },
     stream() {
       const state = new ZScoreState(period, deviation, flatValue);

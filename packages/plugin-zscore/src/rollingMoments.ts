@@ -25,23 +25,36 @@ export function rollingMeanStd(
 ): void {
   const n = x.length;
   const divisor = deviation === 'population' ? period : period - 1;
-  let shift = n > 0 ? x[0]! : 0;
+  const shift0 = n > 0 ? x[0]! : 0;
+  let shift = shift0;
   let s1 = 0;
   let s2 = 0;
   let run = 0;
-  for (let i = 0; i < n; i++) {
+  let prev = Number.NaN;
+  // Warm-up: accumulate the first period − 1 values.
+  const warm = Math.min(period - 1, n);
+  for (let i = 0; i < warm; i++) {
     const v = x[i]!;
-    run = i > 0 && v === x[i - 1] ? run + 1 : 1;
+    run = v === prev ? run + 1 : 1;
+    prev = v;
+    const d = v - shift;
+    s1 += d;
+    s2 += d * d;
+    mean[i] = Number.NaN;
+    std[i] = Number.NaN;
+  }
+  // Slides left before the next re-anchoring; re-anchor at i = 2·period − 1, 3·period − 1, …
+  let left = period - 1;
+  for (let i = warm; i < n; i++) {
+    const v = x[i]!;
+    run = v === prev ? run + 1 : 1;
+    prev = v;
     if (i < period) {
       const d = v - shift;
       s1 += d;
       s2 += d * d;
-      if (i < period - 1) {
-        mean[i] = Number.NaN;
-        std[i] = Number.NaN;
-        continue;
-      }
-    } else if ((i - period + 1) % period === 0) {
+    } else if (left === 0) {
+      left = period - 1;
       shift = v;
       s1 = 0;
       s2 = 0;
@@ -51,19 +64,20 @@ export function rollingMeanStd(
         s2 += d * d;
       }
     } else {
+      left--;
       const d = v - shift;
       const o = x[i - period]! - shift;
       s1 += d - o;
       s2 += d * d - o * o;
     }
     const m = s1 / period;
-    mean[i] = shift + m;
     if (run >= period) {
       mean[i] = v;
       std[i] = 0;
     } else {
+      mean[i] = shift + m;
       const variance = (s2 - s1 * m) / divisor;
-      std[i] = variance > 0 ? Math.sqrt(variance) : 0;
+      std[i] = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
     }
   }
 }
@@ -133,7 +147,7 @@ export class RollingMoments {
     } else {
       this.mean = this.#shift + m;
       const variance = (this.#s2 - this.#s1 * m) / this.#divisor;
-      this.std = variance > 0 ? Math.sqrt(variance) : 0;
+      this.std = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
     }
   }
 }

@@ -1,25 +1,62 @@
-import { rollingMeanStd, RollingMoments, type Deviation } from './rollingMoments.ts';
+import { RollingMoments, type Deviation } from './rollingMoments.ts';
 
 /**
  * Rolling z-score `z[i] = (x[i] − mean) / σ` over the last `period` values of `x` (population σ by
  * default, sample σ with N − 1 on request). A flat window (σ = 0) gives `flatValue` (default 0: the
- * value sits exactly at its mean). NaN for the first `period − 1` bars. `mean` and `std` are scratch
- * arrays of the same length (they receive the rolling mean and σ).
+ * value sits exactly at its mean). NaN for the first `period − 1` bars. Same arithmetic as
+ * `rollingMeanStd` (shifted sums, re-anchored every `period` bars), fused into one pass.
  */
-export function zscore(
-  x: Float64Array,
-  out: Float64Array,
-  mean: Float64Array,
-  std: Float64Array,
-  period = 20,
-  deviation: Deviation = 'population',
-  flatValue = 0,
-): void {
-  rollingMeanStd(x, period, deviation, mean, std);
+export function zscore(x: Float64Array, out: Float64Array, period = 20, deviation: Deviation = 'population', flatValue = 0): void {
   const n = x.length;
-  for (let i = 0; i < n; i++) {
-    const s = std[i]!;
-    out[i] = s > 0 ? (x[i]! - mean[i]!) / s : s === 0 ? flatValue : Number.NaN;
+  const divisor = deviation === 'population' ? period : period - 1;
+  let shift = n > 0 ? x[0]! : 0;
+  let s1 = 0;
+  let s2 = 0;
+  let run = 0;
+  let prev = Number.NaN;
+  const warm = Math.min(period - 1, n);
+  for (let i = 0; i < warm; i++) {
+    const v = x[i]!;
+    run = v === prev ? run + 1 : 1;
+    prev = v;
+    const d = v - shift;
+    s1 += d;
+    s2 += d * d;
+    out[i] = Number.NaN;
+  }
+  let left = period - 1;
+  for (let i = warm; i < n; i++) {
+    const v = x[i]!;
+    run = v === prev ? run + 1 : 1;
+    prev = v;
+    if (i < period) {
+      const d = v - shift;
+      s1 += d;
+      s2 += d * d;
+    } else if (left === 0) {
+      left = period - 1;
+      shift = v;
+      s1 = 0;
+      s2 = 0;
+      for (let j = i - period + 1; j <= i; j++) {
+        const d = x[j]! - shift;
+        s1 += d;
+        s2 += d * d;
+      }
+    } else {
+      left--;
+      const d = v - shift;
+      const o = x[i - period]! - shift;
+      s1 += d - o;
+      s2 += d * d - o * o;
+    }
+    if (run >= period) {
+      out[i] = flatValue;
+      continue;
+    }
+    const m = s1 / period;
+    const variance = (s2 - s1 * m) / divisor;
+    out[i] = variance > 0 ? (v - (shift + m)) / Math.sqrt(variance) : variance === variance ? flatValue : Number.NaN;
   }
 }
 
