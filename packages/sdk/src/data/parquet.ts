@@ -212,6 +212,9 @@ type TypedColumnCtor = (typeof FORMAT_ARRAYS)[keyof typeof FORMAT_ARRAYS];
  * falls back to IPC.
  */
 function readPrimitiveColumns(pq: ParquetWasm, ffi: import('parquet-wasm').FFIStream): ParquetTable | null {
+  // Collect every address first: a wasm call that grows memory would detach an ArrayBuffer taken earlier.
+  const schema = ffi.schemaAddr();
+  const batches = Array.from({ length: ffi.numArrays() }, (_, k) => ffi.arrayAddr(k));
   const memory = pq.wasmMemory().buffer;
   const view = new DataView(memory);
   const bytes = new Uint8Array(memory);
@@ -223,7 +226,6 @@ function readPrimitiveColumns(pq: ParquetWasm, ffi: import('parquet-wasm').FFISt
   const u32 = (ptr: number) => view.getUint32(ptr, true);
   const i64 = (ptr: number) => Number(view.getBigInt64(ptr, true));
 
-  const schema = ffi.schemaAddr();
   if (cString(u32(schema)) !== '+s') return null;
   const fieldCount = i64(schema + 24);
   const fields: { name: string; format: string; ctor: TypedColumnCtor }[] = [];
@@ -235,7 +237,6 @@ function readPrimitiveColumns(pq: ParquetWasm, ffi: import('parquet-wasm').FFISt
     if (!ctor) return null;
     fields.push({ name: cString(u32(child + 4)), format, ctor });
   }
-  const batches = Array.from({ length: ffi.numArrays() }, (_, k) => ffi.arrayAddr(k));
   let numRows = 0;
   for (const batch of batches) numRows += i64(batch);
   for (const batch of batches) {
@@ -254,6 +255,7 @@ function readPrimitiveColumns(pq: ParquetWasm, ffi: import('parquet-wasm').FFISt
       const length = i64(child);
       const offset = i64(batch + 16) + i64(child + 16);
       const data = u32(u32(child + 40) + 4);
+      // Arrow buffers are 64-byte aligned, so the typed-array view is always legal.
       out.set(new ctor(memory, data + offset * ctor.BYTES_PER_ELEMENT, length) as never, at);
       at += length;
     }
