@@ -44,6 +44,8 @@ export interface PpoTrainResult {
   readonly seconds: number;
   readonly stepsPerSecond: number;
   readonly aborted: boolean;
+  /** Seconds spent in policy inference, env stepping, and PPO updates (the rest is bookkeeping). */
+  readonly timings: { readonly inference: number; readonly env: number; readonly update: number };
 }
 
 /** Saved beside the model in every checkpoint. */
@@ -215,6 +217,9 @@ export class PpoTrainer {
     const started = performance.now();
     const startSteps = this.steps;
     let aborted = false;
+    let inferenceMs = 0;
+    let envMs = 0;
+    let updateMs = 0;
 
     while (this.steps < totalSteps) {
       if (signal?.aborted) {
@@ -234,6 +239,7 @@ export class PpoTrainer {
           x.set(env.observations.subarray(0, n * d));
         }
         maskBuf.set(env.masks.subarray(0, n * a), row * a);
+        let mark = performance.now();
         const { logits, values } = this.#infer(x, n);
         for (let i = 0; i < n; i++) {
           const s = sampleMasked(logits, env.masks, i, a, this.#rng);
@@ -242,7 +248,11 @@ export class PpoTrainer {
           logpBuf[row + i] = s.logp;
           valBuf[row + i] = values[i]!;
         }
+        const beforeStep = performance.now();
+        inferenceMs += beforeStep - mark;
         env.step(actions);
+        mark = performance.now();
+        envMs += mark - beforeStep;
         for (let i = 0; i < n; i++) {
           const r = env.rewards[i]!;
           rewardSum += r;
@@ -268,7 +278,9 @@ export class PpoTrainer {
       const lastValues = this.#infer(last, n).values;
       computeGae(rewBuf, valBuf, termBuf, truncBuf, lastValues, n, T, o.gamma, o.gaeLambda, advBuf, retBuf);
 
+      const updateStart = performance.now();
       const stats = this.#update({ obsBuf, maskBuf, actBuf, logpBuf, advBuf, retBuf, B, d, a });
+      updateMs += performance.now() - updateStart;
       this.steps += B;
       this.updates += 1;
       const seconds = (performance.now() - started) / 1000;
@@ -296,6 +308,7 @@ export class PpoTrainer {
       seconds,
       stepsPerSecond: (this.steps - startSteps) / Math.max(seconds, 1e-9),
       aborted,
+      timings: { inference: inferenceMs / 1000, env: envMs / 1000, update: updateMs / 1000 },
     };
   }
 
