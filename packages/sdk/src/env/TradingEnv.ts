@@ -1,12 +1,20 @@
 import { Broker } from '../execution/Broker.ts';
 import { Ledger } from '../execution/Ledger.ts';
 import type { OrderIntent, RewardContext, StopContext } from '../execution/types.ts';
-import { writeFeatureWindow } from '../features/featureStore.ts';
+import { bitsOf, writeFeatureWindow } from '../features/featureStore.ts';
 import type { EpisodeStartInfo } from '../plugin/hooks.ts';
 import { buildMasks, InvalidActionError, POSITION_STATE, type Action, type ActionSpace } from './actionSpace.ts';
 import { createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContext } from './context.ts';
 import { Rng } from './rng.ts';
 import type { EnvInfo, ResetOptions, ResetResult, StepResult } from './types.ts';
+
+/**
+ * Whether any plugin tapped `hook`. tapable's `isUsed()` also counts interceptors, and the SDK
+ * registers one on every hook (to name plugins in errors), so it would always say yes.
+ */
+function hasTaps(hook: { readonly taps: readonly unknown[] }): boolean {
+  return hook.taps.length > 0;
+}
 
 /** `advance` status codes. */
 export const STEP_TERMINATED = 1;
@@ -34,6 +42,7 @@ export class TradingEnv {
   readonly actionSpace: ActionSpace;
   readonly observationSize: number;
   readonly observation: Float32Array;
+  readonly #observationBits: Int32Array;
   readonly mask: Uint8Array;
   readonly ledger: Ledger;
   readonly broker: Broker;
@@ -63,6 +72,7 @@ export class TradingEnv {
     this.observationSize = context.observationSize;
     this.observation = options.observation ?? new Float32Array(context.observationSize);
     this.mask = options.mask ?? new Uint8Array(context.actionSpace.n);
+    this.#observationBits = bitsOf(this.observation);
     if (this.observation.length !== this.observationSize || this.mask.length !== this.actionSpace.n) {
       throw new EnvConfigError(`observation/mask buffers must have lengths ${this.observationSize}/${this.actionSpace.n}`);
     }
@@ -78,10 +88,10 @@ export class TradingEnv {
     this.broker = new Broker(
       context.params,
       (intent: OrderIntent) => order.call(intent),
-      stop.isUsed() ? (price: number, ctx: StopContext) => stop.call(price, ctx) : undefined,
+      hasTaps(stop) ? (price: number, ctx: StopContext) => stop.call(price, ctx) : undefined,
     );
-    this.#rewardHooked = hooks.reward.isUsed();
-    this.#episodeStartHooked = hooks.episodeStart.isUsed();
+    this.#rewardHooked = hasTaps(hooks.reward);
+    this.#episodeStartHooked = hasTaps(hooks.episodeStart);
     this.#ruinEquity = context.params.initialCash * (1 - context.config.ruinDrawdown);
     this.#info = {
       index: 0,
@@ -279,7 +289,7 @@ export class TradingEnv {
     const obs = this.observation;
     const window = ctx.config.window;
     const f = ctx.numFeatures;
-    writeFeatureWindow(ctx.matrix, f, i, window, obs, 0);
+    writeFeatureWindow(ctx.matrixBits, f, i, window, this.#observationBits, 0);
     const b = this.broker;
     const close = ctx.bars.close[i] as number;
     const equity = this.#equity;
@@ -303,7 +313,9 @@ export class TradingEnv {
     const row = this.#masks[position === 0 ? POSITION_STATE.FLAT : position > 0 ? POSITION_STATE.LONG : POSITION_STATE.SHORT];
     if (row !== this.#maskRow) {
       this.#maskRow = row;
-      this.mask.set(row);
+      // A plain loop: for ~18 bytes, TypedArray#set costs more in call overhead than the copy.
+      const mask = this.mask;
+      for (let a = 0; a < row.length; a++) mask[a] = row[a] as number;
     }
   }
 

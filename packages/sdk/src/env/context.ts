@@ -3,7 +3,7 @@ import { EnvSchema, type EnvConfig, type ExecutionConfig } from '../config/schem
 import { TradecoreError } from '../errors.ts';
 import { resolveExecutionParams } from '../execution/params.ts';
 import type { ExecutionParams } from '../execution/types.ts';
-import { availableColumns, buildFeatureStore, interleaveFeatures, type FeatureStore } from '../features/featureStore.ts';
+import { availableColumns, bitsOf, buildFeatureStore, interleaveFeatures, type FeatureStore } from '../features/featureStore.ts';
 import type { Bars } from '../features/types.ts';
 import { createEngine, type Engine } from '../plugin/createEngine.ts';
 import type { PluginOption } from '../plugin/types.ts';
@@ -37,6 +37,8 @@ export interface EnvContext {
   readonly store: FeatureStore;
   /** Normalised features, bar-major float32 (`interleaveFeatures`). */
   readonly matrix: Float32Array;
+  /** `matrix` as Int32Array bits, for fast window copies. */
+  readonly matrixBits: Int32Array;
   readonly numFeatures: number;
   readonly params: ExecutionParams;
   readonly config: EnvConfig;
@@ -92,11 +94,13 @@ export async function createEnvContext(options: CreateEnvOptions): Promise<EnvCo
       `not enough bars: episodes start after the largest feature warm-up (${store.maxWarmup}) plus a window of ${config.window} bars, i.e. at bar ${minStart}, and need at least one more bar, but the range ends at bar ${rangeEnd}`,
     );
   }
+  const matrix = interleaveFeatures(store);
   return Object.freeze({
     bars,
     engine,
     store,
-    matrix: interleaveFeatures(store),
+    matrix,
+    matrixBits: bitsOf(matrix),
     numFeatures,
     params,
     config,

