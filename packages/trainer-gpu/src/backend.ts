@@ -33,7 +33,7 @@ const NATIVE_PACKAGES = {
 } as const;
 
 const INSTALL_HINT: Record<ConcreteBackend, string> = {
-  'tensorflow-gpu': 'pnpm add @tensorflow/tfjs-node-gpu   (needs Linux x64, CUDA 11.8 and cuDNN 8.6; see docs/gpu.md)',
+  'tensorflow-gpu': 'pnpm add @tensorflow/tfjs-node-gpu   (needs Linux x64, a CUDA 11.x runtime and cuDNN 8; see docs/gpu.md)',
   tensorflow: 'pnpm add @tensorflow/tfjs-node',
   wasm: 'pnpm add @tensorflow/tfjs-backend-wasm',
   cpu: 'pnpm add @tensorflow/tfjs',
