@@ -9,7 +9,7 @@ const REF = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)), '.
 const hasRef = existsSync(REF);
 if (!hasRef) console.warn(`reference data not found at ${REF}: skipping Bollinger/Keltner reference tests`);
 
-function bands(close: Float64Array, period = 20, k = 2): BollingerOutputs {
+function bands(close: Float64Array, period = 20, k = 2): Required<BollingerOutputs> {
   const n = close.length;
   const out = {
     upper: new Float64Array(n),

@@ -1,4 +1,4 @@
-import { rollingMeanStd, RollingMoments } from '@tradecore/plugin-zscore';
+import { RollingMoments } from '@tradecore/plugin-zscore';
 
 /** Output arrays of {@link bollinger}, each as long as the input. */
 export interface BollingerOutputs {
@@ -9,28 +9,77 @@ export interface BollingerOutputs {
   percentB: Float64Array;
   /** `(upper − lower) / middle`. */
   bandwidth: Float64Array;
-  /** Scratch: receives the rolling population σ. */
-  std: Float64Array;
+  /** Optional: receives the rolling population σ. */
+  std?: Float64Array;
 }
 
 /**
  * Bollinger Bands: `middle = SMA(period)`, `upper/lower = middle ± k·σ` with POPULATION σ (TA-Lib
- * BBANDS with SMA), plus %b and bandwidth. σ comes from the cancellation-free rolling kernel of
- * `@tradecore/plugin-zscore` (TA-Lib's own E[x²] − E[x]² differs from exact by up to ~1e−6 at BTC
- * prices). NaN for the first `period − 1` bars.
+ * BBANDS with SMA), plus %b and bandwidth. σ uses the cancellation-free rolling scheme of
+ * `@tradecore/plugin-zscore` (`rollingMeanStd`: sums of x − shift, re-anchored every `period` bars,
+ * exact σ = 0 for a flat window), fused here into one pass; TA-Lib's own E[x²] − E[x]² differs from
+ * exact by up to ~1e−6 at BTC prices. NaN for the first `period − 1` bars. `std` (optional) receives σ.
  */
 export function bollinger(close: Float64Array, out: BollingerOutputs, period = 20, k = 2): void {
   const { upper, middle, lower, percentB, bandwidth, std } = out;
-  rollingMeanStd(close, period, 'population', middle, std);
-  for (let i = 0; i < close.length; i++) {
-    const m = middle[i]!;
-    const width = k * std[i]!;
+  const n = close.length;
+  const invPeriod = 1 / period;
+  let shift = n > 0 ? close[0]! : 0;
+  let s1 = 0;
+  let s2 = 0;
+  let run = 0;
+  let prev = Number.NaN;
+  const warm = Math.min(period - 1, n);
+  for (let i = 0; i < warm; i++) {
+    const v = close[i]!;
+    run = v === prev ? run + 1 : 1;
+    prev = v;
+    const d = v - shift;
+    s1 += d;
+    s2 += d * d;
+    upper[i] = middle[i] = lower[i] = percentB[i] = bandwidth[i] = Number.NaN;
+    if (std) std[i] = Number.NaN;
+  }
+  let left = period - 1;
+  for (let i = warm; i < n; i++) {
+    const v = close[i]!;
+    run = v === prev ? run + 1 : 1;
+    prev = v;
+    if (i < period) {
+      const d = v - shift;
+      s1 += d;
+      s2 += d * d;
+    } else if (left === 0) {
+      left = period - 1;
+      shift = v;
+      s1 = 0;
+      s2 = 0;
+      for (let j = i - period + 1; j <= i; j++) {
+        const d = close[j]! - shift;
+        s1 += d;
+        s2 += d * d;
+      }
+    } else {
+      left--;
+      const d = v - shift;
+      const o = close[i - period]! - shift;
+      s1 += d - o;
+      s2 += d * d - o * o;
+    }
+    const m0 = s1 * invPeriod;
+    const variance = (s2 - s1 * m0) * invPeriod;
+    const flat = run >= period;
+    const m = flat ? v : shift + m0;
+    const sigma = flat ? 0 : variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
+    const width = k * sigma;
     const u = m + width;
     const l = m - width;
+    middle[i] = m;
     upper[i] = u;
     lower[i] = l;
-    percentB[i] = u > l ? (close[i]! - l) / (u - l) : u === l ? 0.5 : Number.NaN;
+    percentB[i] = u > l ? (v - l) / (u - l) : u === l ? 0.5 : Number.NaN;
     bandwidth[i] = (u - l) / m;
+    if (std) std[i] = sigma;
   }
 }
 

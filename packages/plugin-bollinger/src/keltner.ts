@@ -32,21 +32,30 @@ export function keltner(
   let ema = close[0]!;
   let trSum = high[0]! - low[0]!;
   let atr = Number.NaN;
-  for (let i = 0; i < n; i++) {
-    if (i > 0) {
-      const h = high[i]!;
-      const l = low[i]!;
-      const pc = close[i - 1]!;
-      const tr = Math.max(Math.max(h - l, Math.abs(h - pc)), Math.abs(l - pc));
-      ema += alpha * (close[i]! - ema);
-      if (i < keep) trSum += tr;
-      else if (i === keep) {
-        trSum += tr;
-        atr = trSum / atrPeriod;
-      } else atr = (atr * keep + tr) / atrPeriod;
-    } else if (keep === 0) {
-      atr = trSum / atrPeriod;
-    }
+  // Head: the ATR seed (bars 0..atrPeriod − 1); bands are NaN until the seed is complete.
+  const head = Math.min(keep, n - 1);
+  middle[0] = ema;
+  upper[0] = lower[0] = Number.NaN;
+  for (let i = 1; i <= head; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    const pc = close[i - 1]!;
+    trSum += Math.max(Math.max(h - l, Math.abs(h - pc)), Math.abs(l - pc));
+    ema += alpha * (close[i]! - ema);
+    middle[i] = ema;
+    upper[i] = lower[i] = Number.NaN;
+  }
+  if (keep >= n) return;
+  atr = trSum / atrPeriod;
+  upper[keep] = ema + multiplier * atr;
+  lower[keep] = ema - multiplier * atr;
+  for (let i = keep + 1; i < n; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    const pc = close[i - 1]!;
+    const tr = Math.max(Math.max(h - l, Math.abs(h - pc)), Math.abs(l - pc));
+    ema += alpha * (close[i]! - ema);
+    atr = (atr * keep + tr) / atrPeriod;
     const width = multiplier * atr;
     middle[i] = ema;
     upper[i] = ema + width;

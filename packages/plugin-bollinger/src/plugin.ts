@@ -39,8 +39,7 @@ export function bollingerFeature(period = 20, k = 2): FeatureDefinition {
     ],
     warmup: period - 1,
     batch(bars, [upper, middle, lower, percentB, bandwidth]) {
-      const std = new Float64Array(bars.length);
-      bollinger(bars.close, { upper: upper!, middle: middle!, lower: lower!, percentB: percentB!, bandwidth: bandwidth!, std }, period, k);
+      bollinger(bars.close, { upper: upper!, middle: middle!, lower: lower!, percentB: percentB!, bandwidth: bandwidth! }, period, k);
     },
     stream() {
       const state = new BollingerState(period, k);

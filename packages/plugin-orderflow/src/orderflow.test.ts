@@ -20,7 +20,7 @@ describe('order flow from buy/sell volume', () => {
   it('trade intensity is trades over the window mean (0 when the window saw none)', () => {
     const trades = Float64Array.of(10, 30, 0, 0, 0, 0, 20);
     const out = new Float64Array(7);
-    tradeIntensity(trades, out, new Float64Array(7), 2);
+    tradeIntensity(trades, out, 2);
     expect(Array.from(out)).toEqual([1, 1.5, 0, 0, 0, 0, 2]);
   });
 

@@ -1,5 +1,5 @@
 import type { Bar } from '@tradecore/sdk';
-import { rollingSum, RollingSum } from './rollingSum.ts';
+import { RollingSum, type rollingSum } from './rollingSum.ts';
 
 /**
  * Order flow from taker buy and sell volume:
@@ -100,14 +100,36 @@ export function orderFlowProxy(
 }
 
 /**
- * Trade intensity: trades in the bar over the mean trades per bar of the last `window` bars (1 = an
- * average bar; 0 when the window saw no trades). `sum` is a scratch array.
+ * Trade intensity: trades in the bar over the mean trades per bar of the last `window` bars (fewer
+ * before; 1 = an average bar; 0 when the window saw no trades). The window sum has the arithmetic of
+ * {@link rollingSum}, fused into one pass.
  */
-export function tradeIntensity(trades: Float64Array, out: Float64Array, sum: Float64Array, window = 20): void {
-  rollingSum(trades, sum, window);
+export function tradeIntensity(trades: Float64Array, out: Float64Array, window = 20): void {
+  let sum = 0;
+  let nonZero = 0;
+  let left = 0;
   for (let i = 0; i < trades.length; i++) {
-    const mean = sum[i]! / Math.min(i + 1, window);
-    out[i] = mean > 0 ? trades[i]! / mean : 0;
+    const v = trades[i]!;
+    if (i < window) {
+      sum += v;
+      if (v !== 0) nonZero++;
+    } else if (left === 0) {
+      left = window - 1;
+      sum = 0;
+      nonZero = 0;
+      for (let j = i - window + 1; j <= i; j++) {
+        sum += trades[j]!;
+        if (trades[j] !== 0) nonZero++;
+      }
+    } else {
+      left--;
+      const o = trades[i - window]!;
+      sum += v;
+      sum -= o;
+      nonZero += (v !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
+    }
+    const mean = (nonZero > 0 ? sum : 0) / (i < window ? i + 1 : window);
+    out[i] = mean > 0 ? v / mean : 0;
   }
 }
 

@@ -69,7 +69,7 @@ export function tradeIntensityFeature(window = 20): FeatureDefinition {
     outputs: [{ name: `of_trade_intensity_${window}`, normalization: { kind: 'none' }, description: `Trades / mean trades per bar over ${window} bars.` }],
     warmup: window - 1,
     batch(bars, [out]) {
-      tradeIntensity(column(bars, 'trades'), out!, new Float64Array(bars.length), window);
+      tradeIntensity(column(bars, 'trades'), out!, window);
     },
     stream: () => new TradeIntensityState(window),
   };

@@ -57,7 +57,7 @@ export function stochRsiFeature(period = 14, stochPeriod = 14, method: RsiMethod
     outputs: [{ name, normalization: { kind: 'scale', factor: 0.01 }, description: `Stochastic RSI(${period}, ${stochPeriod}) / 100.` }],
     warmup: period + stochPeriod - 1,
     batch(bars, [out]) {
-      stochRsi(bars.close, out!, new Float64Array(bars.length), period, stochPeriod, method);
+      stochRsi(bars.close, out!, period, stochPeriod, method);
     },
     stream() {
       const state = new StochRsiState(period, stochPeriod, method);

@@ -110,7 +110,7 @@ describe('Cutler and EMA RSI, Stochastic RSI', () => {
   it('Stochastic RSI equals (RSI − min)/(max − min) over the window', () => {
     const r = compute(close, 14);
     const out = new Float64Array(close.length);
-    stochRsi(close, out, new Float64Array(close.length), 14, 10);
+    stochRsi(close, out, 14, 10);
     for (let i = 0; i < 23; i++) expect(out[i]).toBeNaN();
     for (let i = 23; i < close.length; i++) {
       const window = Array.from(r.subarray(i - 9, i + 1));
@@ -128,7 +128,7 @@ describe('Cutler and EMA RSI, Stochastic RSI', () => {
       for (let i = 0; i < close.length; i++) expect(state.update(close[i]!), `${method}[${i}]`).toBe(batch[i]);
     }
     const stoch = new Float64Array(close.length);
-    stochRsi(close, stoch, new Float64Array(close.length), 7, 5, 'cutler');
+    stochRsi(close, stoch, 7, 5, 'cutler');
     const state = new StochRsiState(7, 5, 'cutler');
     for (let i = 0; i < close.length; i++) expect(state.update(close[i]!)[0]).toBe(stoch[i]);
   });

@@ -3,54 +3,52 @@ import { rsi, RsiState, type RsiMethod } from './rsi.ts';
 /**
  * Stochastic RSI: where the RSI sits inside its own range over the last `stochPeriod` RSI values,
  * `100 · (RSI − min) / (max − min)`; 50 when the range is 0. Raw %K (no smoothing; TA-Lib's STOCHRSI
- * with fastK = 1). First value at bar `period + stochPeriod − 1`. `rsiOut` receives the RSI.
- * Rolling min and max by van Herk/Gil-Werman: blocks of `stochPeriod` values, a suffix extreme per
- * block computed backwards and a prefix extreme carried forwards; a window's extreme is the larger of
- * the two. Three comparisons per bar, no branches on the data.
+ * with fastK = 1). First value at bar `period + stochPeriod − 1`.
+ *
+ * Rolling min and max by van Herk/Gil-Werman: the RSI series is cut into blocks of `stochPeriod`
+ * values; a window ending in block b is the tail of block b − 1 (its suffix extreme, computed backwards)
+ * plus the head of block b (a running extreme). Only the previous block's suffixes are kept, so the
+ * RSI is computed into `out` and turned into Stochastic RSI in place, with two small buffers.
  */
-export function stochRsi(
-  close: Float64Array,
-  out: Float64Array,
-  rsiOut: Float64Array,
-  period = 14,
-  stochPeriod = 14,
-  method: RsiMethod = 'wilder',
-): void {
-  rsi(close, rsiOut, period, method);
+export function stochRsi(close: Float64Array, out: Float64Array, period = 14, stochPeriod = 14, method: RsiMethod = 'wilder'): void {
+  rsi(close, out, period, method);
   const n = close.length;
   const k = stochPeriod;
   const first = period + k - 1;
-  for (let i = 0; i < Math.min(first, n); i++) out[i] = Number.NaN;
-  if (first >= n) return;
-  const suffixMax = new Float64Array(n);
-  const suffixMin = new Float64Array(n);
+  let prevMax = new Float64Array(k);
+  let prevMin = new Float64Array(k);
+  let curMax = new Float64Array(k);
+  let curMin = new Float64Array(k);
   for (let start = period; start < n; start += k) {
     const last = Math.min(start + k, n) - 1;
-    let hi = rsiOut[last]!;
+    let hi = out[last]!;
     let lo = hi;
-    suffixMax[last] = hi;
-    suffixMin[last] = lo;
+    curMax[last - start] = hi;
+    curMin[last - start] = lo;
     for (let j = last - 1; j >= start; j--) {
-      const r = rsiOut[j]!;
+      const r = out[j]!;
       hi = Math.max(hi, r);
       lo = Math.min(lo, r);
-      suffixMax[j] = hi;
-      suffixMin[j] = lo;
+      curMax[j - start] = hi;
+      curMin[j - start] = lo;
     }
-  }
-  for (let start = period; start < n; start += k) {
-    const last = Math.min(start + k, n) - 1;
-    let hi = -Infinity;
-    let lo = Infinity;
+    hi = -Infinity;
+    lo = Infinity;
     for (let i = start; i <= last; i++) {
-      const v = rsiOut[i]!;
+      const v = out[i]!;
       hi = Math.max(hi, v);
       lo = Math.min(lo, v);
-      if (i < first) continue;
-      const h = Math.max(suffixMax[i - k + 1]!, hi);
-      const l = Math.min(suffixMin[i - k + 1]!, lo);
+      if (i < first) {
+        out[i] = Number.NaN;
+        continue;
+      }
+      const offset = i - start + 1; // where the window starts inside the previous block
+      const h = offset < k ? Math.max(prevMax[offset]!, hi) : hi;
+      const l = offset < k ? Math.min(prevMin[offset]!, lo) : lo;
       out[i] = h > l ? (100 * (v - l)) / (h - l) : 50;
     }
+    [prevMax, curMax] = [curMax, prevMax];
+    [prevMin, curMin] = [curMin, prevMin];
   }
 }
 

@@ -18,13 +18,16 @@ export function sessionVwap(
   sessionStartMinuteUtc = 0,
 ): void {
   const offset = sessionStartMinuteUtc * 60_000;
-  let session = Number.NaN;
+  // The current session is [start, end); a bar outside it (or the first) starts a new one.
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
   let pv = 0;
   let vol = 0;
   for (let i = 0; i < time.length; i++) {
-    const s = Math.floor((time[i]! - offset) / DAY_MS);
-    if (s !== session) {
-      session = s;
+    const t = time[i]!;
+    if (t >= end || t < start) {
+      start = Math.floor((t - offset) / DAY_MS) * DAY_MS + offset;
+      end = start + DAY_MS;
       pv = 0;
       vol = 0;
     }

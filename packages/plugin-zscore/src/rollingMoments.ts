@@ -24,9 +24,9 @@ export function rollingMeanStd(
   std: Float64Array,
 ): void {
   const n = x.length;
-  const divisor = deviation === 'population' ? period : period - 1;
-  const shift0 = n > 0 ? x[0]! : 0;
-  let shift = shift0;
+  const invPeriod = 1 / period;
+  const invDivisor = 1 / (deviation === 'population' ? period : period - 1);
+  let shift = n > 0 ? x[0]! : 0;
   let s1 = 0;
   let s2 = 0;
   let run = 0;
@@ -70,13 +70,13 @@ export function rollingMeanStd(
       s1 += d - o;
       s2 += d * d - o * o;
     }
-    const m = s1 / period;
+    const m = s1 * invPeriod;
     if (run >= period) {
       mean[i] = v;
       std[i] = 0;
     } else {
       mean[i] = shift + m;
-      const variance = (s2 - s1 * m) / divisor;
+      const variance = (s2 - s1 * m) * invDivisor;
       std[i] = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
     }
   }
@@ -88,7 +88,8 @@ export function rollingMeanStd(
  */
 export class RollingMoments {
   readonly #period: number;
-  readonly #divisor: number;
+  readonly #invPeriod: number;
+  readonly #invDivisor: number;
   readonly #ring: Float64Array;
   #count = 0;
   #shift = 0;
@@ -103,7 +104,8 @@ export class RollingMoments {
 
   constructor(period: number, deviation: Deviation) {
     this.#period = period;
-    this.#divisor = deviation === 'population' ? period : period - 1;
+    this.#invPeriod = 1 / period;
+    this.#invDivisor = 1 / (deviation === 'population' ? period : period - 1);
     this.#ring = new Float64Array(period);
   }
 
@@ -140,13 +142,13 @@ export class RollingMoments {
       this.#s1 += d - o;
       this.#s2 += d * d - o * o;
     }
-    const m = this.#s1 / period;
+    const m = this.#s1 * this.#invPeriod;
     if (this.#run >= period) {
       this.mean = v;
       this.std = 0;
     } else {
       this.mean = this.#shift + m;
-      const variance = (this.#s2 - this.#s1 * m) / this.#divisor;
+      const variance = (this.#s2 - this.#s1 * m) * this.#invDivisor;
       this.std = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
     }
   }

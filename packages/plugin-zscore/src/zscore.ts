@@ -8,7 +8,8 @@ import { RollingMoments, type Deviation } from './rollingMoments.ts';
  */
 export function zscore(x: Float64Array, out: Float64Array, period = 20, deviation: Deviation = 'population', flatValue = 0): void {
   const n = x.length;
-  const divisor = deviation === 'population' ? period : period - 1;
+  const invPeriod = 1 / period;
+  const invDivisor = 1 / (deviation === 'population' ? period : period - 1);
   let shift = n > 0 ? x[0]! : 0;
   let s1 = 0;
   let s2 = 0;
@@ -54,8 +55,8 @@ export function zscore(x: Float64Array, out: Float64Array, period = 20, deviatio
       out[i] = flatValue;
       continue;
     }
-    const m = s1 / period;
-    const variance = (s2 - s1 * m) / divisor;
+    const m = s1 * invPeriod;
+    const variance = (s2 - s1 * m) * invDivisor;
     out[i] = variance > 0 ? (v - (shift + m)) / Math.sqrt(variance) : variance === variance ? flatValue : Number.NaN;
   }
 }
