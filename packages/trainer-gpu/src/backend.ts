@@ -84,7 +84,7 @@ async function tryWasm(): Promise<Attempt> {
   };
   const dropAdded = () => {
     for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-      for (const listener of process.listeners(event)) {
+      for (const listener of (process as NodeJS.EventEmitter).listeners(event)) {
         if (!(before[event] as unknown[]).includes(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
