@@ -308,6 +308,9 @@ describe.skipIf(!BTC_EXISTS)('TradingEnv on the real BTC data', () => {
     expect((vec.envs[0] as TradingEnv).done, 'auto-reset leaves no env finished').toBe(false);
     const masked = new Int32Array(8).fill(0);
     masked[2] = 1;
-    if (vec.masks[2 * vec.numActions + 1] === 0) expect(() => vec.step(masked)).toThrow(InvalidActionError);
+    vec.reset(6);
+    const before = Array.from(vec.envs, (e) => e.index);
+    expect(() => vec.step(masked), 'close is masked in a fresh (flat) env').toThrow(/env 2: action 1 is masked/);
+    expect(Array.from(vec.envs, (e) => e.index), 'a refused batch steps no env').toEqual(before);
   });
 });

@@ -1,3 +1,4 @@
+import { InvalidActionError } from './actionSpace.ts';
 import { createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContext } from './context.ts';
 import { deriveSeed } from './rng.ts';
 import { STEP_TERMINATED, STEP_TRUNCATED, TradingEnv } from './TradingEnv.ts';
@@ -64,6 +65,15 @@ export class VecEnv implements VecEnvLike {
     const envs = this.envs;
     const n = envs.length;
     if (actions.length < n) throw new EnvConfigError(`step: expected ${n} actions, got ${actions.length}`);
+    // Check every action before stepping any env, so a refused action leaves all of them untouched.
+    const numActions = this.numActions;
+    const masks = this.masks;
+    for (let k = 0; k < n; k++) {
+      const a = actions[k] as number;
+      if (!(a >= 0 && a < numActions) || masks[k * numActions + a] !== 1) {
+        throw new InvalidActionError(`env ${k}: action ${a} is ${a >= 0 && a < numActions ? 'masked in its current state' : `outside Discrete(${numActions})`}; nothing was stepped`);
+      }
+    }
     for (let k = 0; k < n; k++) {
       const env = envs[k] as TradingEnv;
       const status = env.advance(actions[k] as number);
