@@ -47,6 +47,7 @@ export {
   type ParquetCompression,
   type ParquetTable,
   type ParquetWriteResult,
+  type ReadParquetOptions,
   type WriteParquetOptions,
 } from './parquet.ts';
 export { resampleBars } from './resample.ts';

@@ -47,6 +47,24 @@ describe('parquet IO', () => {
     expect((table.columns.n as Int32Array)[4999]).toBe(4999);
   });
 
+  it('hands every numeric column out as float64 on request, exactly', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'wide.parquet');
+    const time = new Float64Array([0, 4294967296, Date.UTC(2024, 0, 1), 2 ** 53 - 1]);
+    await writeParquetTable(file, { time, step: new BigInt64Array([-1n, 2n, -(2n ** 40n), 7n]), n: new Int32Array([-5, 0, 5, 2147483647]), label: ['a', 'b', 'c', 'd'] }, { timestampMs: ['time'] });
+    const fast = await readParquetTable(file, { numbersAsFloat64: true });
+    expect(fast.columns.time).toEqual(time);
+    expect(fast.columns.step).toEqual(new Float64Array([-1, 2, -(2 ** 40), 7]));
+    expect(fast.columns.n).toEqual(new Float64Array([-5, 0, 5, 2147483647]));
+    expect(fast.columns.label).toEqual(['a', 'b', 'c', 'd']);
+    const numeric = path.join(dir, 'numeric.parquet');
+    await writeParquetTable(numeric, { time, n: new Int32Array([-5, 0, 5, 2147483647]) }, { timestampMs: ['time'] });
+    const direct = await readParquetTable(numeric, { numbersAsFloat64: true });
+    expect(direct.columns.time).toEqual(time);
+    expect(direct.columns.n).toEqual(new Float64Array([-5, 0, 5, 2147483647]));
+    expect(direct.types).toEqual({ time: 'timestamp[ms, UTC]', n: 'int32' });
+  });
+
   it('writes identical bytes for identical columns', async () => {
     const dir = await tempDir();
     const columns = { a: Float64Array.from({ length: 1000 }, (_, i) => i / 7), t: msToInt64(Float64Array.from({ length: 1000 }, (_, i) => i * 60_000)) };

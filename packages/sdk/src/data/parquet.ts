@@ -150,18 +150,26 @@ export async function writeParquetTable(
 }
 
 /** Reads a whole parquet file into typed columns. */
-export async function readParquetTable(file: string): Promise<ParquetTable> {
+export async function readParquetTable(file: string, options: ReadParquetOptions = {}): Promise<ParquetTable> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (error) {
     throw new DataError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  return decodeParquet(bytes, file);
+  return decodeParquet(bytes, file, options);
+}
+
+export interface ReadParquetOptions {
+  /**
+   * Hand every numeric column out as a Float64Array (int64 and timestamps exact below 2^53),
+   * converted straight from the decoded buffers without an intermediate copy.
+   */
+  numbersAsFloat64?: boolean;
 }
 
 /** Decodes parquet bytes; `label` names the source in errors. */
-export async function decodeParquet(bytes: Uint8Array, label: string): Promise<ParquetTable> {
+export async function decodeParquet(bytes: Uint8Array, label: string, { numbersAsFloat64 = false }: ReadParquetOptions = {}): Promise<ParquetTable> {
   const { pq, arrow } = await loadModules();
   let table;
   try {
@@ -171,12 +179,19 @@ export async function decodeParquet(bytes: Uint8Array, label: string): Promise<P
   }
   const ffi = table.intoFFI();
   try {
-    const fast = readPrimitiveColumns(pq, ffi);
+    const fast = readPrimitiveColumns(pq, ffi, numbersAsFloat64);
     if (fast) return fast;
   } finally {
     ffi.free();
   }
-  return readThroughIpc(pq, arrow, bytes);
+  const slow = readThroughIpc(pq, arrow, bytes);
+  if (numbersAsFloat64) {
+    for (const [name, values] of Object.entries(slow.columns)) {
+      if (values instanceof BigInt64Array) slow.columns[name] = int64ToMs(values);
+      else if (ArrayBuffer.isView(values) && !(values instanceof Float64Array)) slow.columns[name] = Float64Array.from(values as ArrayLike<number>, Number);
+    }
+  }
+  return slow;
 }
 
 const FORMAT_ARRAYS = {
@@ -211,7 +226,7 @@ type TypedColumnCtor = (typeof FORMAT_ARRAYS)[keyof typeof FORMAT_ARRAYS];
  * parquet decode itself. Returns null when a column is not a null-free primitive, so the caller
  * falls back to IPC.
  */
-function readPrimitiveColumns(pq: ParquetWasm, ffi: import('parquet-wasm').FFIStream): ParquetTable | null {
+function readPrimitiveColumns(pq: ParquetWasm, ffi: import('parquet-wasm').FFIStream, asFloat64: boolean): ParquetTable | null {
   // Collect every address first: a wasm call that grows memory would detach an ArrayBuffer taken earlier.
   const schema = ffi.schemaAddr();
   const batches = Array.from({ length: ffi.numArrays() }, (_, k) => ffi.arrayAddr(k));
@@ -248,15 +263,24 @@ function readPrimitiveColumns(pq: ParquetWasm, ffi: import('parquet-wasm').FFISt
   const columns: Record<string, ParquetColumn> = {};
   const types: Record<string, string> = {};
   fields.forEach(({ name, format, ctor }, c) => {
-    const out = new ctor(numRows);
+    const out = asFloat64 ? new Float64Array(numRows) : new ctor(numRows);
+    const wide = ctor === BigInt64Array || ctor === BigUint64Array;
     let at = 0;
     for (const batch of batches) {
       const child = u32(u32(batch + 44) + 4 * c);
       const length = i64(child);
       const offset = i64(batch + 16) + i64(child + 16);
-      const data = u32(u32(child + 40) + 4);
-      // Arrow buffers are 64-byte aligned, so the typed-array view is always legal.
-      out.set(new ctor(memory, data + offset * ctor.BYTES_PER_ELEMENT, length) as never, at);
+      const data = u32(u32(child + 40) + 4) + offset * ctor.BYTES_PER_ELEMENT;
+      // Arrow buffers are 64-byte aligned, so the typed-array views are always legal.
+      if (asFloat64 && wide) {
+        const words = new Int32Array(memory, data, length * 2);
+        const target = out as Float64Array;
+        const signed = ctor === BigInt64Array;
+        for (let i = 0; i < length; i++) {
+          const hi = words[2 * i + 1] as number;
+          target[at + i] = (signed ? hi : hi >>> 0) * 4294967296 + ((words[2 * i] as number) >>> 0);
+        }
+      } else out.set(new ctor(memory, data, length) as never, at);
       at += length;
     }
     columns[name] = out;
