@@ -3,6 +3,11 @@ import type { TradecorePlugin } from '../plugin/types.ts';
 import type { ToolManifest } from './schema.ts';
 import { importToolFactory, resolveToolPackage, unknownToolMessage, type ResolveToolOptions } from './resolve.ts';
 
+/** A ValidationError, also from another copy of the SDK (a plugin may resolve its own). */
+function isValidationError(error: unknown): error is ValidationError {
+  return error instanceof ValidationError || (error instanceof Error && error.name === 'ValidationError' && Array.isArray((error as { issues?: unknown }).issues));
+}
+
 export interface ResolvedTool {
   /** Index in `manifest.tools`. */
   index: number;
@@ -37,7 +42,7 @@ export async function inspectTools(manifest: ToolManifest, options: ResolveToolO
       const factory = await importToolFactory(resolved);
       plugin = factory(tool.options);
     } catch (error) {
-      if (error instanceof ValidationError) {
+      if (isValidationError(error)) {
         for (const issue of error.issues) {
           issues.push({ path: issue.path ? `${at}.options.${issue.path}` : `${at}.options`, message: issue.message });
         }
