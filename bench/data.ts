@@ -70,6 +70,7 @@ function cliStartup(): { median: number; min: number; p90: number; baseline: num
 }
 
 export async function run(): Promise<string> {
+  const load = os.loadavg()[0] ?? 0;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecore-bench-data-'));
   try {
     const lz4 = await lakeRead(dataDir, 'lz4');
@@ -81,8 +82,9 @@ export async function run(): Promise<string> {
       '## Data lake and CLI start-up (`bench/data.ts`)',
       '',
       `One year of synthetic 1-minute bars (${ROWS.toLocaleString('en-US')} rows, 9 columns) in one parquet partition;`,
-      '`readDataset(id, { validate: true })` = read file + sha256 (on the thread pool, in parallel with the decode) + parquet',
-      `decode into typed columns + \`validateBars\`. Median of ${RUNS} runs after a warm-up, in ms. Goal ≤ 100 ms.`,
+      '`readDataset(id, { validate: true })` = load and schema-check the manifest + read the file + sha256 + parquet decode',
+      `into Float64Array columns + \`validateBars\`. Median of ${RUNS} runs after a warm-up, in ms. Goal ≤ 100 ms.`,
+      `1-minute load average when the bench started: ${load.toFixed(1)} on ${os.cpus().length} cores (the machine is shared; higher load, slower figures).`,
       '',
       '| compression | file | readDataset total | sha256 alone | decode alone | validate alone |',
       '| --- | --- | --- | --- | --- | --- |',
