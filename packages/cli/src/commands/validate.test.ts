@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../_testing.ts';
@@ -32,6 +32,8 @@ async function setup(name: string, { columns = OHLCV, rows = 5000, tools }: { co
   return dir;
 }
 
+const DEMO_CONFIG = path.join(REPO_ROOT, 'templates/app/tradecore.config.ts');
+
 describe.skipIf(!existsSync(DEMO_MANIFEST))('tradecore validate', () => {
   beforeAll(async () => {
     await mkdir(TMP, { recursive: true });
@@ -50,6 +52,18 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('tradecore validate', () => {
     expect(stdout).toContain('✓ dataset "test-set"');
     expect(stdout).toContain('✓ tools configs/tools/default.json: vwap, zscore');
     expect(stdout).toContain('vwap_session, zscore_close_20');
+    expect(code, stdout).toBe(0);
+  });
+
+  it.skipIf(!existsSync(DEMO_CONFIG))('validates the demo config (templates/app/tradecore.config.ts) clean against the demo dataset', async () => {
+    const dir = path.join(project, 'demo');
+    await mkdir(path.join(dir, 'data/manifests'), { recursive: true });
+    await copyFile(path.join(REPO_ROOT, 'templates/app/tradecore.config.ts'), path.join(dir, 'tradecore.config.ts'));
+    await copyFile(DEMO_MANIFEST, path.join(dir, 'data/manifests/synthetic-btc-usd-1m.json'));
+    const { code, stdout } = await runCli(['validate'], { cwd: dir });
+    expect(stdout).toContain('✓ config tradecore.config.ts');
+    expect(stdout).toContain('✓ dataset "synthetic-btc-usd-1m"');
+    expect(stdout).toMatch(/✓ \d+ features \(vwap_session, zscore_close_\d+, rsi_14/);
     expect(code, stdout).toBe(0);
   });
 
