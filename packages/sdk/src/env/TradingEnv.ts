@@ -1,7 +1,7 @@
 import { Broker } from '../execution/Broker.ts';
 import { Ledger } from '../execution/Ledger.ts';
 import type { OrderIntent, RewardContext, StopContext } from '../execution/types.ts';
-import { bitsOf, writeFeatureWindow } from '../features/featureStore.ts';
+import { bitsOf, wordsOf, writeFeatureWindow } from '../features/featureStore.ts';
 import type { EpisodeStartInfo } from '../plugin/hooks.ts';
 import { buildMasks, InvalidActionError, POSITION_STATE, type Action, type ActionSpace } from './actionSpace.ts';
 import { createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContext } from './context.ts';
@@ -43,6 +43,7 @@ export class TradingEnv {
   readonly observationSize: number;
   readonly observation: Float32Array;
   readonly #observationBits: Int32Array;
+  readonly #observationWords: Float64Array | undefined;
   readonly mask: Uint8Array;
   readonly ledger: Ledger;
   readonly broker: Broker;
@@ -73,6 +74,9 @@ export class TradingEnv {
     this.observation = options.observation ?? new Float32Array(context.observationSize);
     this.mask = options.mask ?? new Uint8Array(context.actionSpace.n);
     this.#observationBits = bitsOf(this.observation);
+    // Copy the window as float64 words when both sides line up on 8 bytes (even feature count).
+    this.#observationWords =
+      context.matrixWords !== undefined ? wordsOf(this.observation.subarray(0, context.config.window * context.numFeatures)) : undefined;
     if (this.observation.length !== this.observationSize || this.mask.length !== this.actionSpace.n) {
       throw new EnvConfigError(`observation/mask buffers must have lengths ${this.observationSize}/${this.actionSpace.n}`);
     }
@@ -289,7 +293,9 @@ export class TradingEnv {
     const obs = this.observation;
     const window = ctx.config.window;
     const f = ctx.numFeatures;
-    writeFeatureWindow(ctx.matrixBits, f, i, window, this.#observationBits, 0);
+    const words = this.#observationWords;
+    if (words !== undefined) writeFeatureWindow(ctx.matrixWords as Float64Array, f >> 1, i, window, words, 0);
+    else writeFeatureWindow(ctx.matrixBits, f, i, window, this.#observationBits, 0);
     const b = this.broker;
     const close = ctx.bars.close[i] as number;
     const equity = this.#equity;

@@ -3,7 +3,7 @@ import { EnvSchema, type EnvConfig, type ExecutionConfig } from '../config/schem
 import { TradecoreError } from '../errors.ts';
 import { resolveExecutionParams } from '../execution/params.ts';
 import type { ExecutionParams } from '../execution/types.ts';
-import { availableColumns, bitsOf, buildFeatureStore, interleaveFeatures, type FeatureStore } from '../features/featureStore.ts';
+import { availableColumns, bitsOf, buildFeatureStore, interleaveFeatures, wordsOf, type FeatureStore } from '../features/featureStore.ts';
 import type { Bars } from '../features/types.ts';
 import { createEngine, type Engine } from '../plugin/createEngine.ts';
 import type { PluginOption } from '../plugin/types.ts';
@@ -39,6 +39,8 @@ export interface EnvContext {
   readonly matrix: Float32Array;
   /** `matrix` as Int32Array bits, for fast window copies. */
   readonly matrixBits: Int32Array;
+  /** `matrix` as pairs of float32 in a Float64Array when the feature count is even (faster copies). */
+  readonly matrixWords: Float64Array | undefined;
   readonly numFeatures: number;
   readonly params: ExecutionParams;
   readonly config: EnvConfig;
@@ -101,6 +103,7 @@ export async function createEnvContext(options: CreateEnvOptions): Promise<EnvCo
     store,
     matrix,
     matrixBits: bitsOf(matrix),
+    matrixWords: numFeatures % 2 === 0 && numFeatures > 0 ? wordsOf(matrix) : undefined,
     numFeatures,
     params,
     config,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFeatureStore, interleaveFeatures, writeFeatureWindow } from './featureStore.ts';
+import { bitsOf, buildFeatureStore, interleaveFeatures, wordsOf, writeFeatureWindow } from './featureStore.ts';
 import type { Bars, FeatureDefinition } from './types.ts';
 
 const n = 6;
@@ -57,5 +57,22 @@ describe('buildFeatureStore', () => {
     expect(() => buildFeatureStore(bars, [def({ id: 'late', warmup: 2, batch: (b, out) => (out[0] as Float64Array).fill(1, 3) })])).toThrow(
       /feature "late" output "f" is NaN at bar 2 \(2024-01-01T00:02:00.000Z\), after its warm-up of 2 bars/,
     );
+  });
+});
+
+describe('writeFeatureWindow', () => {
+  it('copies the same bits through float32, int32 and float64 views', () => {
+    const matrix = Float32Array.from({ length: 2 * 50 }, (_, i) => (i % 7 === 0 ? -0 : Math.sin(i) * 10 ** ((i % 9) - 4)));
+    const a = new Float32Array(20);
+    const b = new Float32Array(20);
+    const c = new Float32Array(20);
+    for (const index of [9, 23, 49]) {
+      writeFeatureWindow(matrix, 2, index, 10, a, 0);
+      writeFeatureWindow(bitsOf(matrix), 2, index, 10, bitsOf(b), 0);
+      writeFeatureWindow(wordsOf(matrix) as Float64Array, 1, index, 10, wordsOf(c) as Float64Array, 0);
+      expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+      expect(Buffer.from(c.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+    }
+    expect(wordsOf(matrix.subarray(1, 5)), 'not 8-byte aligned').toBeUndefined();
   });
 });

@@ -111,7 +111,7 @@ export function interleaveFeatures(store: FeatureStore): Float32Array {
  * Pass Int32Array views of the float32 buffers (`bitsOf`) on hot paths: copying the bits skips the
  * float32 → float64 → float32 round trip of each value and runs about twice as fast.
  */
-export function writeFeatureWindow<A extends Float32Array | Int32Array>(
+export function writeFeatureWindow<A extends Float32Array | Int32Array | Float64Array>(
   matrix: A,
   numFeatures: number,
   index: number,
@@ -122,6 +122,17 @@ export function writeFeatureWindow<A extends Float32Array | Int32Array>(
   const count = window * numFeatures;
   const from = (index - window + 1) * numFeatures;
   for (let k = 0; k < count; k++) out[offset + k] = matrix[from + k] as number;
+}
+
+/**
+ * A Float64Array over the same bytes as `values` (pairs of float32), for copies at half the element
+ * count, or undefined when `values` is not 8-byte aligned or has an odd length. The copy is bit-exact
+ * as long as no float32 is NaN: only a NaN in the upper half of a pair can make the double a NaN,
+ * whose bits a copy through a register might not keep; feature values after the warm-up are finite.
+ */
+export function wordsOf(values: Float32Array): Float64Array | undefined {
+  if (values.byteOffset % 8 !== 0 || values.length % 2 !== 0) return undefined;
+  return new Float64Array(values.buffer, values.byteOffset, values.length / 2);
 }
 
 /** An Int32Array over the same bytes as `values`, for bit-exact copies. */

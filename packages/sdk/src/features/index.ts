@@ -5,6 +5,7 @@ export {
   bitsOf,
   buildFeatureStore,
   interleaveFeatures,
+  wordsOf,
   writeFeatureWindow,
   type FeatureStore,
 } from './featureStore.ts';
