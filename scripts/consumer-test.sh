@@ -96,7 +96,9 @@ step "app: npm run validate"
 npm run validate
 
 step "app: a short tradecore run"
-npx tradecore run ${TRADECORE_RUN_ARGS:---set trainer.totalSteps=2048 --set env.episodeLength=256}
+# A smoke-sized budget: the point is that training, evaluation and the archive work from the published packages.
+# shellcheck disable=SC2086
+npx tradecore run ${TRADECORE_RUN_ARGS:---seed 1 --set trainer.totalSteps=1024 --set trainer.numEnvs=4 --set trainer.nSteps=64 --set trainer.minibatchSize=128 --set env.episodeLength=256}
 report="$(ls -1d runs/*/report.html | head -n 1)"
 test -s "$report"
 grep -q '"status": *"complete"' "$(dirname "$report")/run.json"
