@@ -65,7 +65,7 @@ function timeSingle(env: TradingEnv, steps: number, random: Int32Array): Rate {
   return rate(steps, t0);
 }
 
-function timeVec(vec: VecEnv, rounds: number, random: Int32Array): Rate {
+function timeVec(vec: VecEnv, rounds: number, random: Int32Array, holdOnly = false): Rate {
   const n = vec.numActions;
   const actions = new Int32Array(vec.numEnvs);
   const masks = vec.masks;
@@ -75,7 +75,7 @@ function timeVec(vec: VecEnv, rounds: number, random: Int32Array): Rate {
   for (let s = 0; s < rounds; s++) {
     for (let k = 0; k < actions.length; k++) {
       // A random action; a masked pick becomes hold (always allowed).
-      const a = (random[r++ & (RANDOM_SIZE - 1)] as number) % n;
+      const a = holdOnly ? 0 : (random[r++ & (RANDOM_SIZE - 1)] as number) % n;
       actions[k] = masks[k * n + a] === 1 ? a : 0;
     }
     vec.step(actions);
@@ -237,6 +237,7 @@ export async function run(): Promise<string> {
   const single = best(() => timeSingle(env, 3_000_000, random));
   const vecRate = best(() => timeVec(vec, 50_000, random));
   const naiveRate = best(() => timeNaive(naive, 300_000, random));
+  const holdRate = best(() => timeVec(vec, 50_000, random, true));
   const row = (name: string, r: Rate, goal: string) =>
     `| ${name} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${(r.cpu / naiveRate.cpu).toFixed(1)}× | ${goal} |`;
 
@@ -250,6 +251,7 @@ export async function run(): Promise<string> {
     row('TradingEnv, 1 env', single, '5 M'),
     row(`VecEnv, N = ${VEC_ENVS} (aggregate)`, vecRate, '20 M'),
     row('naive object-per-step env (same rules)', naiveRate, '—'),
+    row(`VecEnv, N = ${VEC_ENVS}, every action hold (no orders; reference)`, holdRate, '—'),
     '',
   ];
   return lines.join('\n');
