@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { ValidationError, type TradecorePlugin } from '@tradecore/sdk';
+import { RISK_GUARD_PACKAGE, ValidationError, type TradecorePlugin } from '@tradecore/sdk';
 import { riskGuard, RISK_GUARD_NAME } from './riskGuard.ts';
 import { trailingStop } from './trailingStop.ts';
 
@@ -8,6 +8,7 @@ describe('riskGuard()', () => {
     const plugin = riskGuard();
     expectTypeOf(plugin).toExtend<TradecorePlugin>();
     expect([plugin.name, plugin.kind]).toEqual([RISK_GUARD_NAME, 'risk-guard']);
+    expect(plugin.name, 'the package the SDK tells users to install').toBe(RISK_GUARD_PACKAGE);
     expect(plugin.options).toEqual({ riskPct: 0.01, stopStepBps: 50, buckets: 4, maxLeverage: 1, qtyStep: 0.00001, minQty: 0.00001 });
   });
 

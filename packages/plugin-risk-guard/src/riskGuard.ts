@@ -1,7 +1,9 @@
 import { definePlugin, sizeByRisk, STAGE, Type, type Static } from '@tradecore/sdk';
+import pkg from '../package.json' with { type: 'json' };
 
-export const RISK_GUARD_NAME = '@tradecore/plugin-risk-guard';
-export const VERSION = '0.1.0';
+/** `@tradecore/plugin-risk-guard`: the name the SDK asks for when a config has no risk guard. */
+export const RISK_GUARD_NAME = pkg.name;
+export const VERSION = pkg.version;
 
 export const RiskGuardOptions = Type.Object(
   {

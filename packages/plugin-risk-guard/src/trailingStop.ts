@@ -1,7 +1,7 @@
 import { definePlugin, STAGE, Type } from '@tradecore/sdk';
-import { VERSION } from './riskGuard.ts';
+import { RISK_GUARD_NAME, VERSION } from './riskGuard.ts';
 
-export const TRAILING_STOP_NAME = '@tradecore/plugin-risk-guard:trailing-stop';
+export const TRAILING_STOP_NAME = `${RISK_GUARD_NAME}:trailing-stop`;
 
 export const TrailingStopOptions = Type.Object(
   {
