@@ -27,8 +27,8 @@ export function stochRsi(close: Float64Array, out: Float64Array, period = 14, st
     curMin[last - start] = lo;
     for (let j = last - 1; j >= start; j--) {
       const r = out[j]!;
-      hi = Math.max(hi, r);
-      lo = Math.min(lo, r);
+      hi = hi > r ? hi : r;
+      lo = lo < r ? lo : r;
       curMax[j - start] = hi;
       curMin[j - start] = lo;
     }
@@ -36,19 +36,29 @@ export function stochRsi(close: Float64Array, out: Float64Array, period = 14, st
     lo = Infinity;
     for (let i = start; i <= last; i++) {
       const v = out[i]!;
-      hi = Math.max(hi, v);
-      lo = Math.min(lo, v);
+      hi = hi > v ? hi : v;
+      lo = lo < v ? lo : v;
       if (i < first) {
         out[i] = Number.NaN;
         continue;
       }
       const offset = i - start + 1; // where the window starts inside the previous block
-      const h = offset < k ? Math.max(prevMax[offset]!, hi) : hi;
-      const l = offset < k ? Math.min(prevMin[offset]!, lo) : lo;
+      let h = hi;
+      let l = lo;
+      if (offset < k) {
+        const pm = prevMax[offset]!;
+        const pn = prevMin[offset]!;
+        if (pm > h) h = pm;
+        if (pn < l) l = pn;
+      }
       out[i] = h > l ? (100 * (v - l)) / (h - l) : 50;
     }
-    [prevMax, curMax] = [curMax, prevMax];
-    [prevMin, curMin] = [curMin, prevMin];
+    const swapMax = prevMax;
+    prevMax = curMax;
+    curMax = swapMax;
+    const swapMin = prevMin;
+    prevMin = curMin;
+    curMin = swapMin;
   }
 }
 
