@@ -2,6 +2,7 @@
 // bars, beside trading-signals (streaming classes) and technicalindicators (array `calculate`) on the
 // same bars in the same process, printed as ratios.
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -201,11 +202,12 @@ const fmt = (barsPerSecond: number) => `${(barsPerSecond / 1e6).toFixed(1)} M`;
 
 export async function run(): Promise<string> {
   const { bars, source } = realShapedBars(BARS);
+  const loadBefore = os.loadavg()[0]!;
   const rows: string[] = [];
   const results: { label: string; ours: number; ts?: number; ti?: number }[] = [];
   for (const c of cases()) {
     const out = c.feature.outputs.map(() => new Float64Array(bars.length));
-    const ours = BARS / time(() => c.feature.batch(bars, out), 7);
+    const ours = BARS / time(() => c.feature.batch(bars, out), 25);
     const peer = (fn: ((b: Bars) => void) | undefined) => (fn ? BARS / time(() => fn(bars), 2) : undefined);
     const result = { label: c.label, ours, ts: peer(c.tradingSignals), ti: peer(c.technicalIndicators) };
     results.push(result);
@@ -217,11 +219,13 @@ export async function run(): Promise<string> {
   return [
     '## Indicators (bench/indicators.ts)',
     '',
-    `${BARS.toLocaleString('en-US')} bars, ${source}. TradeCore: the feature's \`batch\` over whole Float64Array columns (all outputs, scratch allocation included), fastest of 7 runs after a warm-up. Peers: fastest of 2 runs after a warm-up run, on the same bars — trading-signals 8 streaming classes fed bar by bar (\`update\`), technicalindicators 3 \`calculate\` on plain arrays (array conversion included). Ratio = TradeCore ÷ peer.`,
+    `${BARS.toLocaleString('en-US')} bars, ${source}. TradeCore: the feature's \`batch\` over whole Float64Array columns (all outputs, scratch allocation included), fastest of 25 runs after a warm-up. Peers: fastest of 2 runs after a warm-up run, on the same bars — trading-signals 8 streaming classes fed bar by bar (\`update\`), technicalindicators 3 \`calculate\` on plain arrays (array conversion included). Ratio = TradeCore ÷ peer.`,
     '',
     '| indicator | TradeCore bars/s | trading-signals bars/s (ratio) | technicalindicators bars/s (ratio) |',
     '|---|---|---|---|',
     ...rows,
+    '',
+    `Load average (1 min) ${loadBefore.toFixed(1)} before and ${os.loadavg()[0]!.toFixed(1)} after, on ${os.cpus().length} cores: other processes share the CPU, so absolute rates vary between runs; peers and TradeCore run back to back under the same load.`,
     '',
     `Slowest TradeCore indicator: ${slowest.label}, ${fmt(slowest.ours)} bars/s (goal ≥ 100 M). Smallest ratio to trading-signals: ×${Math.min(...againstTs).toFixed(0)} (goal ≥ ×10).`,
     '',
