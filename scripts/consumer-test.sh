@@ -121,7 +121,9 @@ grep -q '"name": "tradecore-plugin-my-indicator"' package.json
 step "npm install the plugin with the packed @tradecore/sdk"
 mapfile -t plugin_tarballs < <(tarballs_for package.json)
 printf '  %s\n' "${plugin_tarballs[@]##*/}"
-npm install "${plugin_tarballs[@]}"
+# --no-save keeps package.json as scaffolded (peer and dev ranges ^x.y.z), so the plugin packs as it would publish.
+npm install --no-save "${plugin_tarballs[@]}"
+grep -q '"@tradecore/sdk": "^' package.json
 
 step "plugin: npm test (unit tests + conformance kit)"
 npm test
@@ -136,6 +138,22 @@ node --input-type=module -e "
   console.log('built plugin loads:', plugin.name, plugin.version);
 "
 
+fi
+
+if [ -z "${ONLY:-}" ]; then
+step "app + plugin: the scaffolded plugin, installed from its own tarball, is found by name from a tool manifest"
+cd "$work/my-indicator"
+plugin_tarball="$work/$(npm pack --pack-destination "$work" --silent | tail -n 1)"
+cd "$work/my-app"
+npm install "$plugin_tarball"
+mkdir -p configs/tools
+cat > configs/tools/default.json <<'JSON'
+{ "tools": [{ "name": "my-indicator", "options": { "period": 5 } }] }
+JSON
+npx tradecore tools ls | tee "$work/tools-ls.txt"
+grep -q 'tradecore-plugin-my-indicator' "$work/tools-ls.txt"
+npx tradecore validate | tee "$work/validate.txt"
+grep -q 'roc_close_5' "$work/validate.txt"
 fi
 
 current="done"
