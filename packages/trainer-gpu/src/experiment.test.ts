@@ -137,7 +137,7 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       expect(plot, 'equity plot is laid out').not.toBeNull();
       expect(plot!.width).toBeGreaterThan(100);
       expect(plot!.height).toBeGreaterThan(100);
-      const curves = await page.locator('#equity-plot polyline.series').evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().width));
+      const curves = await page.locator('#equity-plot polyline.series').evaluateAll((els) => els.map((e) => (e as unknown as { getBBox(): { width: number } }).getBBox().width));
       expect(curves).toHaveLength(8);
       for (const w of curves) expect(w).toBeGreaterThan(0);
       const header = await page.locator('#metrics thead th').allTextContents();
