@@ -146,4 +146,4 @@ testPluginContract({
 });
 testIndicatorContract({ plugin: rsiPlugin({ stochPeriod: 14 }) });
 testIndicatorContract({ plugin: rsiPlugin({ method: 'cutler', period: 6, stochPeriod: 3 }), title: 'indicator contract: Cutler RSI(6) + StochRSI' });
-testIndicatorContract({ plugin: rsiPlugin({ method: 'ema' }), title: 'indicator contract: EMA RSI' });
+testIndicatorContract({ factory: rsiPlugin, options: { method: 'ema' }, title: 'indicator contract: EMA RSI' });

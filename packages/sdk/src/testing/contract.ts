@@ -37,8 +37,11 @@ export async function collectDefinitions(plugin: TradecorePlugin, columns: Itera
 type AnyFactory = (options?: never) => TradecorePlugin;
 
 export interface IndicatorContractOptions {
-  /** The plugin under test (already configured). */
-  plugin: TradecorePlugin;
+  /** The plugin under test (already configured); or give `factory` (and `options`). */
+  plugin?: TradecorePlugin;
+  /** The package's factory; called with `options` when `plugin` is not given. */
+  factory?: AnyFactory;
+  options?: unknown;
   /** Bars to run on; default {@link contractBars}() (2,000 BTC-like bars with order flow and a flat stretch). */
   bars?: Bars;
   /** Columns announced to the plugin; default: the columns `bars` carries. */
@@ -56,9 +59,20 @@ export interface IndicatorContractOptions {
  * ```ts
  * import { testIndicatorContract } from '@tradecore/sdk/testing';
  * testIndicatorContract({ plugin: myPlugin({ window: 10 }) });
+ * testIndicatorContract({ factory: myPlugin, options: { window: 10 } }); // the same
  * ```
  */
-export function testIndicatorContract({ plugin, bars = contractBars(), availableColumns, tolerance = STREAM_TOLERANCE, title }: IndicatorContractOptions): void {
+export function testIndicatorContract({
+  plugin: given,
+  factory,
+  options,
+  bars = contractBars(),
+  availableColumns,
+  tolerance = STREAM_TOLERANCE,
+  title,
+}: IndicatorContractOptions): void {
+  const plugin = given ?? (factory as ((options?: unknown) => TradecorePlugin) | undefined)?.(options);
+  if (!plugin) throw new TypeError('testIndicatorContract: give `plugin` or `factory`');
   const available = new Set<ColumnName>(availableColumns ?? columnsOf(bars));
   describe(title ?? `indicator contract: ${plugin.name}`, () => {
     let definitions: FeatureDefinition[] = [];
