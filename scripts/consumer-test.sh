@@ -152,7 +152,7 @@ cat > configs/tools/default.json <<'JSON'
 JSON
 npx tradecore tools ls | tee "$work/tools-ls.txt"
 grep -q 'tradecore-plugin-my-indicator' "$work/tools-ls.txt"
-npx tradecore validate | tee "$work/validate.txt"
+npx tradecore validate --tools configs/tools/default.json | tee "$work/validate.txt"
 grep -q 'roc_close_5' "$work/validate.txt"
 fi
 

@@ -205,6 +205,33 @@ export async function renderConfigDocs(): Promise<string> {
     );
   }
 
+  const { ToolEntrySchema } = (await import(pathToFileURL(path.join(repoRoot, 'packages/sdk/src/tools/schema.ts')).href)) as {
+    ToolEntrySchema: JsonSchema;
+  };
+  out.push(
+    '## Tool manifest',
+    '',
+    'A JSON file enabling indicator plugins by name — what a web panel or a script edits instead of code. Named by',
+    'the config\'s `tools` option (or `tradecore validate --tools <file>`); its plugins are added to the config\'s.',
+    'Each entry of `tools`:',
+    '',
+    renderOptionsTable(ToolEntrySchema),
+    '```json',
+    '{',
+    '  "$schema": "./node_modules/@tradecore/sdk/schemas/tool-manifest.schema.json",',
+    '  "tools": [',
+    '    { "name": "vwap", "options": { "session": true } },',
+    '    { "name": "zscore", "options": { "source": "close", "period": 20 } },',
+    '    { "name": "rsi", "enabled": false }',
+    '  ]',
+    '}',
+    '```',
+    '',
+    'A short name resolves to the installed package `@tradecore/plugin-<name>`, then `tradecore-plugin-<name>`;',
+    'an unknown name says which package to install. `tradecore tools ls` lists what is installed.',
+    '',
+  );
+
   out.push(
     '## Plugin options',
     '',
