@@ -19,8 +19,22 @@ function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi], about `count` of them. */
+function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; lo: number; hi: number } {
+  const raw = (hi - lo) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const first = Math.floor(lo / step) * step;
+  const last = Math.ceil(hi / step) * step;
+  const ticks: number[] = [];
+  for (let v = first; v <= last + step / 2; v += step) ticks.push(Math.abs(v) < step / 1e6 ? 0 : v);
+  return { ticks, lo: first, hi: last };
+}
+
 function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  if (Number.isInteger(v)) return String(v);
+  const digits = Math.min(4, Math.max(1, -Math.floor(Math.log10(Math.abs(v))) + 1));
+  return Number(v.toFixed(digits)).toString();
 }
 
 /** At most `max` evenly spaced indices of a series of length n (always keeps the last point). */
@@ -59,14 +73,16 @@ function panel(
     hi += 0.5;
     lo -= 0.5;
   }
+  const nice = niceTicks(lo, hi);
+  lo = nice.lo;
+  hi = nice.hi;
   const plotW = W - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
   const x = (i: number) => PAD.left + (n > 1 ? (i / (n - 1)) * plotW : 0);
   const y = (v: number) => y0 + PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
   const parts: string[] = [];
   parts.push(`<text x="${PAD.left}" y="${y0 + 18}" font-size="13" font-weight="600">${esc(title)}</text>`);
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
+  for (const v of nice.ticks) {
     const yy = y(v).toFixed(1);
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" stroke="#e5e7eb"/>`);
     parts.push(`<text x="${PAD.left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${fmt(v)}${unit}</text>`);
