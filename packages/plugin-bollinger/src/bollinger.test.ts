@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { barsFromCsv, contractBars, readCsvColumns, testIndicatorContract, testPluginContract } from '@tradecore/sdk/testing';
 import { describe, expect, it } from 'vitest';
-import { bollinger, bollingerPlugin, BollingerState, keltner, type BollingerOutputs } from './index.ts';
+import { bollinger, bollingerPlugin, BollingerState, ema, EmaState, keltner, type BollingerOutputs } from './index.ts';
 
 const REF = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)), '../shared/data/reference');
 const hasRef = existsSync(REF);
@@ -78,6 +78,21 @@ describe.skipIf(!hasRef)('Bollinger Bands against TA-Lib BBANDS(20, 2, SMA)', ()
   });
 });
 
+describe.skipIf(!hasRef)('EMA (the Keltner middle line) against TA-Lib EMA(14)', () => {
+  it.each([
+    ['talib/talib_regtest_ref252_outputs.csv', 1e-10],
+    ['btc-real/binanceus_BTCUSD_1m_20230301_20230321_indicators.csv', 1e-9],
+  ])('SMA-seeded EMA equals ema14 of %s', (file, tolerance) => {
+    const ref = readCsvColumns(path.join(REF, file));
+    const out = new Float64Array(ref.length);
+    ema(ref.column('close'), out, 14, 'sma');
+    expectColumn(out, ref.column('ema14'), tolerance, 'ema14');
+    const state = new EmaState(14, 'sma');
+    const close = ref.column('close');
+    for (let i = 0; i < 200; i++) expect(state.update(close[i]!), `stream ema14[${i}]`).toBe(out[i]);
+  });
+});
+
 describe.skipIf(!hasRef)('StockCharts examples', () => {
   it('Bollinger Bands, %b and bandwidth equal cs-bbands.csv (6-decimal sheet)', () => {
     const csv = readCsvColumns(path.join(REF, 'stockcharts/cs-bbands.csv'));
@@ -124,13 +139,15 @@ describe('edge cases', () => {
 
 testPluginContract({
   factory: bollingerPlugin,
-  valid: [{}, { period: 2, k: 0.5 }, { keltner: true }, { keltner: true, keltnerAtrPeriod: 14, keltnerMultiplier: 1.5 }],
+  valid: [{}, { period: 2, k: 0.5 }, { keltner: true }, { keltner: true, keltnerAtrPeriod: 14, keltnerMultiplier: 1.5, keltnerEmaSeed: 'sma' }],
   invalid: [
     { options: { period: 1 }, path: 'period' },
     { options: { k: 0 }, path: 'k' },
     { options: { keltnerAtrPeriod: 0 }, path: 'keltnerAtrPeriod' },
+    { options: { keltnerEmaSeed: 'zero' }, path: 'keltnerEmaSeed' },
     { options: { stddev: 'sample' }, path: 'stddev' },
   ],
 });
 testIndicatorContract({ plugin: bollingerPlugin({ keltner: true }) });
 testIndicatorContract({ plugin: bollingerPlugin({ period: 7, k: 2.5, keltner: true, keltnerPeriod: 5, keltnerAtrPeriod: 3, keltnerMultiplier: 1.5 }), title: 'indicator contract: Bollinger(7, 2.5) + Keltner(5, 3, 1.5)' });
+testIndicatorContract({ factory: bollingerPlugin, options: { keltner: true, keltnerPeriod: 30, keltnerEmaSeed: 'sma' }, title: 'indicator contract: Keltner with a TA-Lib (SMA-seeded) EMA' });

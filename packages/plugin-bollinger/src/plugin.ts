@@ -1,6 +1,7 @@
 import { definePlugin, Type, type FeatureDefinition, type Static } from '@tradecore/sdk';
 import pkg from '../package.json' with { type: 'json' };
 import { bollinger, BollingerState } from './bollinger.ts';
+import { emaWarmup, type EmaSeed } from './ema.ts';
 import { keltner, KeltnerState } from './keltner.ts';
 
 export const BollingerOptions = Type.Object(
@@ -11,6 +12,10 @@ export const BollingerOptions = Type.Object(
     keltnerPeriod: Type.Integer({ minimum: 1, default: 20, description: 'EMA period of the Keltner middle line.' }),
     keltnerAtrPeriod: Type.Integer({ minimum: 1, default: 10, description: 'ATR period of the Keltner bands (StockCharts seeding).' }),
     keltnerMultiplier: Type.Number({ exclusiveMinimum: 0, default: 2, description: 'ATR multiple of the Keltner bands.' }),
+    keltnerEmaSeed: Type.Union([Type.Literal('first'), Type.Literal('sma')], {
+      default: 'first',
+      description: "Keltner EMA start: 'first' = the first close (StockCharts sheet), 'sma' = SMA of the first keltnerPeriod closes (TA-Lib).",
+    }),
   },
   { additionalProperties: false },
 );
@@ -49,7 +54,7 @@ export function bollingerFeature(period = 20, k = 2): FeatureDefinition {
 }
 
 /** Features `kc_upper_<n>_<atr>_<m>`, `kc_middle_<n>`, `kc_lower_<n>_<atr>_<m>`, relative to close in observations. */
-export function keltnerFeature(period = 20, atrPeriod = 10, multiplier = 2): FeatureDefinition {
+export function keltnerFeature(period = 20, atrPeriod = 10, multiplier = 2, emaSeed: EmaSeed = 'first'): FeatureDefinition {
   const tag = `${period}_${atrPeriod}_${num(multiplier)}`;
   return {
     id: `kc_${tag}`,
@@ -59,11 +64,11 @@ export function keltnerFeature(period = 20, atrPeriod = 10, multiplier = 2): Fea
       { name: `kc_middle_${period}`, normalization: { kind: 'relative-to-close' } },
       { name: `kc_lower_${tag}`, normalization: { kind: 'relative-to-close' } },
     ],
-    warmup: atrPeriod - 1,
+    warmup: Math.max(atrPeriod - 1, emaWarmup(period, emaSeed)),
     batch(bars, [upper, middle, lower]) {
-      keltner(bars.high, bars.low, bars.close, { upper: upper!, middle: middle!, lower: lower! }, period, atrPeriod, multiplier);
+      keltner(bars.high, bars.low, bars.close, { upper: upper!, middle: middle!, lower: lower! }, period, atrPeriod, multiplier, emaSeed);
     },
-    stream: () => new KeltnerState(period, atrPeriod, multiplier),
+    stream: () => new KeltnerState(period, atrPeriod, multiplier, emaSeed),
   };
 }
 
@@ -76,7 +81,9 @@ export const bollingerPlugin = definePlugin({
   setup(hooks, { options }) {
     hooks.features.tap(pkg.name, (registry) => {
       registry.add(bollingerFeature(options.period, options.k));
-      if (options.keltner) registry.add(keltnerFeature(options.keltnerPeriod, options.keltnerAtrPeriod, options.keltnerMultiplier));
+      if (options.keltner) {
+        registry.add(keltnerFeature(options.keltnerPeriod, options.keltnerAtrPeriod, options.keltnerMultiplier, options.keltnerEmaSeed));
+      }
     });
   },
 });
