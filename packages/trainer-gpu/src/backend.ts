@@ -44,7 +44,10 @@ const requireHere = createRequire(import.meta.url);
 
 function isMissingModule(error: unknown, pkg: string): boolean {
   const e = error as { code?: string; message?: string };
-  return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).includes(pkg);
+  const message = String(e?.message);
+  if (!message.includes(pkg)) return false;
+  // Node says ERR_MODULE_NOT_FOUND; bundlers and vite-node say "Cannot find package" / "Could not resolve".
+  return e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND' || /cannot find (module|package)|could not resolve|failed to resolve/i.test(message);
 }
 
 function messageOf(error: unknown): string {
