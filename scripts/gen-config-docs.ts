@@ -167,7 +167,7 @@ export async function renderConfigDocs(): Promise<string> {
     'with one `path: message` line per problem naming the file, e.g. `execution.takerFeeBps: must be >= 0`.',
     'Every option except `dataset` has a default. `tradecore run --set key=value` overrides any of them.',
     '',
-    '```ts',
+    '```ts example',
     "import { defineConfig } from '@tradecore/sdk';",
     "import { riskGuard } from '@tradecore/plugin-risk-guard';",
     "import { vwapPlugin } from '@tradecore/plugin-vwap';",
