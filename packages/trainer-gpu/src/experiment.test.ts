@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { riskGuard } from '@tradecore/plugin-risk-guard';
 import {
+  definePlugin,
   generateSynthetic,
   readParquetTable,
   runExperiment,
@@ -107,6 +108,37 @@ describe('runExperiment', () => {
     expect(f1!.split.trainEnd, 'fold 1 trains on everything before its test window').toBe(f1!.split.testStart - 1);
     expect(statSync(path.join(result.dir, 'model/fold-1/model.json')).size).toBeGreaterThan(0);
     expect(result.record.trainer?.options.totalSteps).toBe(1024);
+  });
+
+  it('calls the runStart and runEnd hooks; a throwing tap fails the run naming its plugin', async () => {
+    const calls: string[] = [];
+    const lifecycle = definePlugin({
+      name: 'test-lifecycle',
+      version: '0.0.0',
+      kind: 'execution',
+      setup(hooks) {
+        hooks.runStart.tapPromise('test-lifecycle', async (info) => void calls.push(`start ${info.seed}`));
+        hooks.runEnd.tapPromise('test-lifecycle', async (summary) => void calls.push(`end ${summary.status}`));
+      },
+    });
+    const base = config();
+    await runExperiment({ config: { ...base, plugins: [...base.plugins!, lifecycle()] }, out: outDir, seed: 9, set: ['trainer.totalSteps=512'] });
+    expect(calls).toEqual(['start 9', 'end complete']);
+
+    const broken = definePlugin({
+      name: 'test-broken-lifecycle',
+      version: '0.0.0',
+      kind: 'execution',
+      setup(hooks) {
+        hooks.runStart.tapPromise('test-broken-lifecycle', async () => {
+          throw new Error('no database');
+        });
+      },
+    });
+    await expect(runExperiment({ config: { ...base, plugins: [...base.plugins!, broken()] }, out: outDir })).rejects.toMatchObject({
+      plugin: 'test-broken-lifecycle',
+      hook: 'runStart',
+    });
   });
 
   it('marks the run failed, with the reason, when something breaks', async () => {

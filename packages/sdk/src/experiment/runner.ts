@@ -13,6 +13,7 @@ import type { Policy } from '../env/types.ts';
 import { TradecoreError } from '../errors.ts';
 import { LEDGER_COLUMNS, type LedgerColumns } from '../execution/Ledger.ts';
 import { createEngine } from '../plugin/createEngine.ts';
+import type { EngineHooks } from '../plugin/hooks.ts';
 import { loadToolManifest } from '../tools/loadToolManifest.ts';
 import { resolveTools } from '../tools/resolveTools.ts';
 import type { PluginOption } from '../plugin/types.ts';
@@ -269,6 +270,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     }
   };
   const log = (message: string) => emit({ type: 'log', message });
+  let lifecycle: EngineHooks | undefined;
 
   try {
     // Data and tools
@@ -298,6 +300,8 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     const trainer = resolveTrainer(definitions);
     const plan = trainer.plan(config.trainer);
     run.trainer = { name: trainer.name, options: plan.options };
+    lifecycle = engine.hooks;
+    await lifecycle.runStart.promise({ id: run.id, dir: runDir, seed });
     const { plugins: _live, ...jsonConfig } = config;
     await writeJson(path.join(runDir, CONFIG_JSON), {
       ...jsonConfig,
@@ -460,6 +464,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     });
 
     run.timings.total = (run.timings.total ?? 0) + (performance.now() - started) / 1000;
+    await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status: 'complete' });
     run.status = 'complete';
     run.finishedAt = new Date().toISOString();
     delete run.progress;
@@ -468,6 +473,10 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     emit({ type: 'complete', id: run.id, dir: runDir, report: result.reportPath, metrics: result.metricsPath, seconds: (performance.now() - started) / 1000 });
     return { id: run.id, dir: runDir, reportPath: result.reportPath, metricsPath: result.metricsPath, metrics: result.metrics, record: run };
   } catch (error) {
+    if (lifecycle && run.status === 'running') {
+      // Plugins hear about the failure too; an error they throw now must not hide the original one.
+      await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status: 'failed' }).catch((cause: unknown) => log(`runEnd after failure: ${String(cause)}`));
+    }
     run.status = 'failed';
     run.error = error instanceof Error ? error.message : String(error);
     run.timings.total = (run.timings.total ?? 0) + (performance.now() - started) / 1000;
