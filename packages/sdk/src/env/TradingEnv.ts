@@ -59,6 +59,7 @@ export class TradingEnv {
   readonly #rewardHooked: boolean;
   readonly #episodeStartHooked: boolean;
   #index = 0;
+  #startIndex = 0;
   #endIndex = 0;
   #steps = 0;
   #episodeLength = 0;
@@ -97,26 +98,7 @@ export class TradingEnv {
     this.#rewardHooked = hasTaps(hooks.reward);
     this.#episodeStartHooked = hasTaps(hooks.episodeStart);
     this.#ruinEquity = context.params.initialCash * (1 - context.config.ruinDrawdown);
-    this.#info = {
-      index: 0,
-      time: 0,
-      step: 0,
-      startIndex: 0,
-      endIndex: 0,
-      equity: 0,
-      cash: 0,
-      position: 0,
-      entryPrice: Number.NaN,
-      stopPrice: Number.NaN,
-      barsInPosition: 0,
-      totalFees: 0,
-      rejected: 0,
-      lastRejectReason: '',
-      stopTriggered: 0,
-      stopGapped: 0,
-      stopExcess: 0,
-      ruined: 0,
-    };
+    this.#info = this.#createInfo();
     this.#resetResult = { observation: this.observation, info: this.#info };
     this.#stepResult = { observation: this.observation, reward: 0, terminated: false, truncated: false, info: this.#info };
   }
@@ -184,15 +166,11 @@ export class TradingEnv {
     this.broker.reset();
     this.#equity = ctx.params.initialCash;
     this.ledger.clear(ctx.recordLedger ? Math.min(this.#episodeLength, endIndex - start) : 0);
-    const info = this.#info;
-    info.startIndex = start;
-    info.endIndex = endIndex;
-    info.lastRejectReason = '';
+    this.#startIndex = start;
     this.#ruined = false;
     this.mask.set(this.#masks[POSITION_STATE.FLAT]);
     this.#maskRow = this.#masks[POSITION_STATE.FLAT];
     this.#writeObservation();
-    this.#syncInfo();
     if (this.#episodeStartHooked) {
       const event: EpisodeStartInfo = { envIndex: this.envIndex, seed: this.#seed, startIndex: start };
       ctx.engine.hooks.episodeStart.call(event);
@@ -202,7 +180,6 @@ export class TradingEnv {
 
   step(action: number): StepResult {
     const status = this.advance(action);
-    this.#syncInfo();
     const result = this.#stepResult;
     result.reward = this.lastReward;
     result.terminated = status === STEP_TERMINATED;
@@ -258,6 +235,36 @@ export class TradingEnv {
     if (ctx.recordLedger) this.#writeLedger(action, reward);
     this.#writeObservation();
     return terminated ? STEP_TERMINATED : truncated ? STEP_TRUNCATED : 0;
+  }
+
+  /**
+   * The live info object: every field is a getter over the env's state, so a step writes nothing to
+   * it (and boxes no numbers), and `{ ...info }` still copies plain values.
+   */
+  #createInfo(): EnvInfo {
+    const b = this.broker;
+    const times = this.context.bars.time;
+    const field = (get: () => number | string): PropertyDescriptor => ({ get, enumerable: true });
+    return Object.defineProperties({} as EnvInfo, {
+      index: field(() => this.#index),
+      time: field(() => times[this.#index] as number),
+      step: field(() => this.#steps),
+      startIndex: field(() => this.#startIndex),
+      endIndex: field(() => this.#endIndex),
+      equity: field(() => this.#equity),
+      cash: field(() => b.cash),
+      position: field(() => b.position),
+      entryPrice: field(() => b.entryPrice),
+      stopPrice: field(() => b.stopPrice),
+      barsInPosition: field(() => b.barsInPosition),
+      totalFees: field(() => b.totalFees),
+      rejected: field(() => b.stepRejected),
+      lastRejectReason: field(() => b.lastRejectReason),
+      stopTriggered: field(() => b.stepStopTriggered),
+      stopGapped: field(() => b.stepStopGapped),
+      stopExcess: field(() => b.stepStopExcess),
+      ruined: field(() => (this.#ruined ? 1 : 0)),
+    });
   }
 
   #writeLedger(action: number, reward: number): void {
@@ -325,29 +332,6 @@ export class TradingEnv {
     }
   }
 
-  #syncInfo(): void {
-    const ctx = this.context;
-    const i = this.#index;
-    const b = this.broker;
-
-    const info = this.#info;
-    info.index = i;
-    info.time = ctx.bars.time[i] as number;
-    info.step = this.#steps;
-    info.equity = this.#equity;
-    info.cash = b.cash;
-    info.position = b.position;
-    info.ruined = this.#ruined ? 1 : 0;
-    info.entryPrice = b.entryPrice;
-    info.stopPrice = b.stopPrice;
-    info.barsInPosition = b.barsInPosition;
-    info.totalFees = b.totalFees;
-    info.rejected = b.stepRejected;
-    if (b.stepRejected > 0) info.lastRejectReason = b.lastRejectReason;
-    info.stopTriggered = b.stepStopTriggered;
-    info.stopGapped = b.stepStopGapped;
-    info.stopExcess = b.stepStopExcess;
-  }
 }
 
 /**

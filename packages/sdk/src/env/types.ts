@@ -37,33 +37,34 @@ export interface ResetOptions {
 }
 
 /**
- * Live account and bookkeeping of an env, updated in place every step (copy what you keep).
+ * Live account and bookkeeping of an env: read-only getters over its current state, so the values
+ * change with every step and reset (copy what you keep, e.g. `{ ...info }`).
  */
 export interface EnvInfo {
   /** Bar the current observation is of. */
-  index: number;
-  time: number;
+  readonly index: number;
+  readonly time: number;
   /** Steps taken in this episode. */
-  step: number;
-  startIndex: number;
-  endIndex: number;
-  equity: number;
-  cash: number;
-  position: number;
-  entryPrice: number;
+  readonly step: number;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly equity: number;
+  readonly cash: number;
+  readonly position: number;
+  readonly entryPrice: number;
   /** NaN when flat. */
-  stopPrice: number;
-  barsInPosition: number;
-  totalFees: number;
+  readonly stopPrice: number;
+  readonly barsInPosition: number;
+  readonly totalFees: number;
   /** Orders rejected in the last step (e.g. by the risk guard below minQty) and the last reason. */
-  rejected: number;
-  lastRejectReason: string;
-  stopTriggered: number;
-  stopGapped: number;
+  readonly rejected: number;
+  readonly lastRejectReason: string;
+  readonly stopTriggered: number;
+  readonly stopGapped: number;
   /** Loss of a stopped trade beyond the loss the guard planned (gap through the stop, slippage). */
-  stopExcess: number;
+  readonly stopExcess: number;
   /** 1 when the episode ended by ruin (equity at or below `initialCash × (1 − ruinDrawdown)`). */
-  ruined: number;
+  readonly ruined: number;
 }
 
 export interface ResetResult {
