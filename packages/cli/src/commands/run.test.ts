@@ -117,3 +117,29 @@ describe('tradecore run', () => {
     expect(again.stderr).toMatch(/already complete/);
   });
 });
+
+const DEMO_MANIFEST = path.join(REPO_ROOT, 'data', 'manifests', 'synthetic-btc-usd-1m.json');
+if (!existsSync(DEMO_MANIFEST)) console.warn(`[run.test] ${DEMO_MANIFEST} is missing: skipping the template-config run`);
+
+describe.skipIf(!existsSync(DEMO_MANIFEST))('the template app config (what pnpm demo runs)', () => {
+  it('runs on the shipped demo dataset with VWAP, z-score, RSI, the risk guard and PPO', async () => {
+    const out = await tempDir('tradecore-demo-');
+    const result = await runCli(
+      ['run', '--config', 'templates/app/tradecore.config.ts', '--set', 'dataDir=data', '--set', 'trainer.totalSteps=2048', '--set', 'trainer.numEnvs=8', '--out', out, '--json'],
+      { cwd: REPO_ROOT },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const done = events(result.stdout).find((e) => e.type === 'complete');
+    expect(done).toBeDefined();
+    const config = JSON.parse(readFileSync(path.join(String(done!.dir), 'config.json'), 'utf8')) as { dataset: string; plugins: { name: string; kind: string }[] };
+    expect(config.dataset).toBe('synthetic-btc-usd-1m');
+    expect(config.plugins.map((p) => p.name)).toEqual([
+      '@tradecore/plugin-vwap',
+      '@tradecore/plugin-zscore',
+      '@tradecore/plugin-rsi',
+      '@tradecore/plugin-risk-guard',
+      '@tradecore/trainer-gpu',
+    ]);
+    expect(existsSync(String(done!.report))).toBe(true);
+  });
+});
