@@ -224,7 +224,13 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
   const allOverrides = record ? overrides : [...overrides, ...(options.seed !== undefined ? [`run.seed=${options.seed}`] : [])];
   const merged = applyOverrides({ ...loaded.config, plugins: [] as PluginOption[] }, allOverrides);
   const validated = parseWithSchema(ConfigSchema, merged, `${loaded.filepath} with --set ${allOverrides.join(' ') || '(none)'}`);
-  const config: Config = { ...validated, plugins: loaded.config.plugins, dataDir: path.resolve(cwd, validated.dataDir) };
+  // Paths from the file are already absolute; paths given with --set are relative to the current folder.
+  const config: Config = {
+    ...validated,
+    plugins: loaded.config.plugins,
+    dataDir: path.resolve(cwd, validated.dataDir),
+    ...(validated.tools ? { tools: path.resolve(cwd, validated.tools) } : {}),
+  };
 
   if (!record) {
     const base = options.config ? cwd : path.dirname(loaded.filepath);
