@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEnv, InvalidActionError, Rng, type Bars, type ExecutionConfig, type TradingEnv } from '@tradecore/sdk';
+import { createEnv, generateSynthetic, InvalidActionError, Rng, type Bars, type ExecutionConfig, type TradingEnv } from '@tradecore/sdk';
 import { BTC_EXISTS, loadBtc, testFeatures } from './__fixtures__/env.ts';
 import { riskGuard } from './riskGuard.ts';
 import { trailingStop } from './trailingStop.ts';
@@ -175,5 +175,33 @@ describe.skipIf(!BTC_EXISTS)('TradingEnv properties over the real BTC 1m data', 
     expect(tally.expired, 'the run exercised expiring limits').toBeGreaterThan(0);
     expect(tally.rejected, 'the run exercised post-only rejections').toBeGreaterThan(0);
     console.info(`[env properties] ${JSON.stringify(tally)}`);
+  });
+});
+
+describe('TradingEnv properties over volatile synthetic bars (no shared data needed)', () => {
+  it('holds every accounting invariant where gaps through stops are frequent', async () => {
+    // Synthetic 1m bars open at the previous close; shift every 20th bar by up to ±1.5 % (whole bar, so
+    // OHLC stays consistent) to make opens gap through stops far more often than in real data.
+    const bars = generateSynthetic({ seed: 5, days: 10, annualVolatility: 1.5 });
+    const gaps = new Rng(9);
+    let shift = 1;
+    for (let i = 0; i < bars.length; i++) {
+      if (i % 20 === 0) shift *= 1 + (gaps.nextFloat() - 0.5) * 0.03;
+      for (const column of [bars.open, bars.high, bars.low, bars.close]) column[i] = (column[i] as number) * shift;
+    }
+    const env = await createEnv({
+      bars,
+      plugins: [testFeatures(), riskGuard({ riskPct: RISK_PCT, maxLeverage: 2, stopStepBps: 25 })],
+      execution: { limitTtlBars: 2 },
+      env: { window: 8, episodeLength: 1_000, ruinDrawdown: 0.9 },
+    });
+    const setup: Setup = { label: 'synthetic with gaps', env, execution: { limitTtlBars: 2 }, maxLeverage: 2 };
+    const tally: Tally = { steps: 0, stops: 0, gapped: 0, fills: 0, expired: 0, rejected: 0 };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => runAndCheck(setup, bars, seed, 2_000, tally)),
+      { numRuns: 15, seed: 7 },
+    );
+    expect(tally.steps).toBe(30_000);
+    expect(tally.gapped, 'gapped stops occurred and were reported').toBeGreaterThan(10);
   });
 });
