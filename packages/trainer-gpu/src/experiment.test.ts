@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { riskGuard } from '@tradecore/plugin-risk-guard';
 import {
   definePlugin,
@@ -108,6 +109,13 @@ describe('runExperiment', () => {
     expect(f1!.split.trainEnd, 'fold 1 trains on everything before its test window').toBe(f1!.split.testStart - 1);
     expect(statSync(path.join(result.dir, 'model/fold-1/model.json')).size).toBeGreaterThan(0);
     expect(result.record.trainer?.options.totalSteps).toBe(1024);
+  });
+
+  it('adds the indicator plugins of the config\'s tool manifest', async () => {
+    const tools = path.resolve(fileURLToPath(new URL('../../../configs/tools/default.json', import.meta.url)));
+    const result = await runExperiment({ config: config({ tools }), out: outDir, seed: 4, set: ['trainer.totalSteps=512'] });
+    expect(result.record.tools).toEqual({ file: tools, plugins: ['@tradecore/plugin-vwap', '@tradecore/plugin-zscore'] });
+    expect(Object.keys(result.record.versions.plugins)).toEqual(expect.arrayContaining(['@tradecore/plugin-vwap', '@tradecore/plugin-zscore', '@tradecore/plugin-risk-guard']));
   });
 
   it('calls the runStart and runEnd hooks; a throwing tap fails the run naming its plugin', async () => {
