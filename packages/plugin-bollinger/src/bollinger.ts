@@ -29,8 +29,8 @@ export function bollinger(close: Float64Array, out: BollingerOutputs, period = 2
   let s2 = 0;
   let run = 0;
   let prev = Number.NaN;
-  const warm = Math.min(period - 1, n);
-  for (let i = 0; i < warm; i++) {
+  const first = period - 1;
+  for (let i = 0; i < Math.min(first, n); i++) {
     const v = close[i]!;
     run = v === prev ? run + 1 : 1;
     prev = v;
@@ -40,46 +40,49 @@ export function bollinger(close: Float64Array, out: BollingerOutputs, period = 2
     upper[i] = middle[i] = lower[i] = percentB[i] = bandwidth[i] = Number.NaN;
     if (std) std[i] = Number.NaN;
   }
-  let left = period - 1;
-  for (let i = warm; i < n; i++) {
-    const v = close[i]!;
-    run = v === prev ? run + 1 : 1;
-    prev = v;
-    if (i < period) {
-      const d = v - shift;
+  // Blocks as in `rollingMeanStd`: the first continues the warm-up sums, later ones re-anchor, then slide.
+  for (let start = first; start < n; ) {
+    const end = Math.min(start === first ? 2 * period - 1 : start + period, n);
+    if (start === first) {
+      const d = close[start]! - shift;
       s1 += d;
       s2 += d * d;
-    } else if (left === 0) {
-      left = period - 1;
-      shift = v;
+    } else {
+      shift = close[start]!;
       s1 = 0;
       s2 = 0;
-      for (let j = i - period + 1; j <= i; j++) {
+      for (let j = start - period + 1; j <= start; j++) {
         const d = close[j]! - shift;
         s1 += d;
         s2 += d * d;
       }
-    } else {
-      left--;
-      const d = v - shift;
-      const o = close[i - period]! - shift;
-      s1 += d - o;
-      s2 += d * d - o * o;
     }
-    const m0 = s1 * invPeriod;
-    const variance = (s2 - s1 * m0) * invPeriod;
-    const flat = run >= period;
-    const m = flat ? v : shift + m0;
-    const sigma = flat ? 0 : variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
-    const width = k * sigma;
-    const u = m + width;
-    const l = m - width;
-    middle[i] = m;
-    upper[i] = u;
-    lower[i] = l;
-    percentB[i] = u > l ? (v - l) / (u - l) : u === l ? 0.5 : Number.NaN;
-    bandwidth[i] = (u - l) / m;
-    if (std) std[i] = sigma;
+    for (let i = start; i < end; i++) {
+      const v = close[i]!;
+      run = v === prev ? run + 1 : 1;
+      prev = v;
+      if (i !== start) {
+        const d = v - shift;
+        const o = close[i - period]! - shift;
+        s1 += d - o;
+        s2 += d * d - o * o;
+      }
+      const m0 = s1 * invPeriod;
+      const variance = (s2 - s1 * m0) * invPeriod;
+      const flat = run >= period;
+      const m = flat ? v : shift + m0;
+      const sigma = flat ? 0 : variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
+      const width = k * sigma;
+      const u = m + width;
+      const l = m - width;
+      middle[i] = m;
+      upper[i] = u;
+      lower[i] = l;
+      percentB[i] = u > l ? (v - l) / (u - l) : u === l ? 0.5 : Number.NaN;
+      bandwidth[i] = (u - l) / m;
+      if (std) std[i] = sigma;
+    }
+    start = end;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Bar } from '@tradecore/sdk';
-import { RollingSum, type rollingSum } from './rollingSum.ts';
+import { rollingSum, RollingSum } from './rollingSum.ts';
 
 /**
  * Order flow from taker buy and sell volume:
@@ -15,35 +15,39 @@ export function orderFlow(
   cumulativeDelta: Float64Array,
   window = 20,
 ): void {
-  let sum = 0;
-  let nonZero = 0;
-  let left = 0;
-  for (let i = 0; i < buy.length; i++) {
+  const n = buy.length;
+  for (let i = 0; i < n; i++) {
     const b = buy[i]!;
     const s = sell[i]!;
     const total = b + s;
-    const d = b - s;
-    imbalance[i] = total > 0 ? d / total : 0;
-    if (i < window) {
+    imbalance[i] = total > 0 ? (b - s) / total : 0;
+  }
+  let sum = 0;
+  let nonZero = 0;
+  for (let i = 0; i < Math.min(window, n); i++) {
+    const d = buy[i]! - sell[i]!;
+    sum += d;
+    if (d !== 0) nonZero++;
+    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
+  }
+  for (let start = window; start < n; start += window) {
+    const end = Math.min(start + window, n);
+    sum = 0;
+    nonZero = 0;
+    for (let j = start - window + 1; j <= start; j++) {
+      const d = buy[j]! - sell[j]!;
       sum += d;
       if (d !== 0) nonZero++;
-    } else if (left === 0) {
-      left = window - 1;
-      sum = 0;
-      nonZero = 0;
-      for (let j = i - window + 1; j <= i; j++) {
-        const dj = buy[j]! - sell[j]!;
-        sum += dj;
-        if (dj !== 0) nonZero++;
-      }
-    } else {
-      left--;
+    }
+    cumulativeDelta[start] = nonZero > 0 ? sum : 0;
+    for (let i = start + 1; i < end; i++) {
+      const d = buy[i]! - sell[i]!;
       const o = buy[i - window]! - sell[i - window]!;
       sum += d;
       sum -= o;
       nonZero += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
+      cumulativeDelta[i] = nonZero > 0 ? sum : 0;
     }
-    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
   }
 }
 
@@ -68,34 +72,35 @@ export function orderFlowProxy(
   cumulativeDelta: Float64Array,
   window = 20,
 ): void {
+  const n = high.length;
+  for (let i = 0; i < n; i++) imbalance[i] = clv(high[i]!, low[i]!, close[i]!);
+  // Σ CLV·volume with the arithmetic of `rollingSum`; CLV is read back from `imbalance`.
   let sum = 0;
   let nonZero = 0;
-  let left = 0;
-  for (let i = 0; i < high.length; i++) {
-    const c = clv(high[i]!, low[i]!, close[i]!);
-    const d = c * volume[i]!;
-    imbalance[i] = c;
-    if (i < window) {
+  for (let i = 0; i < Math.min(window, n); i++) {
+    const d = imbalance[i]! * volume[i]!;
+    sum += d;
+    if (d !== 0) nonZero++;
+    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
+  }
+  for (let start = window; start < n; start += window) {
+    const end = Math.min(start + window, n);
+    sum = 0;
+    nonZero = 0;
+    for (let j = start - window + 1; j <= start; j++) {
+      const d = imbalance[j]! * volume[j]!;
       sum += d;
       if (d !== 0) nonZero++;
-    } else if (left === 0) {
-      left = window - 1;
-      sum = 0;
-      nonZero = 0;
-      for (let j = i - window + 1; j <= i; j++) {
-        const dj = clv(high[j]!, low[j]!, close[j]!) * volume[j]!;
-        sum += dj;
-        if (dj !== 0) nonZero++;
-      }
-    } else {
-      left--;
-      const j = i - window;
-      const o = clv(high[j]!, low[j]!, close[j]!) * volume[j]!;
+    }
+    cumulativeDelta[start] = nonZero > 0 ? sum : 0;
+    for (let i = start + 1; i < end; i++) {
+      const d = imbalance[i]! * volume[i]!;
+      const o = imbalance[i - window]! * volume[i - window]!;
       sum += d;
       sum -= o;
       nonZero += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
+      cumulativeDelta[i] = nonZero > 0 ? sum : 0;
     }
-    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
   }
 }
 
@@ -105,31 +110,11 @@ export function orderFlowProxy(
  * {@link rollingSum}, fused into one pass.
  */
 export function tradeIntensity(trades: Float64Array, out: Float64Array, window = 20): void {
-  let sum = 0;
-  let nonZero = 0;
-  let left = 0;
+  // The rolling sum first (into `out`), then intensity in place.
+  rollingSum(trades, out, window);
   for (let i = 0; i < trades.length; i++) {
-    const v = trades[i]!;
-    if (i < window) {
-      sum += v;
-      if (v !== 0) nonZero++;
-    } else if (left === 0) {
-      left = window - 1;
-      sum = 0;
-      nonZero = 0;
-      for (let j = i - window + 1; j <= i; j++) {
-        sum += trades[j]!;
-        if (trades[j] !== 0) nonZero++;
-      }
-    } else {
-      left--;
-      const o = trades[i - window]!;
-      sum += v;
-      sum -= o;
-      nonZero += (v !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
-    }
-    const mean = (nonZero > 0 ? sum : 0) / (i < window ? i + 1 : window);
-    out[i] = mean > 0 ? v / mean : 0;
+    const mean = out[i]! / (i < window ? i + 1 : window);
+    out[i] = mean > 0 ? trades[i]! / mean : 0;
   }
 }
 

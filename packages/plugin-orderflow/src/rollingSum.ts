@@ -4,30 +4,33 @@
  * up, and a count of non-zero values so a window of zeros sums to exactly 0.
  */
 export function rollingSum(x: Float64Array, out: Float64Array, window: number): void {
+  const n = x.length;
   let sum = 0;
   let nonZero = 0;
-  let left = 0; // slides before the sum is recomputed from the window
-  for (let i = 0; i < x.length; i++) {
+  for (let i = 0; i < Math.min(window, n); i++) {
     const v = x[i]!;
-    if (i < window) {
-      sum += v;
-      if (v !== 0) nonZero++;
-    } else if (left === 0) {
-      left = window - 1;
-      sum = 0;
-      nonZero = 0;
-      for (let j = i - window + 1; j <= i; j++) {
-        sum += x[j]!;
-        if (x[j] !== 0) nonZero++;
-      }
-    } else {
-      left--;
+    sum += v;
+    if (v !== 0) nonZero++;
+    out[i] = nonZero > 0 ? sum : 0;
+  }
+  // Blocks of `window` bars: each starts by recomputing the sum from its window, then slides.
+  for (let start = window; start < n; start += window) {
+    const end = Math.min(start + window, n);
+    sum = 0;
+    nonZero = 0;
+    for (let j = start - window + 1; j <= start; j++) {
+      sum += x[j]!;
+      if (x[j] !== 0) nonZero++;
+    }
+    out[start] = nonZero > 0 ? sum : 0;
+    for (let i = start + 1; i < end; i++) {
+      const v = x[i]!;
       const o = x[i - window]!;
       sum += v;
       sum -= o;
       nonZero += (v !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
+      out[i] = nonZero > 0 ? sum : 0;
     }
-    out[i] = nonZero > 0 ? sum : 0;
   }
 }
 

@@ -92,9 +92,15 @@ function naiveRsi(close: Float64Array, period: number, method: RsiMethod): Float
 describe('Cutler and EMA RSI, Stochastic RSI', () => {
   const close = contractBars({ length: 1500 }).close;
 
-  it.each(['cutler', 'ema', 'wilder'] as const)('%s RSI equals its definition', (method) => {
-    const expected = naiveRsi(close, 9, method);
-    const actual = compute(close, 9, method);
+  it.each([
+    ['cutler', 9],
+    ['cutler', 1],
+    ['cutler', 2],
+    ['ema', 9],
+    ['wilder', 9],
+  ] as const)('%s RSI(%i) equals its definition', (method, period) => {
+    const expected = naiveRsi(close, period, method);
+    const actual = compute(close, period, method);
     for (let i = 0; i < close.length; i++) {
       if (Number.isNaN(expected[i]!)) expect(actual[i]).toBeNaN();
       else expect(Math.abs(actual[i]! - expected[i]!), `${method}[${i}]`).toBeLessThan(1e-8);
@@ -147,3 +153,4 @@ testPluginContract({
 testIndicatorContract({ plugin: rsiPlugin({ stochPeriod: 14 }) });
 testIndicatorContract({ plugin: rsiPlugin({ method: 'cutler', period: 6, stochPeriod: 3 }), title: 'indicator contract: Cutler RSI(6) + StochRSI' });
 testIndicatorContract({ factory: rsiPlugin, options: { method: 'ema' }, title: 'indicator contract: EMA RSI' });
+testIndicatorContract({ factory: rsiPlugin, options: { method: 'cutler', period: 1, stochPeriod: 2 }, title: 'indicator contract: Cutler RSI(1)' });

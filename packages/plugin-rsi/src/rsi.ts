@@ -34,33 +34,38 @@ export function rsi(close: Float64Array, out: Float64Array, period = 14, method:
   }
   if (method === 'cutler') {
     out[period] = moving > 0 ? ratio(gain / period, loss / period) : 50;
-    let left = period - 1; // slides before the sums are recomputed from the window
-    for (let i = period + 1; i < n; i++) {
-      if (left === 0) {
-        left = period - 1;
+    // Slides on bars period + 1 .. 2·period − 1; then blocks of `period` bars, each starting by
+    // recomputing the sums from its window (so add/subtract drift cannot build up).
+    for (let start = period + 1; start < n; ) {
+      const recompute = start >= 2 * period;
+      const end = Math.min(recompute ? start + period : 2 * period, n);
+      if (recompute) {
         gain = 0;
         loss = 0;
         moving = 0;
-        for (let j = i - period + 1; j <= i; j++) {
+        for (let j = start - period + 1; j <= start; j++) {
           const d = close[j]! - close[j - 1]!;
           const a = Math.abs(d);
           gain += (a + d) * 0.5;
           loss += (a - d) * 0.5;
           if (d !== 0) moving++;
         }
-      } else {
-        left--;
-        const d = close[i]! - close[i - 1]!;
-        const o = close[i - period]! - close[i - period - 1]!;
-        const a = Math.abs(d);
-        const b = Math.abs(o);
-        gain += (a + d) * 0.5;
-        loss += (a - d) * 0.5;
-        gain -= (b + o) * 0.5;
-        loss -= (b - o) * 0.5;
-        moving += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
       }
-      out[i] = moving > 0 ? ratio(gain > 0 ? gain / period : 0, loss > 0 ? loss / period : 0) : 50;
+      for (let i = start; i < end; i++) {
+        if (i !== start || !recompute) {
+          const d = close[i]! - close[i - 1]!;
+          const o = close[i - period]! - close[i - period - 1]!;
+          const a = Math.abs(d);
+          const b = Math.abs(o);
+          gain += (a + d) * 0.5;
+          loss += (a - d) * 0.5;
+          gain -= (b + o) * 0.5;
+          loss -= (b - o) * 0.5;
+          moving += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
+        }
+        out[i] = moving > 0 ? ratio(gain > 0 ? gain / period : 0, loss > 0 ? loss / period : 0) : 50;
+      }
+      start = end;
     }
     return;
   }

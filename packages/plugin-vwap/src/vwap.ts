@@ -54,38 +54,43 @@ export function rollingVwap(
   out: Float64Array,
   window = 14,
 ): void {
+  const n = high.length;
   let pv = 0;
   let vol = 0;
   let traded = 0;
-  let left = 0; // slides before the sums are recomputed from the window
-  for (let i = 0; i < high.length; i++) {
+  for (let i = 0; i < Math.min(window, n); i++) {
     const tp = (high[i]! + low[i]! + close[i]!) / 3;
     const v = volume[i]!;
-    if (i >= window && left === 0) {
-      left = window - 1;
-      pv = 0;
-      vol = 0;
-      traded = 0;
-      for (let j = i - window + 1; j <= i; j++) {
-        const vj = volume[j]!;
-        pv += ((high[j]! + low[j]! + close[j]!) / 3) * vj;
-        vol += vj;
-        if (vj !== 0) traded++;
-      }
-    } else {
+    pv += tp * v;
+    vol += v;
+    if (v !== 0) traded++;
+    out[i] = traded > 0 ? pv / vol : tp;
+  }
+  // Blocks of `window` bars: each starts by recomputing the sums from its window, then slides.
+  for (let start = window; start < n; start += window) {
+    const end = Math.min(start + window, n);
+    pv = 0;
+    vol = 0;
+    traded = 0;
+    for (let j = start - window + 1; j <= start; j++) {
+      const vj = volume[j]!;
+      pv += ((high[j]! + low[j]! + close[j]!) / 3) * vj;
+      vol += vj;
+      if (vj !== 0) traded++;
+    }
+    out[start] = traded > 0 ? pv / vol : (high[start]! + low[start]! + close[start]!) / 3;
+    for (let i = start + 1; i < end; i++) {
+      const tp = (high[i]! + low[i]! + close[i]!) / 3;
+      const v = volume[i]!;
+      const j = i - window;
+      const vj = volume[j]!;
       pv += tp * v;
       vol += v;
-      if (v !== 0) traded++;
-      if (i >= window) {
-        left--;
-        const j = i - window;
-        const vj = volume[j]!;
-        pv -= ((high[j]! + low[j]! + close[j]!) / 3) * vj;
-        vol -= vj;
-        if (vj !== 0) traded--;
-      }
+      pv -= ((high[j]! + low[j]! + close[j]!) / 3) * vj;
+      vol -= vj;
+      traded += (v !== 0 ? 1 : 0) - (vj !== 0 ? 1 : 0);
+      out[i] = traded > 0 ? pv / vol : tp;
     }
-    out[i] = traded > 0 ? pv / vol : tp;
   }
 }
 

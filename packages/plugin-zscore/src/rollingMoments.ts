@@ -31,9 +31,8 @@ export function rollingMeanStd(
   let s2 = 0;
   let run = 0;
   let prev = Number.NaN;
-  // Warm-up: accumulate the first period − 1 values.
-  const warm = Math.min(period - 1, n);
-  for (let i = 0; i < warm; i++) {
+  const first = period - 1;
+  for (let i = 0; i < Math.min(first, n); i++) {
     const v = x[i]!;
     run = v === prev ? run + 1 : 1;
     prev = v;
@@ -43,42 +42,45 @@ export function rollingMeanStd(
     mean[i] = Number.NaN;
     std[i] = Number.NaN;
   }
-  // Slides left before the next re-anchoring; re-anchor at i = 2·period − 1, 3·period − 1, …
-  let left = period - 1;
-  for (let i = warm; i < n; i++) {
-    const v = x[i]!;
-    run = v === prev ? run + 1 : 1;
-    prev = v;
-    if (i < period) {
-      const d = v - shift;
+  // Blocks: the first (bars period − 1 .. 2·period − 2) continues the warm-up sums; each later one starts
+  // by re-anchoring (shift = its first value, sums recomputed from the window), then slides.
+  for (let start = first; start < n; ) {
+    const end = Math.min(start === first ? 2 * period - 1 : start + period, n);
+    if (start === first) {
+      const d = x[start]! - shift;
       s1 += d;
       s2 += d * d;
-    } else if (left === 0) {
-      left = period - 1;
-      shift = v;
+    } else {
+      shift = x[start]!;
       s1 = 0;
       s2 = 0;
-      for (let j = i - period + 1; j <= i; j++) {
+      for (let j = start - period + 1; j <= start; j++) {
         const d = x[j]! - shift;
         s1 += d;
         s2 += d * d;
       }
-    } else {
-      left--;
-      const d = v - shift;
-      const o = x[i - period]! - shift;
-      s1 += d - o;
-      s2 += d * d - o * o;
     }
-    const m = s1 * invPeriod;
-    if (run >= period) {
-      mean[i] = v;
-      std[i] = 0;
-    } else {
-      mean[i] = shift + m;
-      const variance = (s2 - s1 * m) * invDivisor;
-      std[i] = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
+    for (let i = start; i < end; i++) {
+      const v = x[i]!;
+      run = v === prev ? run + 1 : 1;
+      prev = v;
+      if (i !== start) {
+        const d = v - shift;
+        const o = x[i - period]! - shift;
+        s1 += d - o;
+        s2 += d * d - o * o;
+      }
+      const m = s1 * invPeriod;
+      if (run >= period) {
+        mean[i] = v;
+        std[i] = 0;
+      } else {
+        mean[i] = shift + m;
+        const variance = (s2 - s1 * m) * invDivisor;
+        std[i] = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
+      }
     }
+    start = end;
   }
 }
 

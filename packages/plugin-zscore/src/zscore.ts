@@ -15,8 +15,8 @@ export function zscore(x: Float64Array, out: Float64Array, period = 20, deviatio
   let s2 = 0;
   let run = 0;
   let prev = Number.NaN;
-  const warm = Math.min(period - 1, n);
-  for (let i = 0; i < warm; i++) {
+  const first = period - 1;
+  for (let i = 0; i < Math.min(first, n); i++) {
     const v = x[i]!;
     run = v === prev ? run + 1 : 1;
     prev = v;
@@ -25,39 +25,40 @@ export function zscore(x: Float64Array, out: Float64Array, period = 20, deviatio
     s2 += d * d;
     out[i] = Number.NaN;
   }
-  let left = period - 1;
-  for (let i = warm; i < n; i++) {
-    const v = x[i]!;
-    run = v === prev ? run + 1 : 1;
-    prev = v;
-    if (i < period) {
-      const d = v - shift;
+  // Blocks: the first (bars period − 1 .. 2·period − 2) continues the warm-up sums; each later one starts
+  // by re-anchoring (shift = its first value, sums recomputed from the window), then slides.
+  for (let start = first; start < n; ) {
+    const end = Math.min(start === first ? 2 * period - 1 : start + period, n);
+    if (start === first) {
+      const d = x[start]! - shift;
       s1 += d;
       s2 += d * d;
-    } else if (left === 0) {
-      left = period - 1;
-      shift = v;
+    } else {
+      shift = x[start]!;
       s1 = 0;
       s2 = 0;
-      for (let j = i - period + 1; j <= i; j++) {
+      for (let j = start - period + 1; j <= start; j++) {
         const d = x[j]! - shift;
         s1 += d;
         s2 += d * d;
       }
-    } else {
-      left--;
-      const d = v - shift;
-      const o = x[i - period]! - shift;
-      s1 += d - o;
-      s2 += d * d - o * o;
     }
-    if (run >= period) {
-      out[i] = flatValue;
-      continue;
+    for (let i = start; i < end; i++) {
+      const v = x[i]!;
+      run = v === prev ? run + 1 : 1;
+      prev = v;
+      if (i !== start) {
+        const d = v - shift;
+        const o = x[i - period]! - shift;
+        s1 += d - o;
+        s2 += d * d - o * o;
+      }
+      const m = s1 * invPeriod;
+      const variance = (s2 - s1 * m) * invDivisor;
+      out[i] =
+        run >= period ? flatValue : variance > 0 ? (v - (shift + m)) / Math.sqrt(variance) : variance === variance ? flatValue : Number.NaN;
     }
-    const m = s1 * invPeriod;
-    const variance = (s2 - s1 * m) * invDivisor;
-    out[i] = variance > 0 ? (v - (shift + m)) / Math.sqrt(variance) : variance === variance ? flatValue : Number.NaN;
+    start = end;
   }
 }
 
