@@ -118,6 +118,42 @@ describe('tradecore run', () => {
   });
 });
 
+describe('tradecore run interrupted', () => {
+  it('Ctrl-C stops after the current update and marks the run failed, resumable', async () => {
+    const config = writeConfig(40_960);
+    const child = spawn(process.execPath, ['--conditions=@tradecore/source', '--import', TSX, ENTRY, 'run', '--config', config, '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let runDir = '';
+    let sent = false;
+    let buffer = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const event = JSON.parse(buffer.slice(0, nl)) as Event;
+          buffer = buffer.slice(nl + 1);
+          if (event.type === 'start') runDir = String(event.dir);
+          if (event.type === 'progress' && !sent) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        }
+      });
+      child.on('exit', (c) => resolve(c));
+      child.on('error', reject);
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/SIGINT — stopping after the current update/);
+    expect(stderr).toMatch(/training aborted at step/);
+    const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; error: string };
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/aborted/);
+    expect(existsSync(path.join(runDir, 'checkpoints', 'fold-0', 'latest.json')), 'the interrupted run saved a checkpoint').toBe(true);
+  });
+});
+
 const DEMO_MANIFEST = path.join(REPO_ROOT, 'data', 'manifests', 'synthetic-btc-usd-1m.json');
 if (!existsSync(DEMO_MANIFEST)) console.warn(`[run.test] ${DEMO_MANIFEST} is missing: skipping the template-config run`);
 
