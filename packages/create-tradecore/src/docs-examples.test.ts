@@ -10,8 +10,9 @@ import { exampleFileName, extractExamples, localLinks, type DocExample } from '.
 // packages (their sources, through the @tradecore/source condition) and executed. See docs/README.md.
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const docsDir = path.join(repoRoot, 'docs');
-// Inside the repo so that `@tradecore/*` imports resolve like they do in a user's project.
-const examplesDir = path.join(repoRoot, '.tmp', 'docs-examples');
+// Inside the repo so that `@tradecore/*` imports resolve like they do in a user's project; one folder per
+// test process, so concurrent runs never delete each other's files.
+const examplesDir = path.join(repoRoot, '.tmp', `docs-examples-${process.pid}`);
 
 const pages = existsSync(docsDir) ? readdirSync(docsDir).filter((f) => f.endsWith('.md')).sort() : [];
 const examples: DocExample[] = pages.flatMap((page) => extractExamples(page, readFileSync(path.join(docsDir, page), 'utf8')));
@@ -51,6 +52,7 @@ describe.skipIf(examples.length === 0)('docs examples', () => {
   afterAll(() => {
     process.chdir(originalCwd);
     rmSync(cwd, { recursive: true, force: true });
+    rmSync(examplesDir, { recursive: true, force: true });
   });
 
   it('type-check against the published types of the workspace packages', () => {
