@@ -38,7 +38,9 @@ function progressPrinter(stream: NodeJS.WriteStream): { progress(e: Event): void
       const frac = total > 0 ? Math.min(1, steps / total) : 0;
       const reward = Number(e.meanEpisodeReturn);
       const fold = Number(e.folds) > 1 ? `fold ${Number(e.fold) + 1}/${Number(e.folds)} ` : '';
-      const text = `${fold}${steps.toLocaleString('en-US')}/${total.toLocaleString('en-US')} steps  episode return ${Number.isFinite(reward) ? reward.toFixed(4) : 'n/a'}  ${Math.round(Number(e.stepsPerSecond)).toLocaleString('en-US')} steps/s  ETA ${duration(Number(e.etaSeconds))}`;
+      // Until the first training episode ends, the mean reward per step is the only reward there is.
+      const rewardText = Number.isFinite(reward) ? `episode return ${reward.toFixed(4)}` : `reward/step ${Number(e.meanStepReward).toExponential(2)}`;
+      const text = `${fold}${steps.toLocaleString('en-US')}/${total.toLocaleString('en-US')} steps  ${rewardText}  ${Math.round(Number(e.stepsPerSecond)).toLocaleString('en-US')} steps/s  ETA ${duration(Number(e.etaSeconds))}`;
       if (tty) {
         const width = 24;
         const filled = Math.round(frac * width);
