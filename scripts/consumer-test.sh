@@ -131,6 +131,8 @@ npm test
 step "plugin: typecheck, build and import the built package"
 npm run typecheck
 npm run build
+# The template must be publishable as scaffolded (publint from this repo: nothing extra to download).
+"$repo/node_modules/.bin/publint" --strict
 node --input-type=module -e "
   const m = await import('$work/my-indicator/dist/index.js');
   const plugin = m.default({ period: 5 });
