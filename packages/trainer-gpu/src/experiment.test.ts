@@ -58,6 +58,7 @@ describe('runExperiment', () => {
     expect(record.dataset?.partitions.length).toBeGreaterThan(0);
     expect(record.dataset?.partitions[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.versions.plugins['@tradecore/trainer-gpu']).toBeDefined();
+    expect(record.versions.runtime?.['@tensorflow/tfjs-core']).toMatch(/^4\./);
     expect(record.timings.train).toBeGreaterThan(0);
     expect(record.files?.['ledger.parquet']).toBe(sha(path.join(dir, 'ledger.parquet')));
     expect(events[0]).toBe('start');

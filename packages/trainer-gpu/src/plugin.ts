@@ -26,6 +26,7 @@ export function ppoSession(trainer: PpoTrainer): TrainerSession {
   return {
     backend: trainer.backend.backend,
     backendReport: trainer.backend.attempts,
+    runtimeVersions: { '@tensorflow/tfjs-core': trainer.tf.version_core, '@tensorflow/tfjs-layers': trainer.tf.version_layers, tfBackend: trainer.backend.tfBackend },
     act: (observations, masks, count, actions) => trainer.act(observations, masks, count, actions, true),
     async train({ env, onProgress, checkpointDir, resume, signal }: TrainRequest): Promise<TrainOutcome> {
       let resumedFromSteps = 0;

@@ -33,7 +33,7 @@ export interface RunRecord {
   /** Seconds per stage (summed over resumes). */
   timings: Record<string, number>;
   backend?: { name: string; report: readonly { backend: string; status: string; reason: string }[] };
-  versions: { node: string; sdk: string; plugins: Record<string, string> };
+  versions: { node: string; sdk: string; plugins: Record<string, string>; runtime?: Record<string, string> };
   dataset?: {
     id: string;
     manifest: string;

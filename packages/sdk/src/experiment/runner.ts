@@ -352,6 +352,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         });
         session = await trainer.create({ observationSize: vec.observationSize, numActions: vec.numActions, seed: deriveSeed(seed, 100 + fold.fold), overrides: config.trainer, log });
         run.backend = { name: session.backend, report: session.backendReport };
+        if (session.runtimeVersions) run.versions.runtime = { ...session.runtimeVersions };
         emit({ type: 'backend', backend: session.backend, report: session.backendReport });
         let lastWrite = 0;
         const outcome = await timed('train', () =>

@@ -45,6 +45,8 @@ export interface TrainerSession extends TrainedPolicy {
   readonly backend: string;
   /** Why that backend: one entry per candidate tried. */
   readonly backendReport: readonly { readonly backend: string; readonly status: string; readonly reason: string }[];
+  /** Versions of the compute libraries it runs on (e.g. `@tensorflow/tfjs-core`), recorded in run.json. */
+  readonly runtimeVersions?: Readonly<Record<string, string>>;
   train(request: TrainRequest): Promise<TrainOutcome>;
   /** Writes the model (and anything needed to run it) into `dir`. */
   saveModel(dir: string): Promise<void>;
