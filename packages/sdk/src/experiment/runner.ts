@@ -283,6 +283,12 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     emit({ type: 'stage', stage: 'data', message: `reading dataset ${config.dataset}` });
     const data = await timed('data', () => readDataset(config.dataset, { dataDir: config.dataDir }));
     const bars = data.bars;
+    const warnings = data.report?.warnings ?? [];
+    if (warnings.length > 0) {
+      const kinds = new Map<string, number>();
+      for (const w of warnings) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
+      log(`dataset ${data.manifest.id}: warnings ${[...kinds].map(([k, c]) => `${k} ×${c}`).join(', ')} (first: ${warnings[0]!.message})`);
+    }
     run.dataset = {
       id: data.manifest.id,
       manifest: data.path,
