@@ -112,6 +112,37 @@ describe('runExperiment', () => {
     expect(result.record.trainer?.options.totalSteps).toBe(1024);
   });
 
+  it('resumes a walk-forward run: trained folds are loaded, the interrupted fold continues from its checkpoint', async () => {
+    const controller = new AbortController();
+    const base = config();
+    const inline: UserConfig = { ...base, plugins: [riskGuard(), ppo({ backend: 'wasm', totalSteps: 2048, numEnvs: 8, nSteps: 64, epochs: 1, hidden: [16], checkpointEvery: 1 })] };
+    let dir = '';
+    await expect(
+      runExperiment({
+        config: inline,
+        out: outDir,
+        seed: 5,
+        set: ['run.split.walkForwardFolds=2'],
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'start') dir = e.dir;
+          if (e.type === 'progress' && e.fold === 1 && e.steps >= 1024) controller.abort();
+        },
+      }),
+    ).rejects.toThrow(/aborted/);
+    const failed = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+    expect(failed.status).toBe('failed');
+    expect(failed.foldsTrained).toEqual([0]);
+
+    const logs: string[] = [];
+    const resumed = await runExperiment({ config: inline, out: outDir, resume: dir, onEvent: (e) => (e.type === 'stage' || e.type === 'log') && logs.push(e.message) });
+    expect(resumed.dir).toBe(dir);
+    expect(resumed.record).toMatchObject({ status: 'complete', resumes: 1, seed: 5, foldsTrained: [0, 1] });
+    expect(logs.some((l) => /fold 0: already trained/.test(l))).toBe(true);
+    expect(logs.some((l) => /fold 1: resumed from checkpoint at step 1024/.test(l))).toBe(true);
+    expect(resumed.metrics.folds).toHaveLength(2);
+  });
+
   it('adds the indicator plugins of the config\'s tool manifest', async () => {
     const tools = path.resolve(fileURLToPath(new URL('../../../configs/tools/default.json', import.meta.url)));
     const result = await runExperiment({ config: config({ tools }), out: outDir, seed: 4, set: ['trainer.totalSteps=512'] });
