@@ -119,6 +119,7 @@ describe('AtrState', () => {
 });
 
 testPluginContract({
+  packageJson: new URL('../package.json', import.meta.url),
   factory: atrPlugin,
   valid: [{}, { period: 1 }, { period: 21, seeding: 'stockcharts' }],
   invalid: [

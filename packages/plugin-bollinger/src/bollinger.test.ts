@@ -138,6 +138,7 @@ describe('edge cases', () => {
 });
 
 testPluginContract({
+  packageJson: new URL('../package.json', import.meta.url),
   factory: bollingerPlugin,
   valid: [{}, { period: 2, k: 0.5 }, { keltner: true }, { keltner: true, keltnerAtrPeriod: 14, keltnerMultiplier: 1.5, keltnerEmaSeed: 'sma' }],
   invalid: [

@@ -74,6 +74,7 @@ describe('plugin: picks flow or proxy from the dataset columns', () => {
 });
 
 testPluginContract({
+  packageJson: new URL('../package.json', import.meta.url),
   factory: orderFlowPlugin,
   valid: [{}, { mode: 'proxy' }, { mode: 'flow', window: 1 }],
   invalid: [

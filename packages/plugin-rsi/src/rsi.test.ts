@@ -141,6 +141,7 @@ describe('Cutler and EMA RSI, Stochastic RSI', () => {
 });
 
 testPluginContract({
+  packageJson: new URL('../package.json', import.meta.url),
   factory: rsiPlugin,
   valid: [{}, { method: 'cutler' }, { method: 'ema', period: 2 }, { stochPeriod: 14 }],
   invalid: [

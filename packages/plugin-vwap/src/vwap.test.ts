@@ -80,6 +80,7 @@ describe('plugin', () => {
 });
 
 testPluginContract({
+  packageJson: new URL('../package.json', import.meta.url),
   factory: vwapPlugin,
   valid: [{}, { rollingWindows: [14] }, { session: false, rollingWindows: [1, 30] }, { sessionStartMinuteUtc: 570 }],
   invalid: [

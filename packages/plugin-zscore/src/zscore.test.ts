@@ -91,6 +91,7 @@ describe('numerical stability', () => {
 });
 
 testPluginContract({
+  packageJson: new URL('../package.json', import.meta.url),
   factory: zscorePlugin,
   valid: [{}, { source: 'volume', period: 2 }, { deviation: 'sample', flatValue: 0.5 }],
   invalid: [

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
 import { ValidationError } from '../errors.ts';
@@ -140,6 +141,12 @@ export interface InvalidOptionsCase {
 
 export interface PluginContractOptions {
   factory: AnyFactory;
+  /**
+   * The package's package.json (path or URL): checks that the plugin's name and version are the
+   * package's, that `@tradecore/sdk` is a peer dependency, and (for community packages) the
+   * `tradecore-plugin` keyword.
+   */
+  packageJson?: string | URL;
   /** Options the factory must accept. */
   valid?: readonly unknown[];
   /** Options the factory must reject with a ValidationError (optionally naming `path`). */
@@ -158,9 +165,23 @@ const NAME_CONVENTION = /^(@tradecore\/plugin-[a-z0-9-]+|tradecore-plugin-[a-z0-
  * the plugin object (name convention, version, apiVersion, kind, frozen), defaults that satisfy the
  * schema, `valid` options accepted and `invalid` options rejected with a ValidationError.
  */
-export function testPluginContract({ factory, valid = [], invalid = [], title }: PluginContractOptions): void {
+export function testPluginContract({ factory, packageJson, valid = [], invalid = [], title }: PluginContractOptions): void {
   const call = factory as (options?: unknown) => TradecorePlugin;
   describe(title ?? 'plugin contract', () => {
+    it.skipIf(packageJson === undefined)('matches its package.json (name, version, peer dependency, keyword)', () => {
+      const pkg = JSON.parse(readFileSync(packageJson!, 'utf8')) as {
+        name?: string;
+        version?: string;
+        keywords?: string[];
+        peerDependencies?: Record<string, string>;
+      };
+      const plugin = call();
+      expect(plugin.name, 'plugin name = package name').toBe(pkg.name);
+      expect(plugin.version, 'plugin version = package version').toBe(pkg.version);
+      expect(Object.keys(pkg.peerDependencies ?? {}), '@tradecore/sdk must be a peer dependency, not bundled').toContain('@tradecore/sdk');
+      if (!plugin.name.startsWith('@tradecore/')) expect(pkg.keywords ?? [], 'keyword that makes the plugin findable').toContain('tradecore-plugin');
+    });
+
     it('builds a frozen, well-formed plugin from defaults', () => {
       const plugin = call();
       expect(plugin.name, 'npm name: @tradecore/plugin-<x> or tradecore-plugin-<x>').toMatch(NAME_CONVENTION);
