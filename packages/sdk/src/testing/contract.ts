@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.ts';
 import type { Bars, ColumnName, FeatureDefinition } from '../features/types.ts';
 import { createEngine, type Engine } from '../plugin/createEngine.ts';
 import { PLUGIN_API_VERSION, PLUGIN_KINDS, type PluginOption, type TradecorePlugin } from '../plugin/types.ts';
-import { columnsOf, contractBars } from './bars.ts';
+import { columnsOf, contractBars, sliceBars } from './bars.ts';
 import {
   checkCausality,
   checkDeclaration,
@@ -102,6 +102,14 @@ export function testIndicatorContract({
     it(`streaming equals batch (relative ${tolerance})`, () => {
       const problems = definitions.map((d) => firstMismatch(d, full.get(d)!, runStream(d, bars), tolerance, 'streaming differs from batch'));
       expect(problems.filter(Boolean)).toEqual([]);
+    });
+
+    it('accepts an empty series and a single bar', () => {
+      for (const definition of definitions) {
+        expect(() => runBatch(definition, sliceBars(bars, 0)), `${definition.id} on 0 bars`).not.toThrow();
+        const one = runBatch(definition, sliceBars(bars, 1));
+        expect(one.map((column) => column.length)).toEqual(definition.outputs.map(() => 1));
+      }
     });
 
     it('is causal: truncating the future changes no past value', () => {
