@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { barsFromCsv, contractBars, readCsvColumns, testIndicatorContract, testPluginContract } from '@tradecore/sdk/testing';
+import { buildFeatureStore } from '@tradecore/sdk';
+import { barsFromCsv, contractBars, createTestEngine, readCsvColumns, testIndicatorContract, testPluginContract } from '@tradecore/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { atr, AtrState, atrPlugin, trueRange } from './index.ts';
 
@@ -88,6 +89,19 @@ describe.skipIf(!hasRef)('ATR with StockCharts seeding', () => {
     const { out } = run(path.join(REF, 'stockcharts/talib_outputs_on_cs-atr_hlc.csv'), 14, 'talib');
     expectColumn(out, ref.column('atr14'), 1e-12, 'atr14');
     expect(out[14]).toBeCloseTo(0.5686, 4);
+  });
+});
+
+describe('in the feature store', () => {
+  it('enters observations divided by close (ratio-to-close)', async () => {
+    const bars = contractBars({ length: 200 });
+    const engine = await createTestEngine({ plugins: [atrPlugin()] });
+    const store = buildFeatureStore(bars, engine.collectFeatures(['time', 'open', 'high', 'low', 'close', 'volume']));
+    expect(store.names).toEqual(['tr', 'atr_14']);
+    for (const i of [14, 100, 199]) {
+      expect(store.normalized[1]![i], `atr_14 / close at ${i}`).toBe(store.raw[1]![i]! / bars.close[i]!);
+      expect(store.normalized[0]![i], `tr / close at ${i}`).toBe(store.raw[0]![i]! / bars.close[i]!);
+    }
   });
 });
 

@@ -38,6 +38,9 @@ function normalize(raw: Float64Array, close: Float64Array, normalization: Normal
     case 'relative-to-close':
       for (let i = 0; i < n; i++) out[i] = (raw[i] as number) / (close[i] as number) - 1;
       return;
+    case 'ratio-to-close':
+      for (let i = 0; i < n; i++) out[i] = (raw[i] as number) / (close[i] as number);
+      return;
     case 'scale': {
       const factor = normalization.factor;
       for (let i = 0; i < n; i++) out[i] = (raw[i] as number) * factor;
