@@ -59,12 +59,20 @@ export class Rng {
 
   /** Student-t with integer `dof` degrees of freedom, scaled to unit variance (dof > 2). */
   studentT(dof: number): number {
+    return this.normal() * this.studentTScale(dof);
+  }
+
+  /**
+   * The random scale that turns a standard normal into a unit-variance Student-t: √((dof − 2) / χ²_dof).
+   * Drawn on its own, it is a bar's volatility multiplier, so the path inside the bar can be Brownian.
+   */
+  studentTScale(dof: number): number {
     let chi2 = 0;
     for (let k = 0; k < dof; k++) {
       const z = this.normal();
       chi2 += z * z;
     }
-    return (this.normal() / Math.sqrt(chi2 / dof)) * Math.sqrt((dof - 2) / dof);
+    return Math.sqrt((dof - 2) / chi2);
   }
 
   /** Poisson draw (Knuth for small means, a rounded normal approximation above 30). */

@@ -6,7 +6,7 @@ import type { Bars } from '../features/types.ts';
 import { concatBars, readDataset, writeDataset } from './lake.ts';
 import { BarsValidationError, ChecksumMismatchError, DataError } from './errors.ts';
 import { listDatasets, loadManifest } from './manifest.ts';
-import { generateSynthetic, syntheticGeneratorInfo } from './synthetic.ts';
+import { generateSynthetic, SYNTHETIC_GENERATOR_VERSION, syntheticGeneratorInfo } from './synthetic.ts';
 import { listFiles, minuteBars, tempDir } from './_testing.ts';
 
 const base = { source: 'test', symbol: 'btc-usd', timeframe: '1m' } as const;
@@ -54,7 +54,7 @@ describe('writeDataset / readDataset', () => {
     expect(manifest.synthetic).toBe(true);
     expect(manifest.generator).toEqual({
       name: 'tradecore-synthetic',
-      version: 1,
+      version: SYNTHETIC_GENERATOR_VERSION,
       seed: 11,
       params: { days: 1, start: '2024-01-01T00:00:00.000Z', timeframe: '1m', startPrice: 42_000, annualVolatility: 0.6 },
     });

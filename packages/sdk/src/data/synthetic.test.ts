@@ -46,6 +46,24 @@ describe('generateSynthetic', () => {
     }
   });
 
+  it('gives resting limit orders no free edge: wicks come from the path that made the close', () => {
+    // A buy limit k bps under close[i] fills in bar i+1 when its low trades through; on a martingale the
+    // fill is worth nothing on average at that bar's close. Independent wicks made a 5 bps limit worth ~+1.5 bps.
+    for (const [side, offset] of [[1, 2e-4], [1, 5e-4], [1, 10e-4], [-1, 5e-4]] as const) {
+      let sum = 0;
+      let fills = 0;
+      for (let i = 0; i + 1 < bars.length; i++) {
+        const limit = (bars.close[i] as number) * (1 - side * offset);
+        const filled = side === 1 ? (bars.low[i + 1] as number) < limit : (bars.high[i + 1] as number) > limit;
+        if (!filled) continue;
+        sum += (side * ((bars.close[i + 1] as number) - limit)) / limit;
+        fills++;
+      }
+      expect(fills).toBeGreaterThan(3_000);
+      expect(Math.abs((sum / fills) * 1e4), `mean edge of a ${side === 1 ? 'buy' : 'sell'} limit ${offset * 1e4} bps away, bps`).toBeLessThan(0.3);
+    }
+  });
+
   it('has fat tails and volatility clustering', () => {
     const r = logReturns(bars.close).filter((x) => x !== 0);
     const mean = r.reduce((a, b) => a + b, 0) / r.length;

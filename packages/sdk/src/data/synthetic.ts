@@ -21,7 +21,7 @@ export interface SyntheticOptions {
 }
 
 /** Bump when the algorithm changes: a manifest's generator version says which algorithm made it. */
-export const SYNTHETIC_GENERATOR_VERSION = 1;
+export const SYNTHETIC_GENERATOR_VERSION = 2;
 
 const YEAR_MS = 365 * 86_400_000;
 const DAY_MS = 86_400_000;
@@ -34,6 +34,16 @@ const BASE_VOLUME_PER_MINUTE = 12;
 const MEAN_TRADE_SIZE = 0.05;
 
 const round = (x: number, scale: number) => Math.round(x * scale) / scale;
+
+/**
+ * Maximum of a Brownian bridge from 0 to `end` with variance `sigma²` over the bar, drawn from its exact
+ * distribution: (end + √(end² − 2σ² ln U)) / 2. Drawing the wicks from the path that produced the close (a
+ * down bar's low lies near its close) keeps resting limit orders adversely selected, as on a real market;
+ * wicks drawn independently of the close would hand a limit-order policy a free edge.
+ */
+function bridgeExtreme(end: number, sigma: number, u: number): number {
+  return (end + Math.sqrt(end * end - 2 * sigma * sigma * Math.log(u === 0 ? Number.MIN_VALUE : u))) / 2;
+}
 
 /** Intraday activity by UTC hour: busiest in the Europe/US overlap, quiet in the late US evening; weekends calmer. */
 function activity(time: number): number {
@@ -107,14 +117,17 @@ export function generateSynthetic(options: SyntheticOptions): Bars {
       lastShock = 0;
       continue;
     }
-    const shock = rng.studentT(SHOCK_DOF);
+    // Student-t shock = normal × a random scale; the scale is this bar's own volatility, and the path
+    // inside the bar is a Brownian bridge with that volatility (so the bar is a martingale path).
+    const barScale = rng.studentTScale(SHOCK_DOF);
+    const shock = rng.normal() * barScale;
     lastShock = shock;
-    const close = round(open * Math.exp(sigma * shock), 100);
-    const wickUp = Math.abs(rng.normal()) * sigma * 0.6;
-    const wickDown = Math.abs(rng.normal()) * sigma * 0.6;
+    const pathSigma = sigma * barScale;
+    const logReturn = sigma * shock;
+    const close = round(open * Math.exp(logReturn), 100);
     bars.close[i] = close;
-    bars.high[i] = round(Math.max(open, close) * Math.exp(wickUp), 100);
-    bars.low[i] = round(Math.min(open, close) * Math.exp(-wickDown), 100);
+    bars.high[i] = Math.max(round(open * Math.exp(bridgeExtreme(logReturn, pathSigma, rng.uniform())), 100), open, close);
+    bars.low[i] = Math.min(round(open * Math.exp(-bridgeExtreme(-logReturn, pathSigma, rng.uniform())), 100), open, close);
 
     const volume = round(
       BASE_VOLUME_PER_MINUTE * minutes * act ** 1.5 * Math.sqrt(variance) * (0.55 + 0.45 * Math.abs(shock)) * Math.exp(0.5 * rng.normal() - 0.125),
