@@ -24,6 +24,7 @@ export { createEngine, type CreateEngineOptions, type Engine } from './plugin/cr
 export { defineConfig, type ConfigEnv, type UserConfig, type UserConfigFn } from './config/defineConfig.ts';
 export {
   CONFIG_SEARCH_PLACES,
+  ConfigLoadError,
   ConfigNotFoundError,
   loadConfig,
   type LoadConfigOptions,

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   checkIndicatorAgainstDataset,
@@ -82,8 +81,8 @@ export async function validateProject({ cwd, config: configFile, tools: toolsFil
     if (plugin.kind === 'indicator') indicators.push({ plugin, where: `${rel(filepath)}: plugins[${index}] (${plugin.name})` });
   });
 
-  const defaultTools = path.join(configDir, 'configs/tools/default.json');
-  const manifestFile = toolsFile ? path.resolve(cwd, toolsFile) : (config.tools ?? (existsSync(defaultTools) ? defaultTools : undefined));
+  // Same rule as `tradecore run`: a tool manifest is used only when named (here with --tools, or by the config).
+  const manifestFile = toolsFile ? path.resolve(cwd, toolsFile) : config.tools;
   if (manifestFile) {
     try {
       const { manifest, file } = await loadToolManifest(manifestFile);
@@ -104,7 +103,7 @@ export async function validateProject({ cwd, config: configFile, tools: toolsFil
       else problems.push(`${rel(manifestFile)}: ${messageOf(error)}`);
     }
   } else {
-    summary.push('· no tool manifest (none given, none in the config, no configs/tools/default.json)');
+    summary.push('· no tool manifest (no --tools and no `tools` in the config)');
   }
 
   if (dataset) {

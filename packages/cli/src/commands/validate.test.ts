@@ -28,7 +28,7 @@ async function setup(name: string, { columns = OHLCV, rows = 5000, tools }: { co
   await mkdir(path.join(dir, 'configs/tools'), { recursive: true });
   await writeFile(path.join(dir, 'data/manifests/test-set.json'), manifest('test-set', columns, rows));
   await writeFile(path.join(dir, 'configs/tools/default.json'), JSON.stringify(tools, null, 2));
-  await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'test-set', dataDir: './data' }));
+  await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'test-set', dataDir: './data', tools: 'configs/tools/default.json' }));
   return dir;
 }
 

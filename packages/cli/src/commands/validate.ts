@@ -12,7 +12,7 @@ const register: RegisterCommand = (program) => {
       'check the config, the tool manifest and the dataset: tools resolve, options are valid, input columns exist, warm-ups fit (exit 1 on problems)',
     )
     .option('--config <file>', 'config file (default: tradecore.config.* found from the current folder)')
-    .option('--tools <file>', "tool manifest (default: the config's `tools`, else configs/tools/default.json next to the config)")
+    .option('--tools <file>', "tool manifest to check (default: the config's `tools`, the one `tradecore run` uses)")
     .action(async (options: { config?: string; tools?: string }, _command: Command) => {
       const { validateProject } = await import('../actions/validate.ts');
       const { problems, summary } = await validateProject({ cwd: process.cwd(), ...options });

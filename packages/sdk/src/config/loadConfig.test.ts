@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
 import { defineConfig } from './defineConfig.ts';
-import { ConfigNotFoundError, loadConfig } from './loadConfig.ts';
+import { ConfigLoadError, ConfigNotFoundError, loadConfig } from './loadConfig.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -61,6 +61,17 @@ describe('loadConfig', () => {
       'execution.takerFeeBps: must be >= 0',
     ]);
     expect(v.message.split('\n')[0]).toBe(`${file} is invalid:`);
+  });
+
+  it('names the file when evaluating it throws, e.g. a plugin factory rejecting its options', async () => {
+    const file = write(
+      'tradecore.config.ts',
+      `const plugin = (o: { period: number }) => { if (o.period < 2) throw new Error('options of plugin "p" is invalid: period: must be >= 2'); return o; };\n` +
+        `export default { dataset: 'x', plugins: [plugin({ period: 0 })] };\n`,
+    );
+    const error = await loadConfig({ cwd: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigLoadError);
+    expect((error as Error).message).toBe(`${file}: the config could not be loaded: options of plugin "p" is invalid: period: must be >= 2`);
   });
 
   it('requires a dataset', async () => {

@@ -33,26 +33,52 @@ export class ConfigNotFoundError extends TradecoreError {
   override name = 'ConfigNotFoundError';
 }
 
+/** The config file exists but evaluating it threw (syntax error, a plugin factory rejecting its options…). */
+export class ConfigLoadError extends TradecoreError {
+  override name = 'ConfigLoadError';
+}
+
 /** Finds, loads (TypeScript included) and validates a TradeCore config. */
 export async function loadConfig({ cwd = process.cwd(), configFile, mode = 'backtest' }: LoadConfigOptions = {}): Promise<LoadedConfig> {
-  const [{ cosmiconfig }, { TypeScriptLoader }] = await Promise.all([
+  const [{ cosmiconfig, defaultLoaders }, { TypeScriptLoader }] = await Promise.all([
     import('cosmiconfig'),
     import('cosmiconfig-typescript-loader'),
   ]);
-  const tsLoader = TypeScriptLoader();
+  // Remember which file a loader was working on, so an error thrown while evaluating it (a plugin
+  // factory rejecting its options, a syntax error) can name that file.
+  let loading: string | undefined;
+  const track =
+    <R>(loader: (filepath: string, content: string) => R) =>
+    (filepath: string, content: string): R => {
+      loading = filepath;
+      return loader(filepath, content);
+    };
+  const tsLoader = track(TypeScriptLoader());
   const explorer = cosmiconfig('tradecore', {
     searchPlaces: [...CONFIG_SEARCH_PLACES],
-    loaders: { '.ts': tsLoader, '.mts': tsLoader },
+    loaders: {
+      '.ts': tsLoader,
+      '.mts': tsLoader,
+      '.js': track(defaultLoaders['.js']),
+      '.mjs': track(defaultLoaders['.mjs']),
+      '.json': track(defaultLoaders['.json']),
+    },
     searchStrategy: 'project',
   });
 
   let result: { config: unknown; filepath: string } | null;
-  if (configFile) {
-    const file = path.resolve(cwd, configFile);
-    if (!existsSync(file)) throw new ConfigNotFoundError(`config file not found: ${file}`);
-    result = await explorer.load(file);
-  } else {
-    result = await explorer.search(cwd);
+  try {
+    if (configFile) {
+      const file = path.resolve(cwd, configFile);
+      if (!existsSync(file)) throw new ConfigNotFoundError(`config file not found: ${file}`);
+      result = await explorer.load(file);
+    } else {
+      result = await explorer.search(cwd);
+    }
+  } catch (error) {
+    if (error instanceof TradecoreError) throw error;
+    const message = (error instanceof Error ? error.message : String(error)).replace(/^TypeScriptLoader failed to compile TypeScript:\s*/, '');
+    throw new ConfigLoadError(`${loading ?? configFile ?? cwd}: the config could not be loaded: ${message}`, { cause: error });
   }
   if (!result) {
     throw new ConfigNotFoundError(
