@@ -12,7 +12,7 @@ import { orderFlowFeature, orderFlowProxyFeature, tradeIntensityFeature } from '
 import { rsiFeature, stochRsiFeature } from '@tradecore/plugin-rsi';
 import { rollingVwapFeature, sessionVwapFeature } from '@tradecore/plugin-vwap';
 import { zscoreFeature } from '@tradecore/plugin-zscore';
-import { generateSynthetic, type Bars, type FeatureDefinition } from '@tradecore/sdk';
+import { allocateBars, generateSynthetic, type Bars, type FeatureDefinition } from '@tradecore/sdk';
 import * as ti from 'technicalindicators';
 import * as ts from 'trading-signals';
 
@@ -37,14 +37,7 @@ function uniform(seed: number): () => number {
  * when the shared data is absent. Buy/sell volume and trades are added for the order-flow features.
  */
 function realShapedBars(length: number): { bars: Bars; source: string } {
-  const cols = {
-    time: new Float64Array(length),
-    open: new Float64Array(length),
-    high: new Float64Array(length),
-    low: new Float64Array(length),
-    close: new Float64Array(length),
-    volume: new Float64Array(length),
-  };
+  const cols = allocateBars(length, ['buy_volume', 'sell_volume', 'trades']);
   let source: string;
   if (existsSync(REAL_CSV)) {
     const rows = readFileSync(REAL_CSV, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').slice(1, 6).map(Number));
@@ -68,16 +61,16 @@ function realShapedBars(length: number): { bars: Bars; source: string } {
     source = 'synthetic (shared real data not found)';
   }
   const rand = uniform(42);
-  const buy = new Float64Array(length);
-  const sell = new Float64Array(length);
-  const trades = new Float64Array(length);
+  const buy = cols.buy_volume!;
+  const sell = cols.sell_volume!;
+  const trades = cols.trades!;
   for (let i = 0; i < length; i++) {
     const share = rand();
     buy[i] = cols.volume[i]! * share;
     sell[i] = cols.volume[i]! - buy[i]!;
     trades[i] = Math.round(cols.volume[i]! * 40 * (0.5 + rand()));
   }
-  return { bars: { length, ...cols, buy_volume: buy, sell_volume: sell, trades }, source };
+  return { bars: cols, source };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { OPTIONAL_COLUMNS, type Bars, type ColumnName } from '../features/types.ts';
+import { allocateBars, type MutableBars } from '../data/bars.ts';
+import type { Bars } from '../features/types.ts';
 
 /** A small seeded PRNG (mulberry32), so generated bars are the same on every machine. */
 function mulberry32(seed: number): () => number {
@@ -29,17 +30,7 @@ export interface ContractBarsOptions {
  */
 export function contractBars({ length = 2000, seed = 1, startPrice = 25_000, orderFlow = true }: ContractBarsOptions = {}): Bars {
   const rand = mulberry32(seed);
-  const cols = {
-    time: new Float64Array(length),
-    open: new Float64Array(length),
-    high: new Float64Array(length),
-    low: new Float64Array(length),
-    close: new Float64Array(length),
-    volume: new Float64Array(length),
-    trades: new Float64Array(length),
-    buy_volume: new Float64Array(length),
-    sell_volume: new Float64Array(length),
-  };
+  const cols = allocateBars(length, ['trades', 'buy_volume', 'sell_volume']) as MutableBars & Required<Pick<Bars, 'trades' | 'buy_volume' | 'sell_volume'>>;
   const tick = (x: number) => Math.round(x * 100) / 100;
   const flatFrom = Math.floor(length / 2);
   const flatTo = flatFrom + 40;
@@ -65,23 +56,9 @@ export function contractBars({ length = 2000, seed = 1, startPrice = 25_000, ord
     cols.trades[i] = 1 + Math.floor(rand() * 200);
     price = close;
   }
-  if (orderFlow) return { length, ...cols };
+  if (orderFlow) return cols;
   const { trades: _t, buy_volume: _b, sell_volume: _s, ...ohlcv } = cols;
-  return { length, ...ohlcv };
-}
-
-/** The columns a Bars object carries. */
-export function columnsOf(bars: Bars): ColumnName[] {
-  const columns: ColumnName[] = ['time', 'open', 'high', 'low', 'close', 'volume'];
-  for (const name of OPTIONAL_COLUMNS) if (bars[name] !== undefined) columns.push(name);
-  return columns;
-}
-
-/** The first `length` bars (views, not copies). */
-export function sliceBars(bars: Bars, length: number): Bars {
-  const out: Record<string, unknown> = { length };
-  for (const name of columnsOf(bars)) out[name] = (bars[name] as Float64Array).subarray(0, length);
-  return out as unknown as Bars;
+  return ohlcv;
 }
 
 /** A numeric CSV as columns of Float64Array; empty or non-numeric cells become NaN. */

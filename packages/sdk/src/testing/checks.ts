@@ -1,5 +1,5 @@
 import type { Bar, Bars, ColumnName, FeatureDefinition } from '../features/types.ts';
-import { columnsOf, sliceBars } from './bars.ts';
+import { columnsOf, sliceBars } from '../data/bars.ts';
 
 /** Default tolerance of batch against streaming (relative). */
 export const STREAM_TOLERANCE = 1e-12;
@@ -132,7 +132,7 @@ export function checkCausality(definition: FeatureDefinition, bars: Bars, full: 
   const cuts = [1, definition.warmup, definition.warmup + 1, Math.floor(bars.length / 3), Math.floor((2 * bars.length) / 3), bars.length - 1];
   for (const cut of cuts) {
     if (cut < 1 || cut >= bars.length) continue;
-    const prefix = runBatch(definition, sliceBars(bars, cut));
+    const prefix = runBatch(definition, sliceBars(bars, 0, cut));
     const problem = firstMismatch(definition, full, prefix, 0, `truncating the bars at ${cut} changed a past value (look-ahead)`, cut);
     if (problem) return problem;
   }

@@ -5,7 +5,8 @@ import { ValidationError } from '../errors.ts';
 import type { Bars, ColumnName, FeatureDefinition } from '../features/types.ts';
 import { createEngine, type Engine } from '../plugin/createEngine.ts';
 import { PLUGIN_API_VERSION, PLUGIN_KINDS, type PluginOption, type TradecorePlugin } from '../plugin/types.ts';
-import { columnsOf, contractBars, sliceBars } from './bars.ts';
+import { columnsOf, sliceBars } from '../data/bars.ts';
+import { contractBars } from './bars.ts';
 import {
   checkCausality,
   checkDeclaration,
@@ -106,8 +107,8 @@ export function testIndicatorContract({
 
     it('accepts an empty series and a single bar', () => {
       for (const definition of definitions) {
-        expect(() => runBatch(definition, sliceBars(bars, 0)), `${definition.id} on 0 bars`).not.toThrow();
-        const one = runBatch(definition, sliceBars(bars, 1));
+        expect(() => runBatch(definition, sliceBars(bars, 0, 0)), `${definition.id} on 0 bars`).not.toThrow();
+        const one = runBatch(definition, sliceBars(bars, 0, 1));
         expect(one.map((column) => column.length)).toEqual(definition.outputs.map(() => 1));
       }
     });

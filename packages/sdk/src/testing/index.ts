@@ -1,4 +1,5 @@
-export { barsFromCsv, columnsOf, contractBars, readCsvColumns, sliceBars, type ContractBarsOptions, type CsvColumns } from './bars.ts';
+export { barsFromCsv, contractBars, readCsvColumns, type ContractBarsOptions, type CsvColumns } from './bars.ts';
+export { columnsOf, sliceBars } from '../data/bars.ts';
 export {
   checkCausality,
   checkDeclaration,
