@@ -13,39 +13,46 @@
 export type Deviation = 'population' | 'sample';
 
 /**
- * Writes the rolling mean and σ of `x` over `period` bars into `mean` and `std` (NaN for the first
- * `period − 1` bars). `flat` (optional) receives 1 where the window is flat, else 0.
+ * The kernel: moments of the windows ending at bars `from … to − 1`, written to `mean[i − from]` and
+ * `std[i − from]`. The bars are processed in blocks of `period`: the first block (bars period − 1 ..
+ * 2·period − 2) continues the warm-up sums; every later block starts by re-anchoring (shift = its first
+ * value, sums and the run of equal values recomputed from the window), then slides. Every later block is
+ * therefore self-contained, and `from` may be 0 or the start of any later block, `period − 1 + b·period`
+ * with b ≥ 1: the values do not depend on where a range starts.
  */
-export function rollingMeanStd(
+function momentsRange(
   x: Float64Array,
   period: number,
-  deviation: Deviation,
+  invDivisor: number,
   mean: Float64Array,
   std: Float64Array,
+  from: number,
+  to: number,
 ): void {
-  const n = x.length;
   const invPeriod = 1 / period;
-  const invDivisor = 1 / (deviation === 'population' ? period : period - 1);
-  let shift = n > 0 ? x[0]! : 0;
+  const first = period - 1;
+  let shift = 0;
   let s1 = 0;
   let s2 = 0;
   let run = 0;
   let prev = Number.NaN;
-  const first = period - 1;
-  for (let i = 0; i < Math.min(first, n); i++) {
-    const v = x[i]!;
-    run = v === prev ? run + 1 : 1;
-    prev = v;
-    const d = v - shift;
-    s1 += d;
-    s2 += d * d;
-    mean[i] = Number.NaN;
-    std[i] = Number.NaN;
+  let start = from;
+  if (from === 0) {
+    shift = to > 0 ? x[0]! : 0;
+    for (let i = 0; i < Math.min(first, to); i++) {
+      const v = x[i]!;
+      run = v === prev ? run + 1 : 1;
+      prev = v;
+      const d = v - shift;
+      s1 += d;
+      s2 += d * d;
+      mean[i] = Number.NaN;
+      std[i] = Number.NaN;
+    }
+    start = first;
   }
-  // Blocks: the first (bars period − 1 .. 2·period − 2) continues the warm-up sums; each later one starts
-  // by re-anchoring (shift = its first value, sums recomputed from the window), then slides.
-  for (let start = first; start < n; ) {
-    const end = Math.min(start === first ? 2 * period - 1 : start + period, n);
+  while (start < to) {
+    const end = Math.min(start === first ? 2 * period - 1 : start + period, to);
     if (start === first) {
       const d = x[start]! - shift;
       s1 += d;
@@ -59,6 +66,10 @@ export function rollingMeanStd(
         s1 += d;
         s2 += d * d;
       }
+      // The run of equal values ending at the previous bar (only whether it reaches `period` matters).
+      prev = x[start - 1]!;
+      run = 1;
+      while (run < period && x[start - 1 - run] === prev) run++;
     }
     for (let i = start; i < end; i++) {
       const v = x[i]!;
@@ -72,15 +83,86 @@ export function rollingMeanStd(
       }
       const m = s1 * invPeriod;
       if (run >= period) {
-        mean[i] = v;
-        std[i] = 0;
+        mean[i - from] = v;
+        std[i - from] = 0;
       } else {
-        mean[i] = shift + m;
+        mean[i - from] = shift + m;
         const variance = (s2 - s1 * m) * invDivisor;
-        std[i] = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
+        std[i - from] = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
       }
     }
     start = end;
+  }
+}
+
+function inverseDivisor(period: number, deviation: Deviation): number {
+  return 1 / (deviation === 'population' ? period : period - 1);
+}
+
+/**
+ * Writes the rolling mean and σ of `x` over `period` bars into `mean` and `std` (NaN for the first
+ * `period − 1` bars).
+ */
+export function rollingMeanStd(
+  x: Float64Array,
+  period: number,
+  deviation: Deviation,
+  mean: Float64Array,
+  std: Float64Array,
+): void {
+  momentsRange(x, period, inverseDivisor(period, deviation), mean, std, 0, x.length);
+}
+
+/** Bars per chunk of {@link MeanStdChunks} (rounded to whole blocks): its two buffers stay in cache. */
+const CHUNK_BARS = 1024;
+
+/**
+ * The rolling mean and σ of `x`, chunk by chunk, for consumers that turn the moments into something
+ * else (z-score, Bollinger Bands) without writing them to whole-length arrays first:
+ *
+ * ```ts
+ * const chunks = new MeanStdChunks(x, period, deviation);
+ * while (chunks.next()) {
+ *   const { from, to, mean, std } = chunks; // bar i's moments at mean[i − from], std[i − from]
+ * }
+ * ```
+ *
+ * Consecutive chunks cover `x`; `mean` and `std` are two small buffers reused from chunk to chunk. The
+ * values are those of {@link rollingMeanStd}, bit for bit.
+ */
+export class MeanStdChunks {
+  /** First bar of the current chunk. */
+  from = 0;
+  /** One past the last bar of the current chunk. */
+  to = 0;
+  readonly mean: Float64Array;
+  readonly std: Float64Array;
+  readonly #x: Float64Array;
+  readonly #period: number;
+  readonly #invDivisor: number;
+  readonly #blocks: number;
+
+  constructor(x: Float64Array, period: number, deviation: Deviation) {
+    this.#x = x;
+    this.#period = period;
+    this.#invDivisor = inverseDivisor(period, deviation);
+    this.#blocks = Math.max(1, Math.floor(CHUNK_BARS / period));
+    // The first chunk also holds the warm-up; all chunks end on block starts (period − 1 + b·period).
+    const size = Math.min(period - 1 + this.#blocks * period, x.length);
+    this.mean = new Float64Array(size);
+    this.std = new Float64Array(size);
+  }
+
+  /** Computes the next chunk; false when `x` is exhausted. */
+  next(): boolean {
+    const n = this.#x.length;
+    const from = this.to;
+    if (from >= n) return false;
+    const to = Math.min(from === 0 ? this.mean.length : from + this.#blocks * this.#period, n);
+    momentsRange(this.#x, this.#period, this.#invDivisor, this.mean, this.std, from, to);
+    this.from = from;
+    this.to = to;
+    return true;
   }
 }
 
