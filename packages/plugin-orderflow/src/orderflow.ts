@@ -4,9 +4,9 @@ import { rollingSum, RollingSum } from './rollingSum.ts';
 /**
  * Order flow from taker buy and sell volume:
  * - imbalance `(buy − sell) / (buy + sell)` in [−1, 1] (0 when the bar has no volume);
- * - rolling cumulative delta `Σ(buy − sell)` over the last `window` bars (fewer before), base-asset units.
- * One pass; the rolling sum has the same arithmetic as {@link rollingSum} (recomputed every `window` bars,
- * exactly 0 for a window without any delta).
+ * - rolling cumulative delta `Σ(buy − sell)` over the last `window` bars (fewer before), base-asset units,
+ *   by {@link rollingSum} (recomputed every `window` bars, exactly 0 for a window without any delta).
+ * One pass writes the imbalance and each bar's delta, then the rolling sum runs in place.
  */
 export function orderFlow(
   buy: Float64Array,
@@ -21,34 +21,9 @@ export function orderFlow(
     const s = sell[i]!;
     const total = b + s;
     imbalance[i] = total > 0 ? (b - s) / total : 0;
+    cumulativeDelta[i] = b - s;
   }
-  let sum = 0;
-  let nonZero = 0;
-  for (let i = 0; i < Math.min(window, n); i++) {
-    const d = buy[i]! - sell[i]!;
-    sum += d;
-    if (d !== 0) nonZero++;
-    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
-  }
-  for (let start = window; start < n; start += window) {
-    const end = Math.min(start + window, n);
-    sum = 0;
-    nonZero = 0;
-    for (let j = start - window + 1; j <= start; j++) {
-      const d = buy[j]! - sell[j]!;
-      sum += d;
-      if (d !== 0) nonZero++;
-    }
-    cumulativeDelta[start] = nonZero > 0 ? sum : 0;
-    for (let i = start + 1; i < end; i++) {
-      const d = buy[i]! - sell[i]!;
-      const o = buy[i - window]! - sell[i - window]!;
-      sum += d;
-      sum -= o;
-      nonZero += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
-      cumulativeDelta[i] = nonZero > 0 ? sum : 0;
-    }
-  }
+  rollingSum(cumulativeDelta, cumulativeDelta, window);
 }
 
 /** Close-location value `((C − L) − (H − C)) / (H − L)`, 0 when H = L. */
@@ -73,41 +48,17 @@ export function orderFlowProxy(
   window = 20,
 ): void {
   const n = high.length;
-  for (let i = 0; i < n; i++) imbalance[i] = clv(high[i]!, low[i]!, close[i]!);
-  // Σ CLV·volume with the arithmetic of `rollingSum`; CLV is read back from `imbalance`.
-  let sum = 0;
-  let nonZero = 0;
-  for (let i = 0; i < Math.min(window, n); i++) {
-    const d = imbalance[i]! * volume[i]!;
-    sum += d;
-    if (d !== 0) nonZero++;
-    cumulativeDelta[i] = nonZero > 0 ? sum : 0;
+  for (let i = 0; i < n; i++) {
+    const c = clv(high[i]!, low[i]!, close[i]!);
+    imbalance[i] = c;
+    cumulativeDelta[i] = c * volume[i]!;
   }
-  for (let start = window; start < n; start += window) {
-    const end = Math.min(start + window, n);
-    sum = 0;
-    nonZero = 0;
-    for (let j = start - window + 1; j <= start; j++) {
-      const d = imbalance[j]! * volume[j]!;
-      sum += d;
-      if (d !== 0) nonZero++;
-    }
-    cumulativeDelta[start] = nonZero > 0 ? sum : 0;
-    for (let i = start + 1; i < end; i++) {
-      const d = imbalance[i]! * volume[i]!;
-      const o = imbalance[i - window]! * volume[i - window]!;
-      sum += d;
-      sum -= o;
-      nonZero += (d !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
-      cumulativeDelta[i] = nonZero > 0 ? sum : 0;
-    }
-  }
+  rollingSum(cumulativeDelta, cumulativeDelta, window);
 }
 
 /**
  * Trade intensity: trades in the bar over the mean trades per bar of the last `window` bars (fewer
- * before; 1 = an average bar; 0 when the window saw no trades). The window sum has the arithmetic of
- * {@link rollingSum}, fused into one pass.
+ * before; 1 = an average bar; 0 when the window saw no trades). The window sum is {@link rollingSum}.
  */
 export function tradeIntensity(trades: Float64Array, out: Float64Array, window = 20): void {
   // The rolling sum first (into `out`), then intensity in place.

@@ -2,13 +2,20 @@
  * Rolling sum over the last `window` values (fewer before `window` values exist). O(1) per value: a
  * running sum, recomputed from the window every `window` values so add/subtract drift cannot build
  * up, and a count of non-zero values so a window of zeros sums to exactly 0.
+ *
+ * `out` may be `x` itself (in place): the values leaving the window are read from a ring of the last
+ * `window` inputs (one small array per call), not from `x`.
  */
 export function rollingSum(x: Float64Array, out: Float64Array, window: number): void {
   const n = x.length;
+  // ring[k] holds the input of the bar at offset k of the current block of `window` bars; when bar
+  // start + k is reached it still holds the input of bar start + k − window, the one leaving the window.
+  const ring = new Float64Array(window);
   let sum = 0;
   let nonZero = 0;
   for (let i = 0; i < Math.min(window, n); i++) {
     const v = x[i]!;
+    ring[i] = v;
     sum += v;
     if (v !== 0) nonZero++;
     out[i] = nonZero > 0 ? sum : 0;
@@ -18,14 +25,20 @@ export function rollingSum(x: Float64Array, out: Float64Array, window: number): 
     const end = Math.min(start + window, n);
     sum = 0;
     nonZero = 0;
-    for (let j = start - window + 1; j <= start; j++) {
-      sum += x[j]!;
-      if (x[j] !== 0) nonZero++;
+    for (let k = 1; k < window; k++) {
+      const v = ring[k]!;
+      sum += v;
+      if (v !== 0) nonZero++;
     }
+    const first = x[start]!;
+    ring[0] = first;
+    sum += first;
+    if (first !== 0) nonZero++;
     out[start] = nonZero > 0 ? sum : 0;
     for (let i = start + 1; i < end; i++) {
       const v = x[i]!;
-      const o = x[i - window]!;
+      const o = ring[i - start]!;
+      ring[i - start] = v;
       sum += v;
       sum -= o;
       nonZero += (v !== 0 ? 1 : 0) - (o !== 0 ? 1 : 0);
