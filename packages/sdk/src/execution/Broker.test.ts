@@ -199,6 +199,24 @@ const cases: Case[] = [
     expected: { qty: 100, fillPrice: 100, stop: 99.5, cash: -5, fees: 5, equity: -5 + 100 * 100.1, position: 100 },
   },
   {
+    rule: 'a short sized exactly on the risk budget keeps that lot (no float refusal at the boundary)',
+    bars: [FLAT, [100, 100.5, 99.5, 100.2]],
+    orders: [{ kind: SHORT, k: 2 }],
+    // no fees: stop 101, loss per unit 1, budget 1 % of 30 = 0.3 → exactly 3 lots of 0.1
+    execution: { initialCash: 30, takerFeeBps: 0, makerFeeBps: 0 },
+    rules: { qtyStep: 0.1, minQty: 0.1 },
+    expected: { qty: -0.3, fillPrice: 100, stop: 101, cash: 60, fees: 0, equity: 60 - 0.3 * 100.2, position: -0.3 },
+  },
+  {
+    rule: 'a size landing exactly on the leverage cap keeps that lot',
+    bars: [FLAT, [100, 100.3, 99.6, 100.1]],
+    orders: [{ kind: LONG, k: 1 }],
+    // 1× leverage on 30 at 100 allows exactly 0.3 = 3 lots of 0.1 (risk alone would allow 0.5)
+    execution: { initialCash: 30 },
+    rules: { maxLeverage: 1, qtyStep: 0.1, minQty: 0.1 },
+    expected: { qty: 0.3, fillPrice: 100, stop: 99.5, cash: -0.015, fees: 0.015, equity: -0.015 + 0.3 * 100.1, position: 0.3 },
+  },
+  {
     rule: 'a limit fill and its stop in the same bar: the worst case, stopped out at the stop',
     bars: [FLAT, [100.2, 100.4, 99, 99.3]],
     orders: [{ kind: LONG, limit: true, k: 1 }],

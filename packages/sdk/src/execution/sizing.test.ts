@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lossPerUnit, sizeByRisk } from './sizing.ts';
+import { CAP_TOLERANCE, lossPerUnit, sizeByRisk } from './sizing.ts';
 import type { OrderIntent, RiskRules } from './types.ts';
 
 function intent(over: Partial<OrderIntent>): OrderIntent {
@@ -52,8 +52,9 @@ describe('sizeByRisk', () => {
             return;
           }
           expect(sized.qty).toBeGreaterThanOrEqual(rules.minQty);
-          expect(sized.qty * perUnit).toBeLessThanOrEqual(budget);
-          expect(sized.qty * order.fillPrice).toBeLessThanOrEqual(rules.maxLeverage * order.equity);
+          // within the caps up to float rounding of the decimal lot (CAP_TOLERANCE), never a real excess
+          expect(sized.qty * perUnit).toBeLessThanOrEqual(budget * (1 + CAP_TOLERANCE));
+          expect(sized.qty * order.fillPrice).toBeLessThanOrEqual(rules.maxLeverage * order.equity * (1 + CAP_TOLERANCE));
           const lots = sized.qty / rules.qtyStep;
           expect(Math.abs(lots - Math.round(lots)), "a whole number of lots").toBeLessThan(1e-6 + 1e-12 * lots);
           const next = sized.qty + rules.qtyStep;
@@ -63,6 +64,18 @@ describe('sizeByRisk', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it.each([
+    // [what, intent, rules, qty]: sizes landing exactly on a cap keep their last lot, written as the decimal
+    ['risk budget, long', { side: 1, stopBucket: 2, entryFeeRate: 0, takerFeeRate: 0, equity: 30 }, { riskPct: 0.01, maxLeverage: 10, qtyStep: 0.1 }, 0.3],
+    ['risk budget, short (stop above the fill)', { side: -1, stopBucket: 2, entryFeeRate: 0, takerFeeRate: 0, equity: 70 }, { riskPct: 0.01, maxLeverage: 10, qtyStep: 0.1 }, 0.7],
+    ['leverage cap', { side: 1, stopBucket: 1, equity: 30 }, { riskPct: 1, maxLeverage: 1, qtyStep: 0.1 }, 0.3],
+    ['leverage cap, lot 1e-5', { side: 1, stopBucket: 1, fillPrice: 37, equity: 0.00074 }, { riskPct: 1, maxLeverage: 1, qtyStep: 0.00001 }, 0.00002],
+    ['just short of a lot rounds down', { side: 1, stopBucket: 1, equity: 29.9999999 }, { riskPct: 1, maxLeverage: 1, qtyStep: 0.1 }, 0.2],
+  ] as const)('keeps the last lot exactly on the cap: %s', (_what, over, rules, qty) => {
+    const sized = sizeByRisk(intent(over as Partial<OrderIntent>), { stopStepBps: 50, minQty: 0, ...rules });
+    expect([sized.rejected, sized.qty]).toEqual([false, qty]);
   });
 
   it('rejects when equity is not positive', () => {

@@ -1,5 +1,11 @@
 import type { OrderIntent, RiskRules } from './types.ts';
 
+/**
+ * Relative slack of the sizing caps for float rounding of decimal lots and prices: a size is within a
+ * cap when it exceeds it by at most this fraction (1e-12: a millionth of a millionth of the budget).
+ */
+export const CAP_TOLERANCE = 1e-12;
+
 /** Loss per unit of quantity if the position exits at its stop: price move plus entry and exit fees. */
 export function lossPerUnit(fillPrice: number, stopPrice: number, entryFeeRate: number, takerFeeRate: number): number {
   return Math.abs(fillPrice - stopPrice) + fillPrice * entryFeeRate + stopPrice * takerFeeRate;
@@ -28,10 +34,23 @@ export function sizeByRisk(intent: OrderIntent, rules: RiskRules): OrderIntent {
   const byLeverage = (rules.maxLeverage * intent.equity) / fill;
   const raw = byRisk < byLeverage ? byRisk : byLeverage;
   const step = rules.qtyStep;
-  // raw / step may land just below a whole number of lots (5 / 1e-5 = 499999.99999999994): nudge
-  // up before flooring, then step down if the rounded size breaks either cap.
-  let qty = Math.floor(raw / step + 1e-9) * step;
-  if (qty * perUnit > budget || qty * fill > rules.maxLeverage * intent.equity) qty -= step;
+  // Lots are decimals (0.1, 1e-5) that binary floats only approximate, so a size that lands exactly
+  // on a cap would be refused by a strict float test: 3 × 0.1 = 0.30000000000000004 > 0.3. The whole
+  // number of lots is taken with a nudge (5 / 1e-5 = 499999.99999999994), the quantity is written as
+  // the nearest double to the decimal (3 / 10 = 0.3), and both caps are compared with a relative
+  // tolerance of CAP_TOLERANCE, far below any real excess: a size that breaks a cap by more is
+  // one lot smaller, so rounding never goes up past the budget.
+  const inverse = 1 / step;
+  const lotsPerUnit = Math.round(inverse);
+  const decimal = lotsPerUnit > 0 && Math.abs(inverse - lotsPerUnit) <= 1e-9 * lotsPerUnit;
+  let lots = Math.floor(raw / step + 1e-9);
+  let qty = decimal ? lots / lotsPerUnit : lots * step;
+  const maxLoss = budget * (1 + CAP_TOLERANCE);
+  const maxNotional = rules.maxLeverage * intent.equity * (1 + CAP_TOLERANCE);
+  if (qty * perUnit > maxLoss || qty * fill > maxNotional) {
+    lots -= 1;
+    qty = decimal ? lots / lotsPerUnit : lots * step;
+  }
   if (!(qty >= rules.minQty) || qty <= 0) {
     intent.qty = 0;
     intent.rejected = true;
