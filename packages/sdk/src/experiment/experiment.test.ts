@@ -11,7 +11,7 @@ import { reportHtml } from './report.ts';
 import { timeSplit, SplitError } from './split.ts';
 import { equitySvg } from './svg.ts';
 
-function ledger(rows: { equity: number; position?: number; fee?: number; qty?: number; fillPrice?: number; stopTriggered?: number }[]): LedgerColumns {
+function ledger(rows: { equity: number; position?: number; fee?: number; qty?: number; fillPrice?: number; stopTriggered?: number; filled?: number }[]): LedgerColumns {
   const n = rows.length;
   const out = {} as Record<string, Float64Array | Int32Array | Uint8Array>;
   for (const name of LEDGER_COLUMNS) out[name] = ['index', 'action'].includes(name) ? new Int32Array(n) : ['submitted', 'filled', 'rejected', 'expired', 'stopTriggered', 'stopGapped'].includes(name) ? new Uint8Array(n) : new Float64Array(n);
@@ -23,6 +23,7 @@ function ledger(rows: { equity: number; position?: number; fee?: number; qty?: n
     l.qty[i] = r.qty ?? 0;
     l.fillPrice[i] = r.fillPrice ?? Number.NaN;
     l.stopTriggered[i] = r.stopTriggered ?? 0;
+    l.filled[i] = r.filled ?? 0;
   });
   return l;
 }
@@ -68,7 +69,7 @@ describe('metrics', () => {
   });
   it('annualises Sharpe and Sortino by the bar spacing', () => {
     const time = Float64Array.from({ length: 10 }, (_, i) => i * 3_600_000);
-    expect(barsPerYear(time)).toBeCloseTo(365.25 * 24, 6);
+    expect(barsPerYear(time)).toBeCloseTo(365 * 24, 6);
     const l = ledger([{ equity: 1010 }, { equity: 1000 }, { equity: 1020 }, { equity: 1030 }]);
     const r = [0.01, 1000 / 1010 - 1, 0.02, 1030 / 1020 - 1];
     const mean = r.reduce((a, b) => a + b) / 4;
@@ -131,5 +132,75 @@ describe('equity.svg and report.html', () => {
     expect(html).toContain('&lt;agent&gt;');
     expect(html).not.toContain('<agent>');
     expect(html).toContain(svg);
+  });
+});
+
+describe('metrics: review checks', () => {
+  it('annualises 1m bars of a 24/7 market with 525,600 bars a year (365 days)', () => {
+    const time = Float64Array.from({ length: 100 }, (_, i) => i * 60_000);
+    expect(barsPerYear(time)).toBe(525_600);
+    expect(barsPerYear(Float64Array.from({ length: 10 }, (_, i) => i * 86_400_000))).toBe(365);
+  });
+
+  it('known Sharpe, Sortino and drawdown of a hand-made equity series', () => {
+    // r = +10 %, −10 %, +10 %, −10 %: mean 0 → Sharpe 0, Sortino 0.
+    const zero = computeMetrics(ledger([{ equity: 110 }, { equity: 99 }, { equity: 108.9 }, { equity: 98.01 }]), 100, 4, 0);
+    expect(zero.sharpe).toBeCloseTo(0, 12);
+    expect(zero.sortino).toBeCloseTo(0, 12);
+    expect(zero.maxDrawdown).toBeCloseTo(1 - 98.01 / 110, 12);
+    // r = +20 %, −10 %: mean 0.05, sample std √((0.15² + 0.15²)/1) = 0.15·√2, downside √(0.01/2); A = 4.
+    const m = computeMetrics(ledger([{ equity: 120 }, { equity: 108 }]), 100, 4, 0);
+    expect(m.sharpe).toBeCloseTo((0.05 / (0.15 * Math.SQRT2)) * 2, 12);
+    expect(m.sortino).toBeCloseTo((0.05 / Math.sqrt(0.01 / 2)) * 2, 12);
+    expect(m.maxDrawdown).toBeCloseTo(0.1, 12);
+    expect(m.totalReturn).toBeCloseTo(0.08, 12);
+  });
+
+  it('zero-variance and no-downside cases give 0, never NaN or Infinity', () => {
+    const flat = computeMetrics(ledger([{ equity: 100 }, { equity: 100 }, { equity: 100 }]), 100, 525_600, 0);
+    expect([flat.sharpe, flat.sortino, flat.maxDrawdown, flat.totalReturn]).toEqual([0, 0, 0, 0]);
+    const up = computeMetrics(ledger([{ equity: 101 }, { equity: 103 }]), 100, 525_600, 0);
+    expect(up.sortino).toBe(0);
+    expect(Number.isFinite(up.sharpe) && up.sharpe > 0).toBe(true);
+    const one = computeMetrics(ledger([{ equity: 101 }]), 100, 525_600, 0);
+    expect(one.sharpe).toBe(0);
+  });
+
+  it('an entry stopped out in its own fill bar is a trade, a closed trade and a stop-out', () => {
+    // flat → (long filled and stopped in the same bar: 2 fills, net qty 0) → flat
+    const l = ledger([
+      { equity: 1000 },
+      { equity: 990, position: 0, fee: 2, qty: 0, fillPrice: 99, stopTriggered: 1, filled: 2 },
+      { equity: 990 },
+    ]);
+    const m = computeMetrics(l, 1000, 365, 0);
+    expect(m.trades).toBe(1);
+    expect(m.stopOutShare).toBe(1);
+    expect(m.winRate).toBe(0);
+  });
+
+  it('a reversal whose new position is stopped in the same bar: two trades, one stop-out', () => {
+    const l = ledger([
+      { equity: 999, position: 1, fee: 1, qty: 1, fillPrice: 100, filled: 1 },
+      { equity: 1020, position: 1, filled: 0 },
+      // long closed at the open (+), short entered and stopped in the same bar: 3 fills, net qty −1
+      { equity: 1010, position: 0, fee: 3, qty: -1, fillPrice: 121, stopTriggered: 1, filled: 3 },
+    ]);
+    const m = computeMetrics(l, 1000, 365, 0);
+    expect(m.trades).toBe(2);
+    expect(m.stopOutShare, 'the short was stopped, the long was closed by the reversal').toBe(0.5);
+    expect(m.winRate, 'the long ended above its entry, the short lost').toBe(0.5);
+  });
+
+  it('a reversal step belongs to the trade it closes; the new trade starts from the equity after it', () => {
+    const l = ledger([
+      { equity: 999, position: 1, fee: 1, qty: 1, fillPrice: 100, filled: 1 },
+      { equity: 1050, position: 1 },
+      { equity: 1040, position: -1, fee: 2, qty: -2, fillPrice: 150, filled: 2 }, // reversal
+      { equity: 1044, position: 0, fee: 1, qty: 1, fillPrice: 146, filled: 1 }, // short closed with a gain
+    ]);
+    const m = computeMetrics(l, 1000, 365, 0);
+    expect(m.trades).toBe(2);
+    expect(m.winRate, 'both the long (1000 → 1040) and the short (1040 → 1044) made money').toBe(1);
   });
 });

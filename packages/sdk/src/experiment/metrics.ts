@@ -29,7 +29,8 @@ export interface PolicyMetrics {
   readonly steps: number;
 }
 
-const MS_PER_YEAR = 365.25 * 24 * 3600 * 1000;
+/** A 365-day year: 1m bars on a 24/7 market give 525,600 bars a year. */
+const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
 
 /** Bars per year from the median spacing of bar times (crypto trades around the clock). */
 export function barsPerYear(time: Float64Array): number {
@@ -100,15 +101,32 @@ export function computeMetrics(ledger: LedgerColumns, initialEquity: number, ann
     const e = ledger.equity[i]!;
     const sideBefore = Math.sign(position);
     const sideAfter = Math.sign(next);
-    if (sideBefore !== 0 && sideAfter !== sideBefore) {
+    const stopped = ledger.stopTriggered[i]! === 1;
+    // Fills in a step, in order: an exit at the open (close or the closing leg of a reversal), at most
+    // one entry, then the stop of whatever is open. An entry that its stop takes out in the same bar
+    // leaves the position where it was, so it shows only in the fill count: one fill beyond the exit.
+    const exitAtOpenOrStop = sideBefore !== 0 && sideAfter !== sideBefore ? 1 : 0;
+    const roundTrip = sideAfter === 0 && ledger.filled[i]! - exitAtOpenOrStop >= 2;
+    const opened = (sideAfter !== 0 && sideAfter !== sideBefore) || roundTrip;
+    if (exitAtOpenOrStop) {
+      // The held position is closed. Every step belongs to exactly one trade: a reversal step (exit,
+      // entry and the new position's first bar) is the closed trade's last step.
       closed++;
-      // On a reversal the step's equity includes the new entry's fee; close enough for a win count.
       if (e > entryEquity) wins++;
-      if (ledger.stopTriggered[i]) stopOuts++;
+      if (stopped && !roundTrip) stopOuts++;
     }
-    if (sideAfter !== 0 && sideAfter !== sideBefore) {
+    if (opened) {
       trades++;
-      entryEquity = equityBefore;
+      const base = sideBefore !== 0 ? e : equityBefore;
+      if (roundTrip) {
+        // Opened and stopped in the same bar (after a flat start: the step's whole result; after a
+        // reversal: nothing left once the step is the closed trade's, so never a win).
+        closed++;
+        if (e > base) wins++;
+        if (stopped) stopOuts++;
+      } else {
+        entryEquity = base;
+      }
     }
     position = next;
     equityBefore = e;
