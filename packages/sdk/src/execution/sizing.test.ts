@@ -73,6 +73,9 @@ describe('sizeByRisk', () => {
     ['leverage cap', { side: 1, stopBucket: 1, equity: 30 }, { riskPct: 1, maxLeverage: 1, qtyStep: 0.1 }, 0.3],
     ['leverage cap, lot 1e-5', { side: 1, stopBucket: 1, fillPrice: 37, equity: 0.00074 }, { riskPct: 1, maxLeverage: 1, qtyStep: 0.00001 }, 0.00002],
     ['just short of a lot rounds down', { side: 1, stopBucket: 1, equity: 29.9999999 }, { riskPct: 1, maxLeverage: 1, qtyStep: 0.1 }, 0.2],
+    // 3 lots less 3e-10 of a lot: the nudge takes 3, the cap test (1e-10 of the cap over) takes one back
+    ['a hair short of a lot never rounds up', { side: 1, stopBucket: 1, equity: 30 - 3e-9 }, { riskPct: 1, maxLeverage: 1, qtyStep: 0.1 }, 0.2],
+    ['a hair short of a lot never rounds up, short risk budget', { side: -1, stopBucket: 2, entryFeeRate: 0, takerFeeRate: 0, equity: 30 - 3e-9 }, { riskPct: 0.01, maxLeverage: 10, qtyStep: 0.1 }, 0.2],
   ] as const)('keeps the last lot exactly on the cap: %s', (_what, over, rules, qty) => {
     const sized = sizeByRisk(intent(over as Partial<OrderIntent>), { stopStepBps: 50, minQty: 0, ...rules });
     expect([sized.rejected, sized.qty]).toEqual([false, qty]);
