@@ -10,6 +10,16 @@ import { applyOverrides, OverrideError, parseOverride } from './overrides.ts';
 import { reportHtml } from './report.ts';
 import { timeSplit, SplitError } from './split.ts';
 import { equitySvg } from './svg.ts';
+import { buyAndHoldPolicy, randomPolicy } from './baselines.ts';
+import { generateSynthetic } from '../data/synthetic.ts';
+import { createEnvContext } from '../env/context.ts';
+import type { ActionSpace } from '../env/actionSpace.ts';
+import { runEpisode } from '../env/runEpisode.ts';
+import { TradingEnv } from '../env/TradingEnv.ts';
+import { sizeByRisk } from '../execution/sizing.ts';
+import type { RiskRules } from '../execution/types.ts';
+import { definePlugin } from '../plugin/definePlugin.ts';
+import { STAGE } from '../plugin/stages.ts';
 
 function ledger(rows: { equity: number; position?: number; fee?: number; qty?: number; fillPrice?: number; stopTriggered?: number; filled?: number }[]): LedgerColumns {
   const n = rows.length;
@@ -202,5 +212,90 @@ describe('metrics: review checks', () => {
     const m = computeMetrics(l, 1000, 365, 0);
     expect(m.trades).toBe(2);
     expect(m.winRate, 'both the long (1000 → 1040) and the short (1040 → 1044) made money').toBe(1);
+  });
+});
+
+describe('metrics of real episodes, recomputed naively from the ledger', () => {
+  const entries = { count: 0, notional: 0 };
+  const countingGuard = definePlugin({
+    name: 'counting-guard',
+    version: '0.0.0',
+    kind: 'risk-guard',
+    setup(hooks, { options }) {
+      hooks.order.tap({ name: 'counting-guard', stage: STAGE.RISK_GUARD }, (intent) => {
+        const sized = sizeByRisk(intent, options as unknown as RiskRules);
+        if (!sized.rejected && sized.qty > 0) {
+          entries.count++;
+          entries.notional += sized.qty * sized.fillPrice;
+        }
+        return sized;
+      });
+    },
+  });
+  const bars = generateSynthetic({ seed: 5, days: 3, timeframe: '1m', annualVolatility: 1.5 });
+  const rules = { riskPct: 0.02, stopStepBps: 5, buckets: 3, maxLeverage: 3, qtyStep: 0.00001, minQty: 0.00001 };
+
+  it.each(['random', 'buy-and-hold'] as const)('%s: every metric matches a naive recomputation, trades match the fills the guard sized', async (_name) => {
+    const ctx = await createEnvContext({ bars, plugins: [countingGuard(rules as never)], execution: { takerFeeBps: 5, makerFeeBps: 2 }, range: { start: 2000, end: bars.length - 1 } });
+    entries.count = 0;
+    entries.notional = 0;
+    const policy = _name === 'random' ? randomPolicy(11) : buyAndHoldPolicy(ctx.actionSpace as ActionSpace);
+    const result = runEpisode(new TradingEnv(ctx), policy);
+    const l = result.ledger;
+    const e0 = result.initialEquity;
+    const A = barsPerYear(bars.time);
+    expect(A).toBe(525_600);
+    const m = computeMetrics(l, e0, A, 0.01);
+    const T = l.equity.length;
+    expect(m.steps).toBe(T);
+    // returns, Sharpe, Sortino, drawdown: two-pass, from plain arrays
+    const eq = [e0, ...Array.from(l.equity)];
+    const r = eq.slice(1).map((e, t) => e / eq[t]! - 1);
+    const mean = r.reduce((a, b) => a + b, 0) / T;
+    const sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / (T - 1));
+    const dd = Math.sqrt(r.reduce((a, b) => a + Math.min(b, 0) ** 2, 0) / T);
+    expect(m.totalReturn).toBeCloseTo(eq[T]! / e0 - 1, 12);
+    expect(m.sharpe).toBeCloseTo((mean / sd) * Math.sqrt(525_600), 6);
+    expect(m.sortino).toBeCloseTo((mean / dd) * Math.sqrt(525_600), 6);
+    let maxDd = 0;
+    for (let t = 0; t <= T; t++) maxDd = Math.max(maxDd, 1 - eq[t]! / Math.max(...eq.slice(0, t + 1)));
+    expect(m.maxDrawdown).toBeCloseTo(maxDd, 12);
+    // fees: the ledger's sum is what the account paid
+    expect(m.feesPaid).toBeCloseTo(result.totalFees, 8);
+    expect(m.feesPaid).toBeCloseTo(Array.from(l.fee).reduce((a, b) => a + b, 0), 8);
+    expect(m.feeDrag).toBeCloseTo(0.01 - m.totalReturn, 12);
+    // trades: every entry the guard sized and the broker filled; closed = opened − still open at the end
+    expect(m.trades).toBe(entries.count);
+    const stopOuts = Array.from(l.stopTriggered).reduce((a, b) => a + b, 0);
+    const closed = entries.count - (l.position[T - 1] !== 0 ? 1 : 0);
+    expect(m.stopOutShare).toBeCloseTo(closed > 0 ? stopOuts / closed : 0, 12);
+    expect(m.exposure).toBeCloseTo(Array.from(l.position).filter((p) => p !== 0).length / T, 12);
+    let notional = 0;
+    for (let t = 0; t < T; t++) if (Number.isFinite(l.fillPrice[t]!)) notional += Math.abs(l.qty[t]!) * l.fillPrice[t]!;
+    expect(m.turnover).toBeCloseTo(notional / e0, 12);
+    expect(m.finalEquity).toBe(result.finalEquity);
+    if (_name === 'random') {
+      // the episode exercises the hard cases: reversals and entries stopped in their fill bar
+      let sameBarStops = 0;
+      let reversals = 0;
+      for (let t = 0; t < T; t++) {
+        const before = t > 0 ? Math.sign(l.position[t - 1]!) : 0;
+        const after = Math.sign(l.position[t]!);
+        if (l.stopTriggered[t] && before === 0) sameBarStops++;
+        if (before !== 0 && after === -before) reversals++;
+      }
+      expect(sameBarStops).toBeGreaterThan(0);
+      expect(reversals).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('report.html shows the numbers of metrics.json', () => {
+  it('a mean over folds is not rounded to a whole number of trades', () => {
+    const m = { ...computeMetrics(ledger([{ equity: 1000 }]), 1000, 1, 0), trades: 2.5, feesPaid: 1.25 };
+    const html = reportHtml({ id: 'r', title: 'T', seed: 1, backend: 'wasm', dataset: 'd', splits: [], policies: { agent: m }, stops: { agent: { stopOuts: 1.5, stopExcess: 0 } }, svg: '', trainSteps: 1, trainSeconds: 1 });
+    const row = html.split('\n').find((line) => line.includes('>Trades<'))!;
+    expect(row).toContain('<td>2.50</td>');
+    expect(html.split('\n').find((line) => line.includes('<th scope="row">agent</th>'))).toContain('<td>1.50</td>');
   });
 });

@@ -9,7 +9,7 @@ export interface ReportInput {
   readonly splits: readonly { fold: number; trainBars: number; testBars: number; testFrom: string; testTo: string }[];
   /** Policy name → metrics (mean over folds). */
   readonly policies: Readonly<Record<string, PolicyMetrics>>;
-  /** Policy name → stop-out excess loss and stop-out count, summed over folds. */
+  /** Policy name → stop-out count and stop excess loss, as the mean over folds (like `policies`). */
   readonly stops: Readonly<Record<string, { stopOuts: number; stopExcess: number }>>;
   /** The equity/drawdown chart, inlined. */
   readonly svg: string;
@@ -23,13 +23,15 @@ function esc(text: string): string {
 
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
 const num = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+/** A count: whole in one run, possibly fractional as a mean over walk-forward folds (never rounded away). */
+const count = (v: number) => (Number.isInteger(v) ? String(v) : num(v));
 
 const ROWS: readonly [string, (m: PolicyMetrics) => string][] = [
   ['Return', (m) => pct(m.totalReturn)],
   ['Sharpe (annualised)', (m) => num(m.sharpe)],
   ['Sortino (annualised)', (m) => num(m.sortino)],
   ['Max drawdown', (m) => pct(m.maxDrawdown)],
-  ['Trades', (m) => String(Math.round(m.trades))],
+  ['Trades', (m) => count(m.trades)],
   ['Win rate', (m) => pct(m.winRate)],
   ['Exposure', (m) => pct(m.exposure)],
   ['Turnover (× equity)', (m) => num(m.turnover)],
@@ -48,7 +50,7 @@ export function reportHtml(r: ReportInput): string {
     .map((n) => {
       const m = r.policies[n]!;
       const s = r.stops[n] ?? { stopOuts: 0, stopExcess: 0 };
-      return `<tr><th scope="row">${esc(n)}</th><td>${num(m.feesPaid)}</td><td>${pct(m.totalReturn + m.feeDrag)}</td><td>${pct(m.totalReturn)}</td><td>${pct(m.feeDrag)}</td><td>${s.stopOuts}</td><td>${pct(m.stopOutShare)}</td><td>${num(s.stopExcess)}</td></tr>`;
+      return `<tr><th scope="row">${esc(n)}</th><td>${num(m.feesPaid)}</td><td>${pct(m.totalReturn + m.feeDrag)}</td><td>${pct(m.totalReturn)}</td><td>${pct(m.feeDrag)}</td><td>${count(s.stopOuts)}</td><td>${pct(m.stopOutShare)}</td><td>${num(s.stopExcess)}</td></tr>`;
     })
     .join('\n');
   const splitRows = r.splits
@@ -90,7 +92,7 @@ ${metricRows}
 <table id="fees"><thead><tr><th></th><th>Fees paid</th><th>Return at zero fees</th><th>Return</th><th>Fee drag</th><th>Stop-outs</th><th>Stop-out share</th><th>Stop excess loss</th></tr></thead><tbody>
 ${feeRows}
 </tbody></table>
-<p class="note">Fee drag = return at zero fees − return. Stop excess loss = loss of stopped trades beyond what the guard planned (gaps through the stop, slippage), in quote currency.</p>
+<p class="note">Fee drag = return at zero fees − return. Stop excess loss = loss of stopped trades beyond what the guard planned (gaps through the stop, slippage), in quote currency. With walk-forward folds every column is the mean over folds.</p>
 <h2>Splits</h2>
 <table id="splits"><thead><tr><th>Fold</th><th>Train bars</th><th>Test bars</th><th>Test from</th><th>Test to</th></tr></thead><tbody>
 ${splitRows}

@@ -446,7 +446,8 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
               stopExcess += l.stopExcess[i]!;
             }
           }
-          return [n, { stopOuts, stopExcess }];
+          // Means over folds, like every other number of the report (metrics.json's `policies`).
+          return [n, { stopOuts: stopOuts / perFold.length, stopExcess: stopExcess / perFold.length }];
         }),
       );
       const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
