@@ -10,7 +10,8 @@ import { applyOverrides, OverrideError, parseOverride } from './overrides.ts';
 import { reportHtml } from './report.ts';
 import { timeSplit, SplitError } from './split.ts';
 import { equitySvg } from './svg.ts';
-import { buyAndHoldPolicy, randomPolicy } from './baselines.ts';
+import { buyAndHoldPolicy, flatPolicy, randomPolicy } from './baselines.ts';
+import { evaluatePolicies } from './evaluate.ts';
 import { generateSynthetic } from '../data/synthetic.ts';
 import { createEnvContext } from '../env/context.ts';
 import type { ActionSpace } from '../env/actionSpace.ts';
@@ -287,6 +288,73 @@ describe('metrics of real episodes, recomputed naively from the ledger', () => {
       expect(sameBarStops).toBeGreaterThan(0);
       expect(reversals).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('split and evaluation ranges', () => {
+  it('train and test never overlap; test windows are consecutive and cover the held-out tail', () => {
+    for (const length of [50, 97, 1000, 1234]) {
+      for (const testFraction of [0.1, 0.25, 0.5]) {
+        for (const walkForwardFolds of [0, 1, 2, 3, 5]) {
+          let folds;
+          try {
+            folds = timeSplit({ length, testFraction, walkForwardFolds, minBars: 3 });
+          } catch (error) {
+            expect(error).toBeInstanceOf(SplitError);
+            continue;
+          }
+          expect(folds[0]!.testStart).toBe(length - Math.floor(length * testFraction));
+          expect(folds.at(-1)!.testEnd).toBe(length - 1);
+          folds.forEach((f, k) => {
+            expect(f.trainStart).toBe(0);
+            expect(f.trainEnd).toBe(f.testStart - 1);
+            expect(f.testEnd).toBeGreaterThanOrEqual(f.testStart);
+            if (k > 0) expect(f.testStart).toBe(folds[k - 1]!.testEnd + 1);
+          });
+        }
+      }
+    }
+  });
+
+  it('the evaluation episode trades only test bars; earlier bars only warm up its features and window', async () => {
+    const bars = generateSynthetic({ seed: 2, days: 1, timeframe: '5m' });
+    const guard = definePlugin({
+      name: 'g',
+      version: '0.0.0',
+      kind: 'risk-guard',
+      setup(hooks, { options }) {
+        hooks.order.tap({ name: 'g', stage: STAGE.RISK_GUARD }, (intent) => sizeByRisk(intent, options as unknown as RiskRules));
+      },
+    })({ riskPct: 0.01, stopStepBps: 50, buckets: 2, maxLeverage: 1, qtyStep: 0.00001, minQty: 0.00001 } as never);
+    const [fold] = timeSplit({ length: bars.length, testFraction: 0.25, walkForwardFolds: 0, minBars: 10 });
+    const evaluated = await evaluatePolicies({
+      bars,
+      plugins: [guard],
+      execution: {},
+      env: { window: 8 },
+      testStart: fold!.testStart,
+      testEnd: fold!.testEnd,
+      policies: [
+        { name: 'flat', make: () => flatPolicy() },
+        { name: 'buy-and-hold', make: (space) => buyAndHoldPolicy(space) },
+        { name: 'random', make: () => randomPolicy(3) },
+      ],
+    });
+    for (const p of evaluated) {
+      // the first decision is taken on the close of the first test bar and executes on the next one
+      expect(p.ledger.index[0]).toBe(fold!.testStart + 1);
+      expect(p.ledger.index.at(-1)).toBe(fold!.testEnd);
+      expect(p.metrics.steps).toBe(fold!.testEnd - fold!.testStart);
+    }
+    const [flat, hold, random] = evaluated;
+    expect(flat!.metrics).toMatchObject({ totalReturn: 0, sharpe: 0, sortino: 0, maxDrawdown: 0, trades: 0, feesPaid: 0, feeDrag: 0, turnover: 0, exposure: 0 });
+    expect(hold!.ledger.position[0]).toBeGreaterThan(0);
+    expect(hold!.metrics.feeDrag).toBeGreaterThan(0);
+    expect(random!.metrics.trades).toBeGreaterThan(0);
+    // the random baseline is seeded: the same decisions again
+    const again = await evaluatePolicies({ bars, plugins: [guard], execution: {}, env: { window: 8 }, testStart: fold!.testStart, testEnd: fold!.testEnd, policies: [{ name: 'random', make: () => randomPolicy(3) }] });
+    expect(Array.from(again[0]!.ledger.action)).toEqual(Array.from(random!.ledger.action));
+    expect(again[0]!.metrics).toEqual(random!.metrics);
   });
 });
 
