@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Broker, type BarSeries } from './Broker.ts';
 import { resolveExecutionParams } from './params.ts';
 import { sizeByRisk } from './sizing.ts';
-import { ORDER_KIND, type RiskRules } from './types.ts';
+import { ORDER_KIND, type OrderIntent, type RiskRules } from './types.ts';
 import type { ExecutionConfig } from '../config/schema.ts';
 
 type Ohlc = readonly [open: number, high: number, low: number, close: number];
@@ -298,6 +298,24 @@ describe('Broker: execution rules on hand-made bars', () => {
     const b = series([FLAT, [100, 101, 99.8, 100.5], [100.5, 101, 100, 100.7]]);
     broker.execute(b, 1, LONG, false, 2);
     expect(() => broker.execute(b, 2, LONG, false, 1)).toThrow(/already long/);
+  });
+
+  it.each([
+    ['fillPrice', (i: OrderIntent) => void (i.fillPrice *= 0.9)],
+    ['side', (i: OrderIntent) => void (i.side = -1)],
+    ['entryFeeRate', (i: OrderIntent) => void (i.entryFeeRate = 0)],
+    ['takerFeeRate', (i: OrderIntent) => void (i.takerFeeRate = 0)],
+    ['equity', (i: OrderIntent) => void (i.equity *= 2)],
+  ] as const)('rejects an entry whose order hook changed the fill terms (%s): the guard must size the real fill', (field, change) => {
+    // A helper before the guard moving the fill terms would have the guard size a fill that does not
+    // happen (with fillPrice 90 the guard sized 101.06 at stop 89.1 while the fill is at 100).
+    const broker = new Broker(resolveExecutionParams({}), (intent) => {
+      change(intent);
+      return sizeByRisk(intent, baseRules);
+    });
+    broker.execute(series([FLAT, [100, 101, 99.8, 100.5]]), 1, LONG, false, 2);
+    expect([broker.position, broker.cash, broker.totalFees, broker.stepFilled, broker.stepRejected]).toEqual([0, 10_000, 0, 0, 1]);
+    expect(broker.lastRejectReason).toContain(field);
   });
 
   it('applies slippage against the trader on market entries and stop exits', () => {

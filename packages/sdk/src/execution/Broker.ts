@@ -1,6 +1,15 @@
 import { lossPerUnit } from './sizing.ts';
 import { ORDER_KIND, type ExecutionParams, type OrderIntent, type Side, type StopContext } from './types.ts';
 
+/** Rejection reasons for an order hook that changed the engine's fill terms (constant strings: no allocation). */
+const CHANGED_TERMS: Readonly<Record<string, string>> = Object.freeze({
+  side: 'the order hook changed the side (side, fillPrice, fee rates and equity are the fill terms: read-only)',
+  fillPrice: 'the order hook changed the fillPrice (side, fillPrice, fee rates and equity are the fill terms: read-only)',
+  entryFeeRate: 'the order hook changed the entryFeeRate (side, fillPrice, fee rates and equity are the fill terms: read-only)',
+  takerFeeRate: 'the order hook changed the takerFeeRate (side, fillPrice, fee rates and equity are the fill terms: read-only)',
+  equity: 'the order hook changed the equity (side, fillPrice, fee rates and equity are the fill terms: read-only)',
+});
+
 /** Prices of one bar, as the broker reads them. */
 export interface BarSeries {
   readonly open: Float64Array;
@@ -274,6 +283,24 @@ export class Broker {
     const stop = sized.stopPrice;
     if (sized.rejected) {
       this.#reject(sized.rejectReason || 'rejected by the order hook');
+      return;
+    }
+    // The fill terms are the engine's: a helper that moved them would have the guard size (and place
+    // the stop for) a fill that does not happen, breaking the risk budget without a trace.
+    const changed =
+      sized.side !== side
+        ? 'side'
+        : sized.fillPrice !== price
+          ? 'fillPrice'
+          : sized.entryFeeRate !== feeRate
+            ? 'entryFeeRate'
+            : sized.takerFeeRate !== this.params.takerFee
+              ? 'takerFeeRate'
+              : sized.equity !== equity
+                ? 'equity'
+                : '';
+    if (changed !== '') {
+      this.#reject(CHANGED_TERMS[changed] as string);
       return;
     }
     if (!(qty > 0) || !Number.isFinite(qty)) {

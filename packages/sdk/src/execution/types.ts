@@ -4,8 +4,11 @@ export type OrderType = 'market' | 'limit';
 
 /**
  * An entry order at the moment it fills, passed through the `order` waterfall hook.
- * Execution helpers may adjust it; the risk guard (final stage) must set `qty` and `stopPrice`
- * or reject it. The engine reuses one object per env, so taps must not keep references.
+ * Execution helpers may adjust `stopBucket` or reject it; the risk guard (final stage) must set `qty`
+ * and `stopPrice` or reject it. `side`, `fillPrice`, `entryFeeRate`, `takerFeeRate` and `equity` are
+ * the engine's fill terms and read-only: an entry whose hook changed them is rejected (the guard
+ * would have sized a fill that does not happen). The engine reuses one object per env, so taps must
+ * not keep references.
  */
 export interface OrderIntent {
   side: Side;
