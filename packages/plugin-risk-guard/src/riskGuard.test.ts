@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { RISK_GUARD_PACKAGE, ValidationError, type TradecorePlugin } from '@tradecore/sdk';
+import { createEngine, RISK_GUARD_PACKAGE, ValidationError, type TradecorePlugin } from '@tradecore/sdk';
 import { riskGuard, RISK_GUARD_NAME } from './riskGuard.ts';
 import { trailingStop } from './trailingStop.ts';
 
@@ -18,6 +18,17 @@ describe('riskGuard()', () => {
     expect(() => riskGuard({ buckets: 0 })).toThrow(/buckets: must be >= 1/);
     expect(() => riskGuard({ qtyStep: 0 })).toThrow(/qtyStep: must be > 0/);
     expect(() => riskGuard({ stopLoss: 1 } as never)).toThrow(/stopLoss: unknown property/);
+  });
+
+  it.each([
+    [5000, 2], // bucket 2: a long stop at fill × (1 − 100 %) = 0
+    [2600, 4], // bucket 4: 104 %, below zero
+  ])('refuses stopStepBps %i × buckets %i ≥ 100 percent: a long stop would be at or below zero', async (stopStepBps, buckets) => {
+    await expect(createEngine({ plugins: [riskGuard({ stopStepBps, buckets })] })).rejects.toThrow(/stopStepBps × buckets must be below 10000/);
+  });
+
+  it('accepts the widest stop just below 100 %', async () => {
+    await expect(createEngine({ plugins: [riskGuard({ stopStepBps: 2499, buckets: 4 })] })).resolves.toBeDefined();
   });
 
   it('trailingStop() is a separate execution plugin', () => {

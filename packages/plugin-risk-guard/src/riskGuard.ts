@@ -30,6 +30,13 @@ export const riskGuard = definePlugin({
   kind: 'risk-guard',
   optionsSchema: RiskGuardOptions,
   setup(hooks, { options, log }) {
+    // Bucket k puts a long's stop at fill × (1 − k × stopStepBps); from 100 % on it is at or below
+    // zero and every such entry would be refused, so the widest bucket must stay below 100 %.
+    if (options.stopStepBps * options.buckets >= 10_000) {
+      throw new RangeError(
+        `stopStepBps × buckets must be below 10000 (100 %), got ${options.stopStepBps} × ${options.buckets} = ${options.stopStepBps * options.buckets}: a long's stop at bucket ${options.buckets} would be at or below zero`,
+      );
+    }
     hooks.order.tap({ name: RISK_GUARD_NAME, stage: STAGE.RISK_GUARD }, (intent) => {
       sizeByRisk(intent, options);
       if (intent.rejected) {
