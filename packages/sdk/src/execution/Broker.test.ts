@@ -300,13 +300,14 @@ describe('Broker: execution rules on hand-made bars', () => {
     expect(() => broker.execute(b, 2, LONG, false, 1)).toThrow(/already long/);
   });
 
-  it.each([
-    ['fillPrice', (i: OrderIntent) => void (i.fillPrice *= 0.9)],
-    ['side', (i: OrderIntent) => void (i.side = -1)],
-    ['entryFeeRate', (i: OrderIntent) => void (i.entryFeeRate = 0)],
-    ['takerFeeRate', (i: OrderIntent) => void (i.takerFeeRate = 0)],
-    ['equity', (i: OrderIntent) => void (i.equity *= 2)],
-  ] as const)('rejects an entry whose order hook changed the fill terms (%s): the guard must size the real fill', (field, change) => {
+  const changes: readonly (readonly [string, (intent: OrderIntent) => void])[] = [
+    ['fillPrice', (i) => void (i.fillPrice *= 0.9)],
+    ['side', (i) => void (i.side = -1)],
+    ['entryFeeRate', (i) => void (i.entryFeeRate = 0)],
+    ['takerFeeRate', (i) => void (i.takerFeeRate = 0)],
+    ['equity', (i) => void (i.equity *= 2)],
+  ];
+  it.each(changes)('rejects an entry whose order hook changed the fill terms (%s): the guard must size the real fill', (field, change) => {
     // A helper before the guard moving the fill terms would have the guard size a fill that does not
     // happen (with fillPrice 90 the guard sized 101.06 at stop 89.1 while the fill is at 100).
     const broker = new Broker(resolveExecutionParams({}), (intent) => {
