@@ -19,6 +19,10 @@ export type Deviation = 'population' | 'sample';
  * value, sums and the run of equal values recomputed from the window), then slides. Every later block is
  * therefore self-contained, and `from` may be 0 or the start of any later block, `period − 1 + b·period`
  * with b ≥ 1: the values do not depend on where a range starts.
+ *
+ * With `z`, also writes the z-score `z[i] = (x[i] − mean) / σ` (`flatValue` where σ = 0) in the same loop:
+ * there the division overlaps the kernel's dependency chain, where a second loop over the moments made
+ * the z-score about 30 % slower.
  */
 function momentsRange(
   x: Float64Array,
@@ -28,6 +32,8 @@ function momentsRange(
   std: Float64Array,
   from: number,
   to: number,
+  z: Float64Array | undefined,
+  flatValue: number,
 ): void {
   const invPeriod = 1 / period;
   const first = period - 1;
@@ -48,6 +54,7 @@ function momentsRange(
       s2 += d * d;
       mean[i] = Number.NaN;
       std[i] = Number.NaN;
+      if (z) z[i] = Number.NaN;
     }
     start = first;
   }
@@ -85,10 +92,18 @@ function momentsRange(
       if (run >= period) {
         mean[i - from] = v;
         std[i - from] = 0;
+        if (z) z[i] = flatValue;
       } else {
-        mean[i - from] = shift + m;
+        const mu = shift + m;
         const variance = (s2 - s1 * m) * invDivisor;
-        std[i - from] = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
+        const sigma = variance > 0 ? Math.sqrt(variance) : variance === variance ? 0 : Number.NaN;
+        mean[i - from] = mu;
+        std[i - from] = sigma;
+        if (z) {
+          // σ is > 0, 0 or NaN, and (x − mean) / NaN is NaN, so only σ = 0 needs fixing up.
+          z[i] = (v - mu) / sigma;
+          if (sigma === 0) z[i] = flatValue;
+        }
       }
     }
     start = end;
@@ -110,7 +125,7 @@ export function rollingMeanStd(
   mean: Float64Array,
   std: Float64Array,
 ): void {
-  momentsRange(x, period, inverseDivisor(period, deviation), mean, std, 0, x.length);
+  momentsRange(x, period, inverseDivisor(period, deviation), mean, std, 0, x.length, undefined, 0);
 }
 
 /** Bars per chunk of {@link MeanStdChunks} (rounded to whole blocks): its two buffers stay in cache. */
@@ -128,7 +143,8 @@ const CHUNK_BARS = 1024;
  * ```
  *
  * Consecutive chunks cover `x`; `mean` and `std` are two small buffers reused from chunk to chunk. The
- * values are those of {@link rollingMeanStd}, bit for bit.
+ * values are those of {@link rollingMeanStd}, bit for bit. With `zscore`, each chunk also writes the rolling
+ * z-score of its bars into `zscore.out` (see `zscore` in this package).
  */
 export class MeanStdChunks {
   /** First bar of the current chunk. */
@@ -141,9 +157,13 @@ export class MeanStdChunks {
   readonly #period: number;
   readonly #invDivisor: number;
   readonly #blocks: number;
+  readonly #z: Float64Array | undefined;
+  readonly #flatValue: number;
 
-  constructor(x: Float64Array, period: number, deviation: Deviation) {
+  constructor(x: Float64Array, period: number, deviation: Deviation, zscore?: { out: Float64Array; flatValue: number }) {
     this.#x = x;
+    this.#z = zscore?.out;
+    this.#flatValue = zscore?.flatValue ?? 0;
     this.#period = period;
     this.#invDivisor = inverseDivisor(period, deviation);
     this.#blocks = Math.max(1, Math.floor(CHUNK_BARS / period));
@@ -159,7 +179,7 @@ export class MeanStdChunks {
     const from = this.to;
     if (from >= n) return false;
     const to = Math.min(from === 0 ? this.mean.length : from + this.#blocks * this.#period, n);
-    momentsRange(this.#x, this.#period, this.#invDivisor, this.mean, this.std, from, to);
+    momentsRange(this.#x, this.#period, this.#invDivisor, this.mean, this.std, from, to, this.#z, this.#flatValue);
     this.from = from;
     this.to = to;
     return true;

@@ -4,20 +4,11 @@ import { MeanStdChunks, RollingMoments, type Deviation } from './rollingMoments.
  * Rolling z-score `z[i] = (x[i] − mean) / σ` over the last `period` values of `x` (population σ by
  * default, sample σ with N − 1 on request). A flat window (σ = 0) gives `flatValue` (default 0: the
  * value sits exactly at its mean). NaN for the first `period − 1` bars. The moments are those of
- * `rollingMeanStd`, taken chunk by chunk ({@link MeanStdChunks}) while they are in cache.
+ * `rollingMeanStd`; the kernel ({@link MeanStdChunks}) writes z in the same loop.
  */
 export function zscore(x: Float64Array, out: Float64Array, period = 20, deviation: Deviation = 'population', flatValue = 0): void {
-  const chunks = new MeanStdChunks(x, period, deviation);
-  while (chunks.next()) {
-    const { from, to, mean, std } = chunks;
-    // σ is > 0, 0 or NaN, and (x − mean) / NaN is NaN, so only σ = 0 needs fixing up (a store after
-    // the division runs faster than a select between the two).
-    for (let i = from; i < to; i++) {
-      const s = std[i - from]!;
-      out[i] = (x[i]! - mean[i - from]!) / s;
-      if (s === 0) out[i] = flatValue;
-    }
-  }
+  const chunks = new MeanStdChunks(x, period, deviation, { out, flatValue });
+  while (chunks.next());
 }
 
 /** Streaming rolling z-score, bit-identical to {@link zscore}. */
