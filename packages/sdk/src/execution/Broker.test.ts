@@ -151,6 +151,22 @@ const cases: Case[] = [
     },
   },
   {
+    rule: 'a short gapped through its stop fills at the open (max(open, S)) and reports the excess',
+    bars: [FLAT, [100, 100.8, 99.5, 100.2], [101.5, 102, 101.2, 101.8]],
+    orders: [{ kind: SHORT, k: 2 }, { kind: HOLD }],
+    expected: {
+      fillPrice: 101.5,
+      cash: 10_000 + 90.867 * 100 * (1 - taker) - 90.867 * 101.5 * (1 + taker),
+      fees: 90.867 * 100 * taker + 90.867 * 101.5 * taker,
+      equity: 10_000 + 90.867 * 100 * (1 - taker) - 90.867 * 101.5 * (1 + taker),
+      position: 0,
+      stopTriggered: 1,
+      stopGapped: 1,
+      // 0.5 further up, plus the larger exit fee on it
+      stopExcess: 90.867 * 0.5 * (1 + taker),
+    },
+  },
+  {
     rule: 'a reversal closes at the open, then opens the other side sized on the new equity',
     bars: [FLAT, [100, 100.5, 99.5, 100], [100.4, 100.6, 100, 100.3]],
     orders: [{ kind: LONG, k: 2 }, { kind: SHORT, k: 1 }],
