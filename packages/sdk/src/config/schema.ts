@@ -5,8 +5,8 @@ export const ExecutionSchema = Type.Object(
   {
     makerFeeBps: Type.Number({ minimum: 0, default: 2, description: 'Fee of a resting limit fill, bps of notional.' }),
     takerFeeBps: Type.Number({ minimum: 0, default: 5, description: 'Fee of market, marketable-limit and stop fills, bps.' }),
-    slippageBps: Type.Number({ minimum: 0, default: 0, description: 'Adverse slippage on market and stop fills, bps.' }),
-    limitOffsetBps: Type.Number({ minimum: 0, default: 5, description: 'Limit price = close × (1 ∓ offset): below close for a buy, above for a sell.' }),
+    slippageBps: Type.Number({ minimum: 0, exclusiveMaximum: 10_000, default: 0, description: 'Adverse slippage on market and stop fills, bps.' }),
+    limitOffsetBps: Type.Number({ minimum: 0, exclusiveMaximum: 10_000, default: 5, description: 'Limit price = close × (1 ∓ offset): below close for a buy, above for a sell.' }),
     limitTtlBars: Type.Integer({ minimum: 1, default: 1, description: 'Bars an unfilled limit order rests before it expires at no cost.' }),
     postOnly: Type.Boolean({ default: false, description: 'Reject a limit order that would be marketable at the open instead of filling it as taker.' }),
     touchFills: Type.Boolean({ default: false, description: 'Fill a resting limit when the bar only touches its price (default: must trade through).' }),
