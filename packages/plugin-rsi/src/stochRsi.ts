@@ -13,7 +13,8 @@ import { rsi, RsiState, type RsiMethod } from './rsi.ts';
  * The running extremes are updated without branches: V8 compiles `a > b ? a : b` on doubles to a
  * branch, and the RSI turns up or down almost at random from bar to bar (runs of 1.9 bars on BTC 1m),
  * so those branches were mispredicted about half the time. Instead the comparison's 0/1 picks one of
- * two values from a 4-slot table. Like {@link StochRsiState}, NaN RSI values are skipped by min and max.
+ * two values from a small table ({@link select}). Like {@link StochRsiState}, NaN RSI values are skipped
+ * by min and max.
  */
 export function stochRsi(close: Float64Array, out: Float64Array, period = 14, stochPeriod = 14, method: RsiMethod = 'wilder'): void {
   rsi(close, out, period, method);
@@ -28,43 +29,28 @@ export function stochRsi(close: Float64Array, out: Float64Array, period = 14, st
   let curMin = new Float64Array(k + 1);
   prevMax[k] = curMax[k] = Number.NEGATIVE_INFINITY;
   prevMin[k] = curMin[k] = Number.POSITIVE_INFINITY;
-  const pick = new Float64Array(4); // [max so far, candidate, min so far, candidate]
+  const slots = new Float64Array(4); // scratch of `select`: 0–1 for the max, 2–3 for the min
   for (let start = period; start < n; start += k) {
     const last = Math.min(start + k, n) - 1;
     let hi = Number.NEGATIVE_INFINITY;
     let lo = Number.POSITIVE_INFINITY;
     for (let j = last; j >= start; j--) {
       const r = out[j]!;
-      pick[0] = hi;
-      pick[1] = r;
-      pick[2] = lo;
-      pick[3] = r;
-      hi = pick[+(r > hi)]!;
-      lo = pick[2 + +(r < lo)]!;
+      hi = select(slots, 0, +(r > hi), hi, r);
+      lo = select(slots, 2, +(r < lo), lo, r);
       curMax[j - start] = hi;
       curMin[j - start] = lo;
     }
     hi = Number.NEGATIVE_INFINITY;
     lo = Number.POSITIVE_INFINITY;
-    const from = Math.min(Math.max(start, first), last + 1);
-    for (let i = start; i < from; i++) {
+    for (let i = start; i <= last; i++) {
       const v = out[i]!;
-      pick[0] = hi;
-      pick[1] = v;
-      pick[2] = lo;
-      pick[3] = v;
-      hi = pick[+(v > hi)]!;
-      lo = pick[2 + +(v < lo)]!;
-      out[i] = Number.NaN;
-    }
-    for (let i = from; i <= last; i++) {
-      const v = out[i]!;
-      pick[0] = hi;
-      pick[1] = v;
-      pick[2] = lo;
-      pick[3] = v;
-      hi = pick[+(v > hi)]!;
-      lo = pick[2 + +(v < lo)]!;
+      hi = select(slots, 0, +(v > hi), hi, v);
+      lo = select(slots, 2, +(v < lo), lo, v);
+      if (i < first) {
+        out[i] = Number.NaN;
+        continue;
+      }
       // The window also covers the previous block from offset i − start + 1 on (the sentinel when that is k).
       const pm = prevMax[i - start + 1]!;
       const pn = prevMin[i - start + 1]!;
@@ -79,6 +65,16 @@ export function stochRsi(close: Float64Array, out: Float64Array, period = 14, st
     prevMin = curMin;
     curMin = swapMin;
   }
+}
+
+/**
+ * `which === 1 ? b : a` for `which` 0 or 1, without a branch (V8 compiles a choice between doubles to a
+ * jump): `a` and `b` go to `slots[at]` and `slots[at + 1]`, and `which` picks one.
+ */
+function select(slots: Float64Array, at: number, which: number, a: number, b: number): number {
+  slots[at] = a;
+  slots[at + 1] = b;
+  return slots[at + which]!;
 }
 
 /** Streaming Stochastic RSI, bit-identical to {@link stochRsi}. `update` returns `[stochRsi]` (reused). */
