@@ -316,8 +316,10 @@ export class TradingEnv {
       obs[o++] = 0;
     } else {
       obs[o++] = position > 0 ? 1 : -1;
-      obs[o++] = (position * close) / equity;
-      obs[o++] = (position * (close - b.entryPrice)) / equity;
+      // Equity ≤ 0 only on the terminal step of a ruined account: keep the observation finite there.
+      const solvent = equity > 0;
+      obs[o++] = solvent ? (position * close) / equity : 0;
+      obs[o++] = solvent ? (position * (close - b.entryPrice)) / equity : 0;
       obs[o++] = (close - b.stopPrice) / close;
       obs[o++] = b.barsInPosition / ctx.config.episodeLength;
     }
