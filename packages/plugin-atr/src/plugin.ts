@@ -32,7 +32,7 @@ export function atrFeature({ period, seeding }: AtrOptions): FeatureDefinition {
   };
 }
 
-/** `atr({ period: 14, seeding: 'talib' })`: Wilder ATR and true range as features. */
+/** `atrPlugin({ period: 14, seeding: 'talib' })` (also the default export): Wilder ATR and true range as features. */
 export const atrPlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,

@@ -72,7 +72,7 @@ export function keltnerFeature(period = 20, atrPeriod = 10, multiplier = 2, emaS
   };
 }
 
-/** `bollinger({ period: 20, k: 2, keltner: false })`: Bollinger Bands, %b, bandwidth and optional Keltner Channels. */
+/** `bollingerPlugin({ period: 20, k: 2, keltner: false })` (also the default export): Bollinger Bands, %b, bandwidth and optional Keltner Channels. */
 export const bollingerPlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,

@@ -66,7 +66,7 @@ export function stochRsiFeature(period = 14, stochPeriod = 14, method: RsiMethod
   };
 }
 
-/** `rsi({ period: 14, method: 'wilder', stochPeriod: 0 })`: RSI and optionally Stochastic RSI. */
+/** `rsiPlugin({ period: 14, method: 'wilder', stochPeriod: 0 })` (also the default export): RSI and optionally Stochastic RSI. */
 export const rsiPlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,

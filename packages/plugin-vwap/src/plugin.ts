@@ -46,7 +46,7 @@ export function rollingVwapFeature(window = 14): FeatureDefinition {
   };
 }
 
-/** `vwap({ session: true, rollingWindows: [14] })`: session and/or rolling VWAP features. */
+/** `vwapPlugin({ session: true, rollingWindows: [14] })` (also the default export): session and/or rolling VWAP features. */
 export const vwapPlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,

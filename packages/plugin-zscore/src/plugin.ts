@@ -52,7 +52,7 @@ export function zscoreFeature({ source, period, deviation, flatValue }: ZScoreOp
   };
 }
 
-/** `zscore({ source: 'close', period: 20 })`: rolling z-score of one column. */
+/** `zscorePlugin({ source: 'close', period: 20 })` (also the default export): rolling z-score of one column. */
 export const zscorePlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,
