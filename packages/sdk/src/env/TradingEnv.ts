@@ -2,19 +2,11 @@ import { Broker } from '../execution/Broker.ts';
 import { Ledger } from '../execution/Ledger.ts';
 import type { OrderIntent, RewardContext, StopContext } from '../execution/types.ts';
 import { bitsOf, wordsOf, writeFeatureWindow } from '../features/featureStore.ts';
-import type { EpisodeStartInfo } from '../plugin/hooks.ts';
+import { hasTaps, type EpisodeStartInfo } from '../plugin/hooks.ts';
 import { buildMasks, InvalidActionError, POSITION_STATE, type Action, type ActionSpace } from './actionSpace.ts';
 import { createEnvContext, EnvConfigError, type CreateEnvOptions, type EnvContext } from './context.ts';
 import { Rng } from './rng.ts';
 import type { EnvInfo, ResetOptions, ResetResult, StepResult } from './types.ts';
-
-/**
- * Whether any plugin tapped `hook`. tapable's `isUsed()` also counts interceptors, and the SDK
- * registers one on every hook (to name plugins in errors), so it would always say yes.
- */
-function hasTaps(hook: { readonly taps: readonly unknown[] }): boolean {
-  return hook.taps.length > 0;
-}
 
 /** `advance` status codes. */
 export const STEP_TERMINATED = 1;

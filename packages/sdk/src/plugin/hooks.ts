@@ -80,6 +80,15 @@ function wrapTap<T extends RegisteredTap>(hookName: string, tap: T): T {
 }
 
 /**
+ * Whether any plugin tapped `hook`: the check to make before calling a per-step hook. Use it rather than
+ * tapable's `isUsed()`, which also counts interceptors and so is always true here (every hook carries
+ * the interceptor that names plugins in errors).
+ */
+export function hasTaps(hook: { readonly taps: readonly unknown[] }): boolean {
+  return hook.taps.length > 0;
+}
+
+/**
  * A fresh, frozen hooks object. Each engine builds its own (tapable has no untap), and every tap
  * is wrapped so an error names its plugin: `PluginError { plugin, hook, cause }`.
  */

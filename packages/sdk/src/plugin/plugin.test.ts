@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { PluginError, ValidationError } from '../errors.ts';
 import { createEngine } from './createEngine.ts';
+import { hasTaps } from './hooks.ts';
 import { definePlugin } from './definePlugin.ts';
 import { PluginResolutionError, resolvePlugins } from './resolvePlugins.ts';
 import { STAGE } from './stages.ts';
@@ -110,6 +111,13 @@ describe('createEngine and hooks', () => {
     expect(engine.hooks.order.call(intent).qty).toBe(0.5);
     expect(engine.riskGuard?.name).toBe('test-guard');
     expect(Object.isFrozen(engine.hooks)).toBe(true);
+  });
+
+  it('hasTaps tells a tapped hook from an untapped one (isUsed() is always true: the error interceptor counts)', async () => {
+    const engine = await createEngine({ plugins: [guard()] });
+    expect(hasTaps(engine.hooks.order)).toBe(true);
+    expect(hasTaps(engine.hooks.reward)).toBe(false);
+    expect(engine.hooks.reward.isUsed()).toBe(true);
   });
 
   it('wraps errors thrown by taps in PluginError naming plugin and hook', async () => {
