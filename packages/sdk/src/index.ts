@@ -64,3 +64,4 @@ export * from './execution/index.ts';
 export * from './env/index.ts';
 export * from './experiment/index.ts';
 export * from './tools/index.ts';
+export * from './paths/index.ts';
