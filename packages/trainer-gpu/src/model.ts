@@ -114,17 +114,3 @@ export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): 
 
 /** Masked logits: disallowed actions get a large negative logit, so their probability is 0. */
 export const MASKED_LOGIT = -1e9;
-
-export function forward(tf: Tf, net: ActorCritic, x: tfjs.Tensor2D): { logits: tfjs.Tensor2D; value: tfjs.Tensor1D } {
-  let a: tfjs.Tensor2D = x;
-  net.actor.forEach(({ kernel, bias }, i) => {
-    const z = tf.add(tf.matMul(a, kernel), bias) as tfjs.Tensor2D;
-    a = i < net.actor.length - 1 ? tf.tanh(z) : z;
-  });
-  let c: tfjs.Tensor2D = x;
-  net.critic.forEach(({ kernel, bias }, i) => {
-    const z = tf.add(tf.matMul(c, kernel), bias) as tfjs.Tensor2D;
-    c = i < net.critic.length - 1 ? tf.tanh(z) : z;
-  });
-  return { logits: a, value: tf.reshape(c, [-1]) as tfjs.Tensor1D };
-}

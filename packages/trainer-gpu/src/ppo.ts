@@ -4,10 +4,12 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { VecEnvLike } from '@tradecore/sdk';
 import { describeBackend, selectBackend, type SelectedBackend, type Tf } from './backend.ts';
 import { fileSystemHandler, writeFileAtomic } from './fsIO.ts';
-import { buildActorCritic, forward, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
+import { buildActorCritic, MASKED_LOGIT, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
 import { RewardScaler, RunningNormalizer, type NormalizerState } from './normalizer.ts';
 import type { PpoOptions } from './options.ts';
+import { FlatAdam } from './adam.ts';
 import { deriveSeed, Rng } from './rng.ts';
+import { foldPolicy, policyForward, ppoGradients, type FoldedPolicy } from './update.ts';
 
 /** Reported after every PPO update. */
 export interface PpoProgress {
@@ -69,21 +71,6 @@ const STATE_JSON = 'trainer-state.json';
 const OPTIMIZER_BIN = 'optimizer.bin';
 const LATEST_JSON = 'latest.json';
 
-interface Adam extends tfjs.Optimizer {
-  setLearningRate(lr: number): void;
-  getWeights(): Promise<{ name: string; tensor: tfjs.Tensor }[]>;
-  setWeights(weights: { name: string; tensor: tfjs.Tensor }[]): Promise<void>;
-}
-
-function createAdam(tf: Tf, learningRate: number): Adam {
-  class ScheduledAdam extends tf.AdamOptimizer {
-    setLearningRate(lr: number): void {
-      this.learningRate = lr;
-    }
-  }
-  return new ScheduledAdam(learningRate, 0.9, 0.999, 1e-5);
-}
-
 export interface CreatePpoOptions {
   readonly observationSize: number;
   readonly numActions: number;
@@ -109,11 +96,13 @@ export class PpoTrainer {
   steps = 0;
   updates = 0;
   #rng: Rng;
-  #optimizer: Adam;
+  #optimizer: FlatAdam;
   #rewardScaler: RewardScaler | null = null;
   #rewardScalerState: { count: number; mean: number; var: number } | null = null;
   #episodeReturns: number[] = [];
   #scratch = new Float32Array(0);
+  /** Inference weights derived from the variables; dropped whenever the variables change. */
+  #folded: FoldedPolicy | null = null;
 
   private constructor(backend: SelectedBackend, net: ActorCritic, options: PpoOptions, seed: number, normalizer: RunningNormalizer | null) {
     this.tf = backend.tf;
@@ -123,7 +112,7 @@ export class PpoTrainer {
     this.seed = seed;
     this.normalizer = normalizer;
     this.#rng = new Rng(deriveSeed(seed, 1));
-    this.#optimizer = createAdam(this.tf, options.learningRate);
+    this.#optimizer = new FlatAdam(this.tf, net.variables, options.learningRate, 0.9, 0.999, 1e-5);
   }
 
   static async create({ observationSize, numActions, seed, options, backend }: CreatePpoOptions): Promise<PpoTrainer> {
@@ -165,8 +154,9 @@ export class PpoTrainer {
 
   #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
     const tf = this.tf;
+    const folded = this.#folded ?? this.#fold();
     const [l, v] = tf.tidy(() => {
-      const out = forward(tf, this.net, tf.tensor2d(x, [rows, this.observationSize]));
+      const out = policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize]));
       return [out.logits, out.value] as const;
     });
     const logits = l.dataSync() as Float32Array;
@@ -330,8 +320,8 @@ export class PpoTrainer {
     const order = new Int32Array(B);
     for (let i = 0; i < B; i++) order[i] = i;
     const xObs = new Float32Array(mb * d);
-    const xMask = new Float32Array(mb * a);
-    const xAct = new Int32Array(mb);
+    const xPenalty = new Float32Array(mb * a);
+    const xOneHot = new Float32Array(mb * a);
     const xLogp = new Float32Array(mb);
     const xAdv = new Float32Array(mb);
     const xRet = new Float32Array(mb);
@@ -345,8 +335,9 @@ export class PpoTrainer {
         for (let k = 0; k < mb; k++) {
           const idx = order[start + k]!;
           xObs.set(r.obsBuf.subarray(idx * d, idx * d + d), k * d);
-          for (let j = 0; j < a; j++) xMask[k * a + j] = r.maskBuf[idx * a + j]!;
-          xAct[k] = r.actBuf[idx]!;
+          for (let j = 0; j < a; j++) xPenalty[k * a + j] = r.maskBuf[idx * a + j] ? 0 : MASKED_LOGIT;
+          xOneHot.fill(0, k * a, k * a + a);
+          xOneHot[k * a + r.actBuf[idx]!] = 1;
           xLogp[k] = r.logpBuf[idx]!;
           xAdv[k] = r.advBuf[idx]!;
           xRet[k] = r.retBuf[idx]!;
@@ -358,47 +349,32 @@ export class PpoTrainer {
         const advStd = Math.sqrt(advVar / mb) + 1e-8;
         for (let k = 0; k < mb; k++) xAdv[k] = (xAdv[k]! - advMean) / advStd;
 
-        const statsTensor = tf.tidy(() => {
-          const obs = tf.tensor2d(xObs, [mb, d]);
-          const maskPenalty = tf.mul(tf.sub(tf.tensor2d(xMask, [mb, a]), 1), 1e9);
-          const oneHot = tf.oneHot(tf.tensor1d(xAct, 'int32'), a);
-          const oldLogp = tf.tensor1d(xLogp);
-          const adv = tf.tensor1d(xAdv);
-          const ret = tf.tensor1d(xRet);
-          const parts: tfjs.Scalar[] = [];
-          const { value: _loss, grads } = tf.variableGrads(() => {
-            const out = forward(tf, this.net, obs);
-            const logp = tf.logSoftmax(tf.add(out.logits, maskPenalty));
-            const actLogp = tf.sum(tf.mul(logp, oneHot), 1);
-            const logRatio = tf.sub(actLogp, oldLogp);
-            const ratio = tf.exp(logRatio);
-            const surrogate = tf.minimum(tf.mul(ratio, adv), tf.mul(tf.clipByValue(ratio, 1 - o.clipRange, 1 + o.clipRange), adv));
-            const policyLoss = tf.neg(tf.mean(surrogate)) as tfjs.Scalar;
-            const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(out.value, ret)))) as tfjs.Scalar;
-            const entropy = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logp), logp), 1))) as tfjs.Scalar;
-            const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tfjs.Scalar;
-            const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), o.clipRange), 'float32')) as tfjs.Scalar;
-            // Kept past variableGrads' internal tidy; disposed below once stacked.
-            parts.push(...[policyLoss, valueLoss, entropy, approxKl, clipFraction].map((t) => tf.keep(t)));
-            return tf.sub(tf.add(policyLoss, tf.mul(o.valueCoef, valueLoss)), tf.mul(o.entropyCoef, entropy)) as tfjs.Scalar;
-          }, variables as tfjs.Variable[]);
-          const names = variables.map((v) => v.name);
-          const gradList = names.map((name) => grads[name]!);
-          const globalNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-          const scale = tf.minimum(1, tf.div(o.maxGradNorm, tf.add(globalNorm, 1e-6)));
-          const clipped: tfjs.NamedTensorMap = {};
-          names.forEach((name, i) => (clipped[name] = tf.mul(gradList[i]!, scale)));
-          this.#optimizer.applyGradients(clipped);
-          const stacked = tf.stack(parts);
-          for (const p of parts) p.dispose();
-          return stacked;
+        // Stats, gradients and current values in one read-back; Adam then runs in JS (see FlatAdam).
+        const flat = tf.tidy(() => {
+          const { grads, stats } = ppoGradients(
+            tf,
+            this.net,
+            {
+              obs: tf.tensor2d(xObs, [mb, d]),
+              maskPenalty: tf.tensor2d(xPenalty, [mb, a]),
+              actionOneHot: tf.tensor2d(xOneHot, [mb, a]),
+              oldLogp: tf.tensor1d(xLogp),
+              advantages: tf.tensor1d(xAdv),
+              returns: tf.tensor1d(xRet),
+            },
+            o,
+          );
+          return tf.concat([stats, ...grads.map((g) => tf.reshape(g, [-1])), ...variables.map((v) => tf.reshape(v, [-1]))]);
         });
-        const s = statsTensor.dataSync();
-        statsTensor.dispose();
+        const s = flat.dataSync() as Float32Array;
+        flat.dispose();
+        const size = this.#optimizer.size;
+        this.#optimizer.step(s.subarray(5, 5 + size), s.subarray(5 + size), o.maxGradNorm);
         for (let j = 0; j < 5; j++) totals[j]! += s[j]!;
         batches++;
       }
     }
+    this.#dropFolded();
     const k = Math.max(batches, 1);
     return {
       policyLoss: totals[0]! / k,
@@ -484,6 +460,7 @@ export class PpoTrainer {
     const loaded = await this.tf.loadLayersModel(fileSystemHandler(this.tf, dir));
     const other = wrapLoaded(loaded, this.net.shape);
     other.variables.forEach((v, i) => this.net.variables[i]!.assign(v));
+    this.#dropFolded();
     loaded.dispose();
     const normFile = path.join(dir, NORMALIZER_JSON);
     if (this.normalizer && existsSync(normFile)) {
@@ -492,7 +469,25 @@ export class PpoTrainer {
     }
   }
 
+  #fold(): FoldedPolicy {
+    const tf = this.tf;
+    let folded: FoldedPolicy | undefined;
+    tf.tidy(() => {
+      folded = foldPolicy(tf, this.net);
+      for (const layer of [...folded.actor, ...folded.critic]) tf.keep(layer.w), tf.keep(layer.b);
+    });
+    this.#folded = folded!;
+    return folded!;
+  }
+
+  #dropFolded(): void {
+    if (!this.#folded) return;
+    for (const layer of [...this.#folded.actor, ...this.#folded.critic]) this.tf.dispose([layer.w, layer.b]);
+    this.#folded = null;
+  }
+
   dispose(): void {
+    this.#dropFolded();
     this.net.model.dispose();
     this.#optimizer.dispose();
   }
