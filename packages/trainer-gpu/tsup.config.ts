@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { tsupDefaults } from '../../tsup.shared.ts';
 
-export default defineConfig({ ...tsupDefaults, entry: ['src/index.ts'] });
+// gradientWorker.ts runs in worker threads (shards.ts starts it by its URL beside index.js).
+export default defineConfig({ ...tsupDefaults, entry: ['src/index.ts', 'src/gradientWorker.ts'] });

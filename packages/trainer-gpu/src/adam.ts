@@ -22,6 +22,8 @@ export class FlatAdam {
   readonly epsilon: number;
   /** Steps taken so far. */
   iterations = 0;
+  /** Global norm of the last step's gradient, before clipping. */
+  lastGradNorm = Number.NaN;
   /** Number of scalars over all variables. */
   readonly size: number;
   readonly #tf: Tf;
@@ -56,9 +58,9 @@ export class FlatAdam {
   /**
    * One step. `grads` and `params` hold every variable's gradient and current value, flattened in
    * variable order. The gradient is scaled to a global norm of at most `maxGradNorm` first. Writes the
-   * new values into the variables and returns the gradient's global norm before clipping.
+   * new values into the variables and returns them (flattened; never modified afterwards).
    */
-  step(grads: Float32Array, params: Float32Array, maxGradNorm: number): number {
+  step(grads: Float32Array, params: Float32Array, maxGradNorm: number): Float32Array {
     const n = this.size;
     if (grads.length !== n || params.length !== n) throw new RangeError(`expected ${n} gradients and values, got ${grads.length} and ${params.length}`);
     let sq = 0;
@@ -91,7 +93,8 @@ export class FlatAdam {
         variable.assign(tf.tensor(next.subarray(start, start + variable.size), variable.shape, 'float32'));
       });
     });
-    return norm;
+    this.lastGradNorm = norm;
+    return next;
   }
 
   /** tfjs's optimizer-weights layout. The tensors stay valid until the next call or `dispose()`. */

@@ -10,12 +10,16 @@ export interface NetworkShape {
 }
 
 /** Weight variables in forward order: actor layers then critic layers, kernel then bias. */
-export interface ActorCritic {
-  readonly model: tfjs.LayersModel;
+export interface PolicyVariables {
   readonly shape: NetworkShape;
   readonly actor: readonly { kernel: tfjs.Variable; bias: tfjs.Variable }[];
   readonly critic: readonly { kernel: tfjs.Variable; bias: tfjs.Variable }[];
   readonly variables: readonly tfjs.Variable[];
+}
+
+/** The policy's variables with the tfjs LayersModel that owns them (saved as `model.json` + weights). */
+export interface ActorCritic extends PolicyVariables {
+  readonly model: tfjs.LayersModel;
 }
 
 /**
@@ -61,6 +65,18 @@ function wrap(model: tfjs.LayersModel, shape: NetworkShape): ActorCritic {
   const critic = [...shape.hidden.map((_, i) => layer(`vf_${i}`)), layer('value')];
   const variables = [...actor, ...critic].flatMap((l) => [l.kernel, l.bias]);
   return { model, shape, actor, critic, variables };
+}
+
+/** Zero-filled variables of the policy's shape, without a LayersModel (for gradient worker threads). */
+export function createPolicyVariables(tf: Tf, shape: NetworkShape): PolicyVariables {
+  const tower = (out: number) => {
+    const widths = [shape.observationSize, ...shape.hidden, out];
+    return widths.slice(1).map((units, i) => ({ kernel: tf.variable(tf.zeros([widths[i]!, units])), bias: tf.variable(tf.zeros([units])) }));
+  };
+  const actor = tower(shape.numActions);
+  const critic = tower(1);
+  const variables = [...actor, ...critic].flatMap((l) => [l.kernel, l.bias]);
+  return { shape, actor, critic, variables };
 }
 
 /** Orthogonal initialisation (gain √2 for hidden layers, 0.01 for logits, 1 for value), seeded. */

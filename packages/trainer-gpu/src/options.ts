@@ -14,6 +14,13 @@ export const PpoOptionsSchema = Type.Object(
     nSteps: Type.Integer({ minimum: 1, default: 128, description: 'Steps per env per rollout.' }),
     epochs: Type.Integer({ minimum: 1, default: 3, description: 'Passes over each rollout.' }),
     minibatchSize: Type.Integer({ minimum: 1, default: 512 }),
+    updateThreads: Type.Integer({
+      minimum: 1,
+      maximum: 16,
+      default: 2,
+      description:
+        'wasm and cpu backends: each minibatch is split into this many row shards whose gradients are computed on as many threads and summed. Part of the result like minibatchSize: the same value reproduces a run bit for bit, another value rounds differently.',
+    }),
     learningRate: Type.Number({ exclusiveMinimum: 0, default: 3e-4 }),
     lrSchedule: Type.Union([Type.Literal('constant'), Type.Literal('linear')], {
       default: 'linear',

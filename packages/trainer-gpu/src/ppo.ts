@@ -9,7 +9,8 @@ import { RewardScaler, RunningNormalizer, type NormalizerState } from './normali
 import type { PpoOptions } from './options.ts';
 import { FlatAdam } from './adam.ts';
 import { deriveSeed, Rng } from './rng.ts';
-import { foldPolicy, policyForward, ppoGradients, type FoldedPolicy } from './update.ts';
+import { ShardedGradients } from './shards.ts';
+import { foldPolicy, policyForward, PPO_STATS, type FoldedPolicy } from './update.ts';
 
 /** Reported after every PPO update. */
 export interface PpoProgress {
@@ -103,6 +104,7 @@ export class PpoTrainer {
   #scratch = new Float32Array(0);
   /** Inference weights derived from the variables; dropped whenever the variables change. */
   #folded: FoldedPolicy | null = null;
+  #gradients: ShardedGradients | null = null;
 
   private constructor(backend: SelectedBackend, net: ActorCritic, options: PpoOptions, seed: number, normalizer: RunningNormalizer | null) {
     this.tf = backend.tf;
@@ -155,14 +157,16 @@ export class PpoTrainer {
   #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
     const tf = this.tf;
     const folded = this.#folded ?? this.#fold();
-    const [l, v] = tf.tidy(() => {
-      const out = policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize]));
-      return [out.logits, out.value] as const;
-    });
-    const logits = l.dataSync() as Float32Array;
-    const values = v.dataSync() as Float32Array;
-    l.dispose();
-    v.dispose();
+    const out = tf.tidy(() => policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize])));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    const a = this.numActions;
+    const logits = new Float32Array(rows * a);
+    const values = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      logits.set(data.subarray(i * (a + 1), i * (a + 1) + a), i * a);
+      values[i] = data[i * (a + 1) + a]!;
+    }
     return { logits, values };
   }
 
@@ -269,7 +273,7 @@ export class PpoTrainer {
       computeGae(rewBuf, valBuf, termBuf, truncBuf, lastValues, n, T, o.gamma, o.gaeLambda, advBuf, retBuf);
 
       const updateStart = performance.now();
-      const stats = this.#update({ obsBuf, maskBuf, actBuf, logpBuf, advBuf, retBuf, B, d, a });
+      const stats = await this.#update({ obsBuf, maskBuf, actBuf, logpBuf, advBuf, retBuf, B, d, a });
       updateMs += performance.now() - updateStart;
       this.steps += B;
       this.updates += 1;
@@ -302,7 +306,25 @@ export class PpoTrainer {
     };
   }
 
-  #update(r: {
+  /** The minibatch gradient engine for minibatches of `rows` rows (worker threads start on first use). */
+  async #gradientsFor(rows: number): Promise<ShardedGradients> {
+    if (this.#gradients?.batch.rows === rows) return this.#gradients;
+    this.#gradients?.dispose();
+    this.#gradients = null;
+    const backend = this.backend.backend;
+    const threaded = backend === 'wasm' || backend === 'cpu';
+    this.#gradients = await ShardedGradients.start({
+      tf: this.tf,
+      backend: threaded ? backend : 'cpu',
+      net: this.net,
+      coefs: this.options,
+      rows,
+      shards: threaded ? this.options.updateThreads : 1,
+    });
+    return this.#gradients;
+  }
+
+  async #update(r: {
     obsBuf: Float32Array;
     maskBuf: Uint8Array;
     actBuf: Int32Array;
@@ -312,65 +334,45 @@ export class PpoTrainer {
     B: number;
     d: number;
     a: number;
-  }): Pick<PpoProgress, 'policyLoss' | 'valueLoss' | 'entropy' | 'approxKl' | 'clipFraction'> {
+  }): Promise<Pick<PpoProgress, 'policyLoss' | 'valueLoss' | 'entropy' | 'approxKl' | 'clipFraction'>> {
     const tf = this.tf;
     const o = this.options;
     const { B, d, a } = r;
     const mb = Math.min(o.minibatchSize, B);
+    const gradients = await this.#gradientsFor(mb);
+    const x = gradients.batch;
     const order = new Int32Array(B);
     for (let i = 0; i < B; i++) order[i] = i;
-    const xObs = new Float32Array(mb * d);
-    const xPenalty = new Float32Array(mb * a);
-    const xOneHot = new Float32Array(mb * a);
-    const xLogp = new Float32Array(mb);
-    const xAdv = new Float32Array(mb);
-    const xRet = new Float32Array(mb);
-    const totals = new Float64Array(5);
+    const totals = new Float64Array(PPO_STATS);
     let batches = 0;
-    const variables = this.net.variables;
+    // The current values, read once: Adam keeps them up to date from here on.
+    let params: Float32Array = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array).slice();
+    gradients.setParams(params);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       this.#rng.shuffle(order);
       for (let start = 0; start + mb <= B; start += mb) {
         let advMean = 0;
         for (let k = 0; k < mb; k++) {
           const idx = order[start + k]!;
-          xObs.set(r.obsBuf.subarray(idx * d, idx * d + d), k * d);
-          for (let j = 0; j < a; j++) xPenalty[k * a + j] = r.maskBuf[idx * a + j] ? 0 : MASKED_LOGIT;
-          xOneHot.fill(0, k * a, k * a + a);
-          xOneHot[k * a + r.actBuf[idx]!] = 1;
-          xLogp[k] = r.logpBuf[idx]!;
-          xAdv[k] = r.advBuf[idx]!;
-          xRet[k] = r.retBuf[idx]!;
-          advMean += xAdv[k]!;
+          x.obs.set(r.obsBuf.subarray(idx * d, idx * d + d), k * d);
+          for (let j = 0; j < a; j++) x.maskPenalty[k * a + j] = r.maskBuf[idx * a + j] ? 0 : MASKED_LOGIT;
+          x.actionOneHot.fill(0, k * a, k * a + a);
+          x.actionOneHot[k * a + r.actBuf[idx]!] = 1;
+          x.oldLogp[k] = r.logpBuf[idx]!;
+          x.advantages[k] = r.advBuf[idx]!;
+          x.returns[k] = r.retBuf[idx]!;
+          advMean += x.advantages[k]!;
         }
         advMean /= mb;
         let advVar = 0;
-        for (let k = 0; k < mb; k++) advVar += (xAdv[k]! - advMean) ** 2;
+        for (let k = 0; k < mb; k++) advVar += (x.advantages[k]! - advMean) ** 2;
         const advStd = Math.sqrt(advVar / mb) + 1e-8;
-        for (let k = 0; k < mb; k++) xAdv[k] = (xAdv[k]! - advMean) / advStd;
+        for (let k = 0; k < mb; k++) x.advantages[k] = (x.advantages[k]! - advMean) / advStd;
 
-        // Stats, gradients and current values in one read-back; Adam then runs in JS (see FlatAdam).
-        const flat = tf.tidy(() => {
-          const { grads, stats } = ppoGradients(
-            tf,
-            this.net,
-            {
-              obs: tf.tensor2d(xObs, [mb, d]),
-              maskPenalty: tf.tensor2d(xPenalty, [mb, a]),
-              actionOneHot: tf.tensor2d(xOneHot, [mb, a]),
-              oldLogp: tf.tensor1d(xLogp),
-              advantages: tf.tensor1d(xAdv),
-              returns: tf.tensor1d(xRet),
-            },
-            o,
-          );
-          return tf.concat([stats, ...grads.map((g) => tf.reshape(g, [-1])), ...variables.map((v) => tf.reshape(v, [-1]))]);
-        });
-        const s = flat.dataSync() as Float32Array;
-        flat.dispose();
-        const size = this.#optimizer.size;
-        this.#optimizer.step(s.subarray(5, 5 + size), s.subarray(5 + size), o.maxGradNorm);
-        for (let j = 0; j < 5; j++) totals[j]! += s[j]!;
+        const s = await gradients.compute();
+        params = this.#optimizer.step(s.subarray(PPO_STATS), params, o.maxGradNorm);
+        gradients.setParams(params);
+        for (let j = 0; j < PPO_STATS; j++) totals[j]! += s[j]!;
         batches++;
       }
     }
@@ -474,7 +476,7 @@ export class PpoTrainer {
     let folded: FoldedPolicy | undefined;
     tf.tidy(() => {
       folded = foldPolicy(tf, this.net);
-      for (const layer of [...folded.actor, ...folded.critic]) tf.keep(layer.w), tf.keep(layer.b);
+      for (const layer of folded.layers) tf.keep(layer.w), tf.keep(layer.b);
     });
     this.#folded = folded!;
     return folded!;
@@ -482,12 +484,14 @@ export class PpoTrainer {
 
   #dropFolded(): void {
     if (!this.#folded) return;
-    for (const layer of [...this.#folded.actor, ...this.#folded.critic]) this.tf.dispose([layer.w, layer.b]);
+    for (const layer of this.#folded.layers) this.tf.dispose([layer.w, layer.b]);
     this.#folded = null;
   }
 
   dispose(): void {
     this.#dropFolded();
+    this.#gradients?.dispose();
+    this.#gradients = null;
     this.net.model.dispose();
     this.#optimizer.dispose();
   }

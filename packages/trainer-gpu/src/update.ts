@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.ts';
-import type { ActorCritic } from './model.ts';
+import type { PolicyVariables } from './model.ts';
 
 /**
  * The PPO loss and its gradients, written out by hand instead of taped.
@@ -40,7 +40,10 @@ export interface PpoGradients {
   readonly stats: tfjs.Tensor1D;
 }
 
-type Layer = ActorCritic['actor'][number];
+/** Number of entries of {@link PpoGradients.stats}. */
+export const PPO_STATS = 5;
+
+type Layer = PolicyVariables['actor'][number];
 
 /**
  * A tower's layers with the tanh → sigmoid rewrite folded into the weights: a hidden layer computes
@@ -86,55 +89,83 @@ function towerForward(tf: Tf, layers: readonly FoldedLayer[], x: tfjs.Tensor2D):
   return { hidden, out: input };
 }
 
+/** `[xᵀ; 1ᵀ]`: the transposed layer input with a row of ones below it (`[features + 1, mb]`). */
+function transposedWithOnes(tf: Tf, x: tfjs.Tensor2D): tfjs.Tensor2D {
+  return tf.concat([tf.transpose(x), tf.ones([1, x.shape[0]])], 0) as tfjs.Tensor2D;
+}
+
 /**
  * Back-propagates `gOut` (dLoss/d output, `[mb, units]`) through a tower and writes the kernel and bias
- * gradients into `grads` at `offset` (kernel, bias, kernel, bias … in layer order). `xT` is the transposed input.
+ * gradients into `grads` at `offset` (kernel, bias, kernel, bias … in layer order). `xT1` is
+ * {@link transposedWithOnes} of the tower's input.
+ *
+ * Each layer's kernel and bias gradients come from one product, `[inputᵀ; 1ᵀ]·g = [inputᵀg; 1ᵀg]`:
+ * on wasm a column sum would transpose `g` and a separate product would pack it a second time.
  */
-function towerBackward(tf: Tf, layers: readonly Layer[], trace: TowerTrace, xT: tfjs.Tensor2D, gOut: tfjs.Tensor2D, grads: tfjs.Tensor[], offset: number): void {
+function towerBackward(tf: Tf, layers: readonly Layer[], trace: TowerTrace, xT1: tfjs.Tensor2D, gOut: tfjs.Tensor2D, grads: tfjs.Tensor[], offset: number): void {
   let g = gOut; // dLoss/dz of layer l
   for (let l = layers.length - 1; l >= 0; l--) {
     const { kernel } = layers[l]!;
-    const db = tf.sum(g, 0);
-    let dw: tfjs.Tensor;
-    if (l === 0) {
-      dw = tf.matMul(xT, g);
-    } else {
-      // dW = yᵀg with y = 2s − 1: 2·sᵀg − 1ᵀg, and 1ᵀg is db on every row.
+    const rows = kernel.shape[0];
+    const input = l === 0 ? xT1 : transposedWithOnes(tf, trace.hidden[l - 1]!);
+    const product = tf.matMul(input, g);
+    const db = tf.reshape(tf.slice(product, [rows, 0], [1, -1]), [-1]);
+    const inputTg = tf.slice(product, [0, 0], [rows, -1]);
+    // Above layer 0 the input is y = 2s − 1, so dW = yᵀg = 2·sᵀg − 1ᵀg (db on every row).
+    grads[offset + 2 * l] = l === 0 ? inputTg : tf.sub(tf.mul(inputTg, 2), db);
+    grads[offset + 2 * l + 1] = db;
+    if (l > 0) {
       const s = trace.hidden[l - 1]!;
-      dw = tf.sub(tf.mul(tf.matMul(tf.transpose(s), g), 2), db);
       // dLoss/dz below = (g·Wᵀ) · tanh′ = (g·Wᵀ) · 4·s·(1 − s); the 4 rides on the small Wᵀ.
       const gy4 = tf.matMul(g, tf.mul(tf.transpose(kernel), 4) as tfjs.Tensor2D);
       g = tf.mul(tf.mul(gy4, s), tf.sub(1, s)) as tfjs.Tensor2D;
     }
-    grads[offset + 2 * l] = dw;
-    grads[offset + 2 * l + 1] = db;
   }
 }
 
-/** The actor-critic folded for inference (see {@link FoldedLayer}); valid until the weights change. */
+/**
+ * The actor-critic folded for inference: both towers side by side in one stack (layer 0 concatenated,
+ * the layers above block-diagonal), so a forward pass is one product and one sigmoid per layer and
+ * the output row is `[logits…, value]`. Valid until the weights change.
+ */
 export interface FoldedPolicy {
-  readonly actor: readonly FoldedLayer[];
-  readonly critic: readonly FoldedLayer[];
+  readonly layers: readonly FoldedLayer[];
+  readonly numActions: number;
 }
 
-export function foldPolicy(tf: Tf, net: ActorCritic): FoldedPolicy {
-  return { actor: foldTower(tf, net.actor), critic: foldTower(tf, net.critic) };
+function blockDiagonal(tf: Tf, a: tfjs.Tensor2D, b: tfjs.Tensor2D): tfjs.Tensor2D {
+  const [ra, ca] = a.shape;
+  const [rb, cb] = b.shape;
+  return tf.concat([tf.concat([a, tf.zeros([ra, cb])], 1), tf.concat([tf.zeros([rb, ca]), b], 1)], 0) as tfjs.Tensor2D;
 }
 
-/** Logits and state values of a batch of normalised observations. */
-export function policyForward(tf: Tf, policy: FoldedPolicy, x: tfjs.Tensor2D): { logits: tfjs.Tensor2D; value: tfjs.Tensor1D } {
-  const logits = towerForward(tf, policy.actor, x).out;
-  const value = tf.reshape(towerForward(tf, policy.critic, x).out, [-1]) as tfjs.Tensor1D;
-  return { logits, value };
+export function foldPolicy(tf: Tf, net: PolicyVariables): FoldedPolicy {
+  const actor = foldTower(tf, net.actor);
+  const critic = foldTower(tf, net.critic);
+  const layers = actor.map((a, l) => {
+    const c = critic[l]!;
+    const w = l === 0 ? (tf.concat([a.w, c.w], 1) as tfjs.Tensor2D) : blockDiagonal(tf, a.w, c.w);
+    return { w, b: tf.concat([a.b, c.b]) as tfjs.Tensor1D };
+  });
+  return { layers, numActions: net.shape.numActions };
+}
+
+/** `[rows, numActions + 1]`: each row's logits, then its state value. */
+export function policyForward(tf: Tf, policy: FoldedPolicy, x: tfjs.Tensor2D): tfjs.Tensor2D {
+  return towerForward(tf, policy.layers, x).out;
 }
 
 /**
  * PPO's clipped-surrogate loss + `valueCoef`·value loss − `entropyCoef`·entropy of the masked policy,
  * and its gradient for every variable of `net`. Call inside `tf.tidy`.
+ *
+ * `batch` may be one shard of a minibatch of `minibatchRows` rows: every mean (losses, statistics and
+ * gradients) divides by `minibatchRows`, so the shards' results add up to the whole minibatch's.
  */
-export function ppoGradients(tf: Tf, net: ActorCritic, batch: MinibatchTensors, coefs: LossCoefficients): PpoGradients {
+export function ppoGradients(tf: Tf, net: PolicyVariables, batch: MinibatchTensors, coefs: LossCoefficients, minibatchRows = batch.obs.shape[0]): PpoGradients {
   const { obs, maskPenalty, actionOneHot, oldLogp, advantages, returns } = batch;
-  const mb = obs.shape[0];
+  const rows = obs.shape[0];
+  const mean = (x: tfjs.Tensor) => tf.div(tf.sum(x), minibatchRows);
   const actor = towerForward(tf, foldTower(tf, net.actor), obs);
   const critic = towerForward(tf, foldTower(tf, net.critic), obs);
 
@@ -146,32 +177,32 @@ export function ppoGradients(tf: Tf, net: ActorCritic, batch: MinibatchTensors, 
   const ratio = tf.exp(logRatio);
   const surr1 = tf.mul(ratio, advantages);
   const surr2 = tf.mul(tf.clipByValue(ratio, 1 - coefs.clipRange, 1 + coefs.clipRange), advantages);
-  const policyLoss = tf.neg(tf.mean(tf.minimum(surr1, surr2)));
+  const policyLoss = tf.neg(mean(tf.minimum(surr1, surr2)));
   // min(surr1, surr2) follows surr1 wherever surr1 ≤ surr2; where it follows surr2 the ratio is
   // outside the clip range, so the clipped branch has no gradient.
   const followsUnclipped = tf.cast(tf.lessEqual(surr1, surr2), 'float32');
-  const gActLogp = tf.mul(tf.mul(tf.mul(advantages, followsUnclipped), ratio), -1 / mb);
+  const gActLogp = tf.mul(tf.mul(tf.mul(advantages, followsUnclipped), ratio), -1 / minibatchRows);
   const plogp = tf.mul(p, logp);
   const entropyPerRow = tf.neg(tf.sum(plogp, 1));
-  const entropy = tf.mean(entropyPerRow);
+  const entropy = mean(entropyPerRow);
   // d(−c·H)/dz_k = c·p_k·(log p_k + H) per row; dlogp_a/dz_k = onehot − p. Masked actions have p = 0.
   const gLogits = tf.add(
-    tf.mul(tf.reshape(gActLogp, [mb, 1]), tf.sub(actionOneHot, p)),
-    tf.mul(tf.add(plogp, tf.mul(p, tf.reshape(entropyPerRow, [mb, 1]))), coefs.entropyCoef / mb),
+    tf.mul(tf.reshape(gActLogp, [rows, 1]), tf.sub(actionOneHot, p)),
+    tf.mul(tf.add(plogp, tf.mul(p, tf.reshape(entropyPerRow, [rows, 1]))), coefs.entropyCoef / minibatchRows),
   ) as tfjs.Tensor2D;
 
   // Value head.
   const diff = tf.sub(tf.reshape(critic.out, [-1]), returns);
-  const valueLoss = tf.mul(tf.mean(tf.square(diff)), 0.5);
-  const gValue = tf.reshape(tf.mul(diff, coefs.valueCoef / mb), [mb, 1]) as tfjs.Tensor2D;
+  const valueLoss = tf.mul(mean(tf.square(diff)), 0.5);
+  const gValue = tf.reshape(tf.mul(diff, coefs.valueCoef / minibatchRows), [rows, 1]) as tfjs.Tensor2D;
 
-  const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-  const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), coefs.clipRange), 'float32'));
+  const approxKl = mean(tf.sub(tf.sub(ratio, 1), logRatio));
+  const clipFraction = mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), coefs.clipRange), 'float32'));
 
   const grads: tfjs.Tensor[] = new Array(net.variables.length);
-  const xT = tf.transpose(obs) as tfjs.Tensor2D;
-  towerBackward(tf, net.actor, actor, xT, gLogits, grads, 0);
-  towerBackward(tf, net.critic, critic, xT, gValue, grads, 2 * net.actor.length);
+  const xT1 = transposedWithOnes(tf, obs);
+  towerBackward(tf, net.actor, actor, xT1, gLogits, grads, 0);
+  towerBackward(tf, net.critic, critic, xT1, gValue, grads, 2 * net.actor.length);
   const stats = tf.stack([policyLoss, valueLoss, entropy, approxKl, clipFraction]) as tfjs.Tensor1D;
   return { grads, stats };
 }
