@@ -121,12 +121,12 @@ export class FlatAdam {
       throw new Error(`optimizer weights hold ${moments.length} moment tensors, the policy has ${count} variables (expected ${2 * count})`);
     }
     const restored = [new Float32Array(this.size), new Float32Array(this.size)] as const;
-    moments.forEach(({ name, tensor }, j) => {
+    for (const [j, { name, tensor }] of moments.entries()) {
       const k = j % count;
       const variable = this.#variables[k]!;
       if (tensor.size !== variable.size) throw new Error(`optimizer weight ${name} has ${tensor.size} values, variable ${variable.name} has ${variable.size}`);
-      restored[j < count ? 0 : 1].set(tensor.dataSync() as Float32Array, this.#offsets[k]!);
-    });
+      restored[j < count ? 0 : 1].set((await tensor.data()) as Float32Array, this.#offsets[k]!);
+    }
     this.iterations = (await iter.tensor.data())[0]!;
     this.#m.set(restored[0]);
     this.#v.set(restored[1]);

@@ -17,7 +17,7 @@ try {
   const params = new Float32Array(init.params);
   const out = new Float32Array(init.out);
   let version = -1;
-  port.on('message', (job: { type: 'run'; version: number }) => {
+  port.on('message', async (job: { type: 'run'; version: number }) => {
     try {
       if (job.version !== version) {
         let offset = 0;
@@ -29,7 +29,7 @@ try {
         });
         version = job.version;
       }
-      out.set(shardGradients(tf, net, batch, init.start, init.end, init.coefs));
+      out.set(await shardGradients(tf, net, batch, init.start, init.end, init.coefs));
       reply({ type: 'done' });
     } catch (error) {
       reply({ type: 'error', message: messageOf(error) });

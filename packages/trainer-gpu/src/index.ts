@@ -13,6 +13,7 @@ export {
   type ConcreteBackend,
   type SelectedBackend,
 } from './backend.ts';
+export { describeAdapter, probeWebgpu, WEBGPU_BACKEND_PACKAGE, WEBGPU_PACKAGE, type GpuAdapter, type WebgpuProbe } from './webgpu.ts';
 export { fileSystemHandler, writeFileAtomic, MODEL_JSON, WEIGHTS_BIN } from './fsIO.ts';
 export { buildActorCritic, orthogonal, type ActorCritic, type NetworkShape } from './model.ts';
 export { RunningNormalizer, RewardScaler, type NormalizerState } from './normalizer.ts';

@@ -6,8 +6,11 @@ export const PpoOptionsSchema = Type.Object(
   {
     // Literals spelled out: a mapped array loses the tuple type and `Static` (so `ppo({ backend })`) becomes `undefined`.
     backend: Type.Union(
-      [Type.Literal('auto'), Type.Literal('tensorflow-gpu'), Type.Literal('tensorflow'), Type.Literal('wasm'), Type.Literal('cpu')],
-      { default: 'auto', description: 'tfjs backend: auto tries tensorflow-gpu, tensorflow, wasm, cpu in that order.' },
+      [Type.Literal('auto'), Type.Literal('tensorflow-gpu'), Type.Literal('webgpu'), Type.Literal('tensorflow'), Type.Literal('wasm'), Type.Literal('cpu')],
+      {
+        default: 'auto',
+        description: 'tfjs backend: auto tries tensorflow-gpu, webgpu (on a hardware GPU adapter only), tensorflow, wasm, cpu in that order.',
+      },
     ),
     totalSteps: Type.Integer({ minimum: 1, default: 200_000, description: 'Env steps to train for (summed over all envs).' }),
     numEnvs: Type.Integer({ minimum: 1, maximum: 4096, default: 16, description: 'Parallel environments in the VecEnv.' }),

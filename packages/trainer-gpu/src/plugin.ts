@@ -11,6 +11,7 @@ import {
 } from '@tradecore/sdk';
 import { PpoOptionsSchema, type PpoOptions } from './options.ts';
 import { PpoTrainer } from './ppo.ts';
+import { describeAdapter } from './webgpu.ts';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
 export const PACKAGE_NAME = pkg.name;
@@ -21,12 +22,24 @@ export function resolvePpoOptions(base: Partial<PpoOptions>, overrides: Readonly
   return parseWithSchema(PpoOptionsSchema, { ...base, ...overrides }, 'trainer options (ppo plugin options + config "trainer")') as PpoOptions;
 }
 
+/** Versions of what computes (recorded in run.json), with the GPU adapter when there is one. */
+function runtimeVersions(trainer: PpoTrainer): Record<string, string> {
+  const versions: Record<string, string> = {
+    '@tensorflow/tfjs-core': trainer.tf.version_core,
+    '@tensorflow/tfjs-layers': trainer.tf.version_layers,
+    tfBackend: trainer.backend.tfBackend,
+  };
+  const adapter = trainer.backend.adapter;
+  if (adapter) versions.gpuAdapter = describeAdapter(adapter);
+  return versions;
+}
+
 /** Wraps a {@link PpoTrainer} in the runner's {@link TrainerSession} interface. */
 export function ppoSession(trainer: PpoTrainer): TrainerSession {
   return {
     backend: trainer.backend.backend,
     backendReport: trainer.backend.attempts,
-    runtimeVersions: { '@tensorflow/tfjs-core': trainer.tf.version_core, '@tensorflow/tfjs-layers': trainer.tf.version_layers, tfBackend: trainer.backend.tfBackend },
+    runtimeVersions: runtimeVersions(trainer),
     act: (observations, masks, count, actions) => trainer.act(observations, masks, count, actions, true),
     async train({ env, onProgress, checkpointDir, resume, signal }: TrainRequest): Promise<TrainOutcome> {
       let resumedFromSteps = 0;
@@ -48,14 +61,20 @@ export function ppoSession(trainer: PpoTrainer): TrainerSession {
             meanEpisodeReturn: p.meanEpisodeReturn,
             meanStepReward: p.meanStepReward,
             stepsPerSecond: p.stepsPerSecond,
+            // Every number of the update, so a learning curve can be drawn from `stats` alone.
             stats: {
               update: p.update,
-              learningRate: p.learningRate,
+              steps: p.steps,
+              meanEpisodeReturn: p.meanEpisodeReturn,
+              meanStepReward: p.meanStepReward,
               policyLoss: p.policyLoss,
               valueLoss: p.valueLoss,
               entropy: p.entropy,
               approxKl: p.approxKl,
               clipFraction: p.clipFraction,
+              gradNorm: p.gradNorm,
+              learningRate: p.learningRate,
+              stepsPerSecond: p.stepsPerSecond,
             },
           }),
       });

@@ -115,12 +115,20 @@ describe('reproducibility and checkpoints', () => {
 describe('backends', () => {
   it('auto reports every candidate and why it was skipped', async () => {
     const selected = await selectBackend('auto');
-    expect(selected.attempts.map((a) => a.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(selected.attempts.map((a) => a.backend)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     expect(selected.attempts.filter((a) => a.status === 'selected')).toHaveLength(1);
-    for (const a of selected.attempts.slice(0, selected.attempts.findIndex((x) => x.status === 'selected'))) {
-      expect(a.status, 'the optional peers are not installed here').toBe('skipped');
+    expect(selected.backend, 'no GPU and no tfjs-node here').toBe('wasm');
+    const [cuda, webgpu, native] = selected.attempts;
+    for (const a of [cuda!, native!]) {
+      expect(a.status, 'the native peers are not installed here').toBe('skipped');
       expect(a.reason).toMatch(/is not installed/);
+      expect(a.fix).toMatch(/^pnpm add @tensorflow\/tfjs-node/);
     }
+    // webgpu is installed (dev dependency) but this machine has no GPU adapter Dawn accepts — or only
+    // SwiftShader when VK_ICD_FILENAMES points at it, which auto never picks.
+    expect(webgpu!.status).toBe('skipped');
+    expect(webgpu!.reason).toMatch(/no WebGPU adapter|CPU implementation|libvulkan/);
+    expect(webgpu!.fix).toBeTruthy();
   });
 
   it('a named backend that is not installed fails with the install command', async () => {

@@ -9,6 +9,7 @@ import { RewardScaler, RunningNormalizer, type NormalizerState } from './normali
 import type { PpoOptions } from './options.ts';
 import { FlatAdam } from './adam.ts';
 import { deriveSeed, Rng } from './rng.ts';
+import { HostPolicy } from './hostPolicy.ts';
 import { ShardedGradients } from './shards.ts';
 import { foldPolicy, policyForward, PPO_STATS, type FoldedPolicy } from './update.ts';
 
@@ -28,6 +29,8 @@ export interface PpoProgress {
   readonly entropy: number;
   readonly approxKl: number;
   readonly clipFraction: number;
+  /** Mean global norm of the minibatch gradients before clipping to `maxGradNorm`. */
+  readonly gradNorm: number;
 }
 
 export interface PpoTrainOptions {
@@ -105,6 +108,8 @@ export class PpoTrainer {
   /** Inference weights derived from the variables; dropped whenever the variables change. */
   #folded: FoldedPolicy | null = null;
   #gradients: ShardedGradients | null = null;
+  /** Set on backends without synchronous reads (WebGPU); see {@link #weightsChanged}. */
+  #host: HostPolicy | null = null;
 
   private constructor(backend: SelectedBackend, net: ActorCritic, options: PpoOptions, seed: number, normalizer: RunningNormalizer | null) {
     this.tf = backend.tf;
@@ -122,7 +127,9 @@ export class PpoTrainer {
     const shape: NetworkShape = { observationSize, numActions, hidden: options.hidden };
     const net = buildActorCritic(selected.tf, shape, deriveSeed(seed, 0));
     const normalizer = options.normalizeObservations ? new RunningNormalizer(observationSize, options.clipObservation) : null;
-    return new PpoTrainer(selected, net, options, seed, normalizer);
+    const trainer = new PpoTrainer(selected, net, options, seed, normalizer);
+    if (selected.backend === 'webgpu') trainer.#host = await HostPolicy.read(net);
+    return trainer;
   }
 
   /** Why this backend: one line per candidate. */
@@ -143,6 +150,10 @@ export class PpoTrainer {
    * logits; otherwise sampled with the trainer's RNG. Returns nothing; writes `actions`.
    */
   act(observations: Float32Array, masks: Uint8Array, count: number, actions: Int32Array, deterministic = true): void {
+    if (this.#host) {
+      this.#actOnHost(this.#host, observations, masks, count, actions, deterministic);
+      return;
+    }
     const d = this.observationSize;
     if (this.#scratch.length < count * d) this.#scratch = new Float32Array(count * d);
     const x = this.#scratch.subarray(0, count * d);
@@ -154,12 +165,55 @@ export class PpoTrainer {
     }
   }
 
+  /**
+   * The policy's logits (`count × numActions`, before masking) and state values for `count` rows of raw
+   * observations, on the trainer's backend (normalised as {@link act} does).
+   */
+  async predict(observations: Float32Array, count: number): Promise<{ logits: Float32Array; values: Float32Array }> {
+    const x = new Float32Array(count * this.observationSize);
+    if (this.normalizer) this.normalizer.normalize(observations, x, count);
+    else x.set(observations.subarray(0, x.length));
+    return this.#inferAsync(x, count);
+  }
+
+  #actOnHost(host: HostPolicy, observations: Float32Array, masks: Uint8Array, count: number, actions: Int32Array, deterministic: boolean): void {
+    const x = new Float32Array(count * this.observationSize);
+    if (this.normalizer) this.normalizer.normalize(observations, x, count);
+    else x.set(observations.subarray(0, x.length));
+    const logits = new Float32Array(count * this.numActions);
+    host.forward(x, count, logits, new Float32Array(count));
+    for (let i = 0; i < count; i++) {
+      actions[i] = deterministic ? argmaxMasked(logits, masks, i, this.numActions) : sampleMasked(logits, masks, i, this.numActions, this.#rng).action;
+    }
+  }
+
+  /** Backends that cannot read tensors synchronously (WebGPU) keep a host copy of the policy for {@link act}. */
+  async #weightsChanged(): Promise<void> {
+    this.#dropFolded();
+    if (this.#host) this.#host = await HostPolicy.read(this.net);
+  }
+
   #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
     const tf = this.tf;
     const folded = this.#folded ?? this.#fold();
     const out = tf.tidy(() => policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize])));
     const data = out.dataSync() as Float32Array;
     out.dispose();
+    return this.#split(data, rows);
+  }
+
+  /** {@link #infer} for training, where reads may be asynchronous. */
+  async #inferAsync(x: Float32Array, rows: number): Promise<{ logits: Float32Array; values: Float32Array }> {
+    if (!this.#host) return this.#infer(x, rows);
+    const tf = this.tf;
+    const folded = this.#folded ?? this.#fold();
+    const out = tf.tidy(() => policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize])));
+    const data = (await out.data()) as Float32Array;
+    out.dispose();
+    return this.#split(data, rows);
+  }
+
+  #split(data: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
     const a = this.numActions;
     const logits = new Float32Array(rows * a);
     const values = new Float32Array(rows);
@@ -234,7 +288,7 @@ export class PpoTrainer {
         }
         maskBuf.set(env.masks.subarray(0, n * a), row * a);
         let mark = performance.now();
-        const { logits, values } = this.#infer(x, n);
+        const { logits, values } = await this.#inferAsync(x, n);
         for (let i = 0; i < n; i++) {
           const s = sampleMasked(logits, env.masks, i, a, this.#rng);
           actions[i] = s.action;
@@ -269,7 +323,7 @@ export class PpoTrainer {
       const last = new Float32Array(n * d);
       if (this.normalizer) this.normalizer.normalize(env.observations, last, n);
       else last.set(env.observations.subarray(0, n * d));
-      const lastValues = this.#infer(last, n).values;
+      const lastValues = (await this.#inferAsync(last, n)).values;
       computeGae(rewBuf, valBuf, termBuf, truncBuf, lastValues, n, T, o.gamma, o.gaeLambda, advBuf, retBuf);
 
       const updateStart = performance.now();
@@ -334,7 +388,7 @@ export class PpoTrainer {
     B: number;
     d: number;
     a: number;
-  }): Promise<Pick<PpoProgress, 'policyLoss' | 'valueLoss' | 'entropy' | 'approxKl' | 'clipFraction'>> {
+  }): Promise<Pick<PpoProgress, 'policyLoss' | 'valueLoss' | 'entropy' | 'approxKl' | 'clipFraction' | 'gradNorm'>> {
     const tf = this.tf;
     const o = this.options;
     const { B, d, a } = r;
@@ -344,9 +398,12 @@ export class PpoTrainer {
     const order = new Int32Array(B);
     for (let i = 0; i < B; i++) order[i] = i;
     const totals = new Float64Array(PPO_STATS);
+    let gradNorm = 0;
     let batches = 0;
     // The current values, read once: Adam keeps them up to date from here on.
-    let params: Float32Array = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array).slice();
+    const current = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
+    let params: Float32Array = ((await current.data()) as Float32Array).slice();
+    current.dispose();
     gradients.setParams(params);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       this.#rng.shuffle(order);
@@ -373,10 +430,11 @@ export class PpoTrainer {
         params = this.#optimizer.step(s.subarray(PPO_STATS), params, o.maxGradNorm);
         gradients.setParams(params);
         for (let j = 0; j < PPO_STATS; j++) totals[j]! += s[j]!;
+        gradNorm += this.#optimizer.lastGradNorm;
         batches++;
       }
     }
-    this.#dropFolded();
+    await this.#weightsChanged();
     const k = Math.max(batches, 1);
     return {
       policyLoss: totals[0]! / k,
@@ -384,6 +442,7 @@ export class PpoTrainer {
       entropy: totals[2]! / k,
       approxKl: totals[3]! / k,
       clipFraction: totals[4]! / k,
+      gradNorm: gradNorm / k,
     };
   }
 
@@ -462,7 +521,7 @@ export class PpoTrainer {
     const loaded = await this.tf.loadLayersModel(fileSystemHandler(this.tf, dir));
     const other = wrapLoaded(loaded, this.net.shape);
     other.variables.forEach((v, i) => this.net.variables[i]!.assign(v));
-    this.#dropFolded();
+    await this.#weightsChanged();
     loaded.dispose();
     const normFile = path.join(dir, NORMALIZER_JSON);
     if (this.normalizer && existsSync(normFile)) {

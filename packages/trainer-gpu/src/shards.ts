@@ -55,7 +55,7 @@ export class MinibatchBuffers {
  * PPO stats and gradients of rows `[start, end)` of a minibatch, flattened: `[stats…, gradients of every
  * variable in order…]` (see {@link ppoGradients}; means divide by the whole minibatch's rows).
  */
-export function shardGradients(tf: Tf, net: PolicyVariables, batch: MinibatchBuffers, start: number, end: number, coefs: LossCoefficients): Float32Array {
+export async function shardGradients(tf: Tf, net: PolicyVariables, batch: MinibatchBuffers, start: number, end: number, coefs: LossCoefficients): Promise<Float32Array> {
   const d = batch.observationSize;
   const a = batch.numActions;
   const n = end - start;
@@ -76,8 +76,8 @@ export function shardGradients(tf: Tf, net: PolicyVariables, batch: MinibatchBuf
     );
     return tf.concat([stats, ...grads.map((g) => tf.reshape(g, [-1]))]);
   });
-  // A copy: the cpu backend's dataSync returns its own storage.
-  const values = (flat.dataSync() as Float32Array).slice();
+  // A copy: the cpu backend returns its own storage. data(), not dataSync(): WebGPU in Node reads asynchronously.
+  const values = ((await flat.data()) as Float32Array).slice();
   flat.dispose();
   return values;
 }
@@ -245,7 +245,7 @@ export class ShardedGradients {
   async compute(): Promise<Float32Array> {
     const jobs = this.#workers.map((w) => w.run(this.#version));
     const [start, end] = shardRows(this.batch.rows, this.shards, 0);
-    const total = shardGradients(this.#tf, this.#net, this.batch, start, end, this.#coefs);
+    const total = await shardGradients(this.#tf, this.#net, this.batch, start, end, this.#coefs);
     await Promise.all(jobs);
     for (const out of this.#outs) {
       for (let i = 0; i < total.length; i++) total[i]! += out[i]!;

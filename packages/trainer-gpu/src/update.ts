@@ -77,13 +77,17 @@ interface TowerTrace {
 function towerForward(tf: Tf, layers: readonly FoldedLayer[], x: tfjs.Tensor2D): TowerTrace {
   const hidden: tfjs.Tensor2D[] = [];
   let input = x;
+  // wasm's fused kernel evaluates the sigmoid slower than its own Sigmoid kernel; elsewhere (GPU) one
+  // dispatch per layer is what counts.
+  const fuseSigmoid = tf.getBackend() !== 'wasm';
   layers.forEach(({ w, b }, l) => {
-    const z = tf.fused.matMul({ a: input, b: w, bias: b }) as tfjs.Tensor2D;
     if (l === layers.length - 1) {
-      input = z;
+      input = tf.fused.matMul({ a: input, b: w, bias: b }) as tfjs.Tensor2D;
       return;
     }
-    input = tf.sigmoid(z);
+    input = fuseSigmoid
+      ? (tf.fused.matMul({ a: input, b: w, bias: b, activation: 'sigmoid' }) as tfjs.Tensor2D)
+      : tf.sigmoid(tf.fused.matMul({ a: input, b: w, bias: b }) as tfjs.Tensor2D);
     hidden.push(input);
   });
   return { hidden, out: input };
