@@ -7,20 +7,21 @@ export interface Series {
 
 export const SERIES_COLORS: Readonly<Record<string, string>> = {
   agent: '#2563eb',
-  flat: '#6b7280',
   'buy-and-hold': '#16a34a',
+  'always-long': '#0d9488',
+  flat: '#6b7280',
   random: '#d97706',
 };
 
 const W = 880;
 const PAD = { left: 64, right: 16, top: 28, bottom: 28 };
 
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi], about `count` of them. */
-function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; lo: number; hi: number } {
+export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; lo: number; hi: number } {
   const raw = (hi - lo) / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
@@ -31,18 +32,25 @@ function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; lo: nu
   return { ticks, lo: first, hi: last };
 }
 
-function fmt(v: number): string {
+export function fmt(v: number): string {
   if (Number.isInteger(v)) return String(v);
   const digits = Math.min(4, Math.max(1, -Math.floor(Math.log10(Math.abs(v))) + 1));
   return Number(v.toFixed(digits)).toString();
 }
 
 /** At most `max` evenly spaced indices of a series of length n (always keeps the last point). */
-function sampleIndices(n: number, max: number): number[] {
+export function sampleIndices(n: number, max: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
   const out: number[] = [];
   for (let k = 0; k < max; k++) out.push(Math.round((k * (n - 1)) / (max - 1)));
   return out;
+}
+
+export interface PanelOptions {
+  /** Series left out of the y range (drawn clipped to the panel), e.g. a random baseline far off the others. */
+  readonly clipped?: ReadonlySet<string>;
+  /** Indices on the time axis where a new walk-forward fold starts. */
+  readonly boundaries?: readonly number[];
 }
 
 function panel(
@@ -52,11 +60,14 @@ function panel(
   y0: number,
   height: number,
   unit: string,
+  { clipped, boundaries = [] }: PanelOptions = {},
 ): string {
   const n = time.length;
   let lo = Infinity;
   let hi = -Infinity;
+  const clipId = `clip-${y0}`;
   for (const s of series) {
+    if (clipped?.has(s.name)) continue;
     for (let i = 0; i < s.values.length; i++) {
       const v = s.values[i]!;
       if (Number.isFinite(v)) {
@@ -81,7 +92,12 @@ function panel(
   const x = (i: number) => PAD.left + (n > 1 ? (i / (n - 1)) * plotW : 0);
   const y = (v: number) => y0 + PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
   const parts: string[] = [];
+  parts.push(`<clipPath id="${clipId}"><rect x="${PAD.left}" y="${y0 + PAD.top}" width="${plotW}" height="${plotH}"/></clipPath>`);
   parts.push(`<text x="${PAD.left}" y="${y0 + 18}" font-size="13" font-weight="600">${esc(title)}</text>`);
+  for (const b of boundaries) {
+    const xx = x(b).toFixed(1);
+    parts.push(`<line class="fold-boundary" x1="${xx}" x2="${xx}" y1="${y0 + PAD.top}" y2="${y0 + PAD.top + plotH}" stroke="#9ca3af" stroke-dasharray="4 3"/>`);
+  }
   for (const v of nice.ticks) {
     const yy = y(v).toFixed(1);
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" stroke="#e5e7eb"/>`);
@@ -100,7 +116,8 @@ function panel(
       .filter((i) => i < s.values.length && Number.isFinite(s.values[i]!))
       .map((i) => `${x(i).toFixed(1)},${y(s.values[i]!).toFixed(1)}`)
       .join(' ');
-    parts.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts}"/>`);
+    const clip = clipped?.has(s.name) ? ` clip-path="url(#${clipId})" stroke-dasharray="3 2"` : '';
+    parts.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${s.color}" stroke-width="1.5"${clip} points="${pts}"/>`);
   }
   return parts.join('\n');
 }
@@ -109,17 +126,17 @@ function panel(
  * A standalone SVG with two panels: cumulative return (%) of each policy and its drawdown (%),
  * over the shared test-bar time axis. Deterministic output for identical inputs.
  */
-export function equitySvg(time: ArrayLike<number>, returnsPct: readonly Series[], drawdownsPct: readonly Series[]): string {
+export function equitySvg(time: ArrayLike<number>, returnsPct: readonly Series[], drawdownsPct: readonly Series[], options: PanelOptions = {}): string {
   const top = 300;
   const bottom = 200;
   const legend = returnsPct
-    .map((s, i) => `<g transform="translate(${PAD.left + 8 + i * 150},${top + bottom + 14})"><rect width="14" height="4" y="-4" fill="${s.color}"/><text x="20" font-size="12">${esc(s.name)}</text></g>`)
+    .map((s, i) => `<g transform="translate(${PAD.left + 8 + i * 150},${top + bottom + 14})"><rect width="14" height="4" y="-4" fill="${s.color}"/><text x="20" font-size="12">${esc(s.name)}${options.clipped?.has(s.name) ? ' (clipped)' : ''}</text></g>`)
     .join('\n');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" id="equity-plot" viewBox="0 0 ${W} ${top + bottom + 24}" width="${W}" height="${top + bottom + 24}" font-family="system-ui, sans-serif" role="img" aria-label="Equity and drawdown of the agent and baselines on the test split">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    panel('Cumulative return (%)', returnsPct, time, 0, top, '%'),
-    panel('Drawdown (%)', drawdownsPct, time, top, bottom, '%'),
+    panel('Cumulative return (%)', returnsPct, time, 0, top, '%', options),
+    panel('Drawdown (%)', drawdownsPct, time, top, bottom, '%', options),
     legend,
     '</svg>',
   ].join('\n');
