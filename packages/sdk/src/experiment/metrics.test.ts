@@ -28,7 +28,7 @@ import { deriveTrades } from './trades.ts';
 const DAY = 86_400_000;
 
 /** A risk guard that records every entry it sizes: an account of the fills independent of the broker's own log. */
-function recordingGuard(rules: RiskRules) {
+function recordingGuard(rules: RiskRules & { buckets: number }) {
   const sized: { side: number; qty: number; price: number; stop: number; type: string }[] = [];
   const plugin = definePlugin({
     name: 'recording-guard',
@@ -84,7 +84,7 @@ describe('daily returns, Sharpe and Sortino', () => {
 
 describe('trades and metrics of real episodes, recomputed independently', () => {
   const bars = generateSynthetic({ seed: 5, days: 4, timeframe: '1m', annualVolatility: 1.5 });
-  const rules: RiskRules = { riskPct: 0.002, stopStepBps: 6, buckets: 3, maxLeverage: 3, qtyStep: 0.00001, minQty: 0.00001 };
+  const rules = { riskPct: 0.002, stopStepBps: 6, buckets: 3, maxLeverage: 3, qtyStep: 0.00001, minQty: 0.00001 };
   const execution = { takerFeeBps: 5, makerFeeBps: 2, slippageBps: 1, limitOffsetBps: 2, limitTtlBars: 2 };
   const env = { ruinDrawdown: 0.95 };
 

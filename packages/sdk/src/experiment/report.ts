@@ -71,20 +71,21 @@ const METRIC_ROWS: readonly [string, (m: PolicySummary) => string][] = [
   ['Final equity', (m) => num(m.finalEquity)],
 ];
 
-const BEHAVIOUR_ROWS: readonly [string, (b: Behaviour) => string][] = [
-  ['Time long / short / flat', (b) => `${pct(b.timeLong)} / ${pct(b.timeShort)} / ${pct(b.timeFlat)}`],
-  ['Longest holding', (b) => `${int(b.longestHoldingBars)} bars (${pct(b.longestHoldingShare)})`],
+const BEHAVIOUR_COLUMNS: readonly [string, (b: Behaviour) => string][] = [
+  ['Long', (b) => pct(b.timeLong)],
+  ['Short', (b) => pct(b.timeShort)],
+  ['Flat', (b) => pct(b.timeFlat)],
+  ['Longest holding (bars)', (b) => `${int(b.longestHoldingBars)} (${pct(b.longestHoldingShare)})`],
   ['Trades per day', (b) => num(b.tradesPerDay)],
   ['Limit entries', (b) => pct(b.limitShare)],
   ['Maker share of fees', (b) => pct(b.makerFeeShare)],
-  ['Most used actions', (b) => topActions(b.actions)],
 ];
 
 function topActions(actions: Readonly<Record<string, number>>): string {
   const total = Object.values(actions).reduce((s, c) => s + c, 0);
   return Object.entries(actions)
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 3)
+    .slice(0, 4)
     .map(([name, c]) => `${esc(name)} ${pct(c / total)}`)
     .join(', ');
 }
@@ -119,7 +120,12 @@ export function reportHtml(r: ReportInput): string {
   const multiFold = r.folds.length > 1;
   const head = ['', ...names.map((n) => esc(label(n)))];
   const metrics = table('metrics', head, METRIC_ROWS.map(([l, f]) => [esc(l), ...names.map((n) => f(r.policies[n]!))]));
-  const behaviour = table('behaviour', head, BEHAVIOUR_ROWS.map(([l, f]) => [esc(l), ...names.map((n) => f(r.policies[n]!.behaviour))]));
+  const behaviour = table(
+    'behaviour',
+    ['', ...BEHAVIOUR_COLUMNS.map(([l]) => esc(l))],
+    names.map((n) => [esc(label(n)), ...BEHAVIOUR_COLUMNS.map(([, f]) => f(r.policies[n]!.behaviour))]),
+  );
+  const actions = `<ul class="actions">${names.map((n) => `<li><b>${esc(label(n))}</b>: ${topActions(r.policies[n]!.behaviour.actions)}</li>`).join('')}</ul>`;
   const significance = table(
     'significance',
     ['Agent minus', 'Excess return', '95 % interval', 'Agent ahead in'],
@@ -169,6 +175,7 @@ export function reportHtml(r: ReportInput): string {
   .warnings h2 { border: 0; margin-top: 10px; color: #9a3412; }
   .warnings li { margin: 4px 0; }
   .synthetic { color: #9a3412; font-weight: 600; }
+  .actions { font-size: 12.5px; color: #374151; margin-top: 0; }
 </style>
 </head>
 <body>
@@ -190,6 +197,8 @@ ${r.equitySvg}
 ${r.priceSvg}
 </figure>
 ${behaviour}
+<p class="note">Share of steps ending long, short or flat; the longest round trip and its share of the test; trades opened per day. Most used actions:</p>
+${actions}
 <h2>Trades</h2>
 ${tradeSections}
 <h2>How it learned</h2>

@@ -133,25 +133,42 @@ export function ledgerTable(ledgers: readonly { fold: number; ledger: LedgerColu
   return columns;
 }
 
-/** Cumulative return (%) and drawdown (%) of each chained policy on the agent's time axis (shorter series are held flat). */
-function equitySeries(chained: readonly EvaluatedPolicy[]): { time: Float64Array; returns: Series[]; drawdowns: Series[] } {
+/**
+ * Cumulative return (%) and drawdown (%) of each chained policy on one time axis (the longest
+ * policy's steps). A policy whose episode ended early (ruin) is aligned by time and held flat
+ * after its last step; `ruins` gives, per policy, the axis index of each step where it was ruined.
+ */
+function equitySeries(chained: readonly EvaluatedPolicy[], folds: readonly FoldEvaluation[]): { time: Float64Array; returns: Series[]; drawdowns: Series[]; ruins: Map<string, number[]> } {
   const longest = chained.reduce((m, p) => (p.ledger.time.length > m.ledger.time.length ? p : m), chained[0]!);
   const time = longest.ledger.time;
   const returns: Series[] = [];
   const drawdowns: Series[] = [];
-  for (const p of chained) {
+  const ruins = new Map<string, number[]>();
+  chained.forEach((p, k) => {
     const e0 = p.metrics.initialEquity;
     const growth = new Float64Array(time.length);
+    const ruinTimes = new Set<number>();
+    for (const f of folds) {
+      const own = f.policies[k]!;
+      if (own.ruined && own.ledger.time.length > 0) ruinTimes.add(own.ledger.time[own.ledger.time.length - 1]!);
+    }
+    const marks: number[] = [];
     let last = 1;
+    let row = 0;
     for (let i = 0; i < time.length; i++) {
-      if (i < p.ledger.equity.length) last = p.ledger.equity[i]! / e0;
+      while (row < p.ledger.time.length && p.ledger.time[row]! <= time[i]!) {
+        last = p.ledger.equity[row]! / e0;
+        if (ruinTimes.has(p.ledger.time[row]!)) marks.push(i);
+        row++;
+      }
       growth[i] = last;
     }
+    if (marks.length > 0) ruins.set(p.name, marks);
     const color = SERIES_COLORS[p.name] ?? '#7c3aed';
     returns.push({ name: p.name, color, values: growth.map((g) => (g - 1) * 100) });
     drawdowns.push({ name: p.name, color, values: drawdownSeries(1, growth).map((d) => -d * 100) });
-  }
-  return { time, returns, drawdowns };
+  });
+  return { time, returns, drawdowns, ruins };
 }
 
 /** The random baseline is drawn clipped when its worst point is far below every other series (it would squash them). */
@@ -210,9 +227,9 @@ export async function writeEvaluation(input: ArchiveInput, write: { json(file: s
   const agentOf = (f: FoldEvaluation) => f.policies.find((p) => p.name === AGENT)!;
   const ledger = await writeParquetTable(path.join(runDir, LEDGER_PARQUET), ledgerTable(folds.map((f) => ({ fold: f.split.fold, ledger: agentOf(f).ledger }))), { timestampMs: ['time'] });
   const trades = await writeParquetTable(path.join(runDir, TRADES_PARQUET), tradesTable(folds.map((f) => ({ fold: f.split.fold, trades: agentOf(f).trades }))), { timestampMs: ['entryTime', 'exitTime'] });
-  const chart = equitySeries(chained);
-  const boundaries = boundaryIndices(chained.find((p) => p.name === AGENT) ?? chained[0]!, folds);
-  const svg = equitySvg(chart.time, chart.returns, chart.drawdowns, { clipped: clippedSeries(chart.returns), boundaries });
+  const chart = equitySeries(chained, folds);
+  const boundaries = folds.slice(1).map((f) => chart.time.findIndex((t) => t >= bars.time[f.split.testStart]!));
+  const svg = equitySvg(chart.time, chart.returns, chart.drawdowns, { clipped: clippedSeries(chart.returns), boundaries, ruins: chart.ruins });
   await writeFileAtomic(path.join(runDir, EQUITY_SVG), svg);
   const agentTrades = folds.flatMap((f) => agentOf(f).trades.map((t) => ({ ...t, fold: f.split.fold })));
   const firstBar = Math.min(...folds.map((f) => agentOf(f).ledger.index[0] ?? f.split.testStart));
@@ -258,15 +275,4 @@ export async function writeEvaluation(input: ArchiveInput, write: { json(file: s
 function curvesSvgOf(columns: Readonly<Record<string, ArrayLike<number>>> | undefined): string {
   const curves = columns ? curvesFrom(columns) : [];
   return curves.length > 0 ? learningCurvesSvg(curves) : '';
-}
-
-/** Positions on the chained time axis where folds 1.. start. */
-function boundaryIndices(p: EvaluatedPolicy, folds: readonly FoldEvaluation[]): number[] {
-  const out: number[] = [];
-  let at = 0;
-  for (let k = 0; k < folds.length - 1; k++) {
-    at += folds[k]!.policies.find((q) => q.name === p.name)!.ledger.index.length;
-    out.push(at);
-  }
-  return out;
 }

@@ -51,6 +51,8 @@ export interface PanelOptions {
   readonly clipped?: ReadonlySet<string>;
   /** Indices on the time axis where a new walk-forward fold starts. */
   readonly boundaries?: readonly number[];
+  /** Series name → indices where its account hit the ruin line (marked with a cross). */
+  readonly ruins?: ReadonlyMap<string, readonly number[]>;
 }
 
 function panel(
@@ -60,7 +62,7 @@ function panel(
   y0: number,
   height: number,
   unit: string,
-  { clipped, boundaries = [] }: PanelOptions = {},
+  { clipped, boundaries = [], ruins }: PanelOptions = {},
 ): string {
   const n = time.length;
   let lo = Infinity;
@@ -118,6 +120,13 @@ function panel(
       .join(' ');
     const clip = clipped?.has(s.name) ? ` clip-path="url(#${clipId})" stroke-dasharray="3 2"` : '';
     parts.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${s.color}" stroke-width="1.5"${clip} points="${pts}"/>`);
+    for (const [k, ruin] of (ruins?.get(s.name) ?? []).entries()) {
+      if (ruin >= s.values.length || !Number.isFinite(s.values[ruin]!)) continue;
+      const rx = x(ruin);
+      const ry = Math.min(y0 + PAD.top + plotH, Math.max(y0 + PAD.top, y(s.values[ruin]!)));
+      parts.push(`<g class="ruin" data-series="${esc(s.name)}" stroke="#b91c1c" stroke-width="2"><line x1="${(rx - 5).toFixed(1)}" y1="${(ry - 5).toFixed(1)}" x2="${(rx + 5).toFixed(1)}" y2="${(ry + 5).toFixed(1)}"/><line x1="${(rx - 5).toFixed(1)}" y1="${(ry + 5).toFixed(1)}" x2="${(rx + 5).toFixed(1)}" y2="${(ry - 5).toFixed(1)}"/></g>`);
+      if (k === 0) parts.push(`<text x="${(rx + 8).toFixed(1)}" y="${(ry + 4).toFixed(1)}" font-size="10" fill="#b91c1c">ruin (${esc(s.name)})</text>`);
+    }
   }
   return parts.join('\n');
 }
