@@ -120,12 +120,11 @@ function panel(
       .join(' ');
     const clip = clipped?.has(s.name) ? ` clip-path="url(#${clipId})" stroke-dasharray="3 2"` : '';
     parts.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${s.color}" stroke-width="1.5"${clip} points="${pts}"/>`);
-    for (const [k, ruin] of (ruins?.get(s.name) ?? []).entries()) {
+    for (const ruin of ruins?.get(s.name) ?? []) {
       if (ruin >= s.values.length || !Number.isFinite(s.values[ruin]!)) continue;
       const rx = x(ruin);
       const ry = Math.min(y0 + PAD.top + plotH, Math.max(y0 + PAD.top, y(s.values[ruin]!)));
       parts.push(`<g class="ruin" data-series="${esc(s.name)}" stroke="#b91c1c" stroke-width="2"><line x1="${(rx - 5).toFixed(1)}" y1="${(ry - 5).toFixed(1)}" x2="${(rx + 5).toFixed(1)}" y2="${(ry + 5).toFixed(1)}"/><line x1="${(rx - 5).toFixed(1)}" y1="${(ry + 5).toFixed(1)}" x2="${(rx + 5).toFixed(1)}" y2="${(ry - 5).toFixed(1)}"/></g>`);
-      if (k === 0) parts.push(`<text x="${(rx + 8).toFixed(1)}" y="${(ry + 4).toFixed(1)}" font-size="10" fill="#b91c1c">ruin (${esc(s.name)})</text>`);
     }
   }
   return parts.join('\n');
@@ -141,12 +140,14 @@ export function equitySvg(time: ArrayLike<number>, returnsPct: readonly Series[]
   const legend = returnsPct
     .map((s, i) => `<g transform="translate(${PAD.left + 8 + i * 150},${top + bottom + 14})"><rect width="14" height="4" y="-4" fill="${s.color}"/><text x="20" font-size="12">${esc(s.name)}${options.clipped?.has(s.name) ? ' (clipped)' : ''}</text></g>`)
     .join('\n');
+  const ruinLegend = options.ruins && options.ruins.size > 0 ? `<text x="${W - PAD.right}" y="${top + bottom + 14}" font-size="12" fill="#b91c1c" text-anchor="end">× ruin</text>` : '';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" id="equity-plot" viewBox="0 0 ${W} ${top + bottom + 24}" width="${W}" height="${top + bottom + 24}" font-family="system-ui, sans-serif" role="img" aria-label="Equity and drawdown of the agent and baselines on the test split">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     panel('Cumulative return (%)', returnsPct, time, 0, top, '%', options),
     panel('Drawdown (%)', drawdownsPct, time, top, bottom, '%', options),
     legend,
+    ruinLegend,
     '</svg>',
   ].join('\n');
 }
