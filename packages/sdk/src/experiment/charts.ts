@@ -1,5 +1,5 @@
 import type { Bars } from '../features/types.ts';
-import { esc, fmt, niceTicks } from './svg.ts';
+import { esc, fmt, niceTicks, tickLabels } from './svg.ts';
 import type { Trade } from './trades.ts';
 
 const W = 880;
@@ -66,11 +66,12 @@ export function priceSvg({ bars, from, to, trades, boundaries = [], maxColumns =
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="${PAD.left}" y="18" font-size="13" font-weight="600">Price and the agent's trades${perColumn > 1 ? ` (${fmt(perColumn)} bars per column)` : ''}</text>`,
   ];
-  for (const v of nice.ticks) {
+  const priceLabels = tickLabels(nice.ticks);
+  nice.ticks.forEach((v, k) => {
     const yy = y(v).toFixed(1);
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" stroke="#f1f5f9"/>`);
-    parts.push(`<text x="${PAD.left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${fmt(v)}</text>`);
-  }
+    parts.push(`<text x="${PAD.left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${priceLabels[k]}</text>`);
+  });
   for (const t of trades) {
     const x0 = x(t.entryIndex);
     const x1 = Math.max(x0 + 1, x(t.exitIndex));
@@ -176,11 +177,14 @@ export function learningCurvesSvg(curves: readonly Curve[]): string {
     const x = (s: number) => ox + pad.left + (xMax > 0 ? (s / xMax) * plotW : 0);
     const y = (v: number) => oy + pad.top + (1 - (v - nice.lo) / (nice.hi - nice.lo)) * plotH;
     parts.push(`<text x="${ox + pad.left}" y="${oy + 15}" font-size="12" font-weight="600">${esc(curve.title)}</text>`);
-    for (const v of nice.ticks) {
+    const labels = tickLabels(nice.ticks);
+    nice.ticks.forEach((v, i) => {
       const yy = y(v).toFixed(1);
       parts.push(`<line x1="${ox + pad.left}" x2="${ox + cellW - pad.right}" y1="${yy}" y2="${yy}" stroke="#f1f5f9"/>`);
-      parts.push(`<text x="${ox + pad.left - 5}" y="${yy}" font-size="9" text-anchor="end" dominant-baseline="middle">${fmt(v)}</text>`);
-    }
+      parts.push(`<text x="${ox + pad.left - 5}" y="${yy}" font-size="9" text-anchor="end" dominant-baseline="middle">${labels[i]}</text>`);
+    });
+    const points = curve.folds.reduce((n, f) => n + Array.from(f.values).filter(Number.isFinite).length, 0);
+    if (points === 0) parts.push(`<text x="${ox + pad.left + plotW / 2}" y="${oy + pad.top + plotH / 2}" font-size="11" fill="#6b7280" text-anchor="middle">no value yet (no training episode finished)</text>`);
     parts.push(`<text x="${ox + cellW - pad.right}" y="${oy + cellH - 6}" font-size="9" text-anchor="end">${Math.round(xMax).toLocaleString('en-US')} steps</text>`);
     for (const f of curve.folds) {
       const pts: string[] = [];
@@ -188,6 +192,10 @@ export function learningCurvesSvg(curves: readonly Curve[]): string {
       parts.push(`<polyline class="curve" data-curve="${esc(curve.title)}" data-fold="${f.fold}" data-points="${pts.length}" fill="none" stroke="${FOLD_COLORS[f.fold % FOLD_COLORS.length]}" stroke-width="1.5" points="${pts.join(' ')}"/>`);
     }
   });
+  const folds = [...new Set(curves.flatMap((c) => c.folds.map((f) => f.fold)))];
+  if (folds.length > 1) {
+    folds.forEach((fold, i) => parts.push(`<text x="${W - 16 - (folds.length - 1 - i) * 60}" y="14" font-size="11" text-anchor="end" fill="${FOLD_COLORS[fold % FOLD_COLORS.length]}">fold ${fold}</text>`));
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -32,6 +32,14 @@ export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[];
   return { ticks, lo: first, hi: last };
 }
 
+/** Tick labels with as many decimals as the tick spacing needs (exponent notation for tiny spacings). */
+export function tickLabels(ticks: readonly number[]): string[] {
+  const step = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : 1;
+  if (step > 0 && step < 1e-3) return ticks.map((v) => (v === 0 ? '0' : v.toExponential(Math.max(0, Math.ceil(-Math.log10(step)) - Math.ceil(-Math.log10(Math.max(...ticks.map(Math.abs))))))));
+  const digits = step >= 1 ? 0 : Math.ceil(-Math.log10(step) - 1e-9);
+  return ticks.map((v) => (Math.abs(v) >= 1e5 ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits)));
+}
+
 export function fmt(v: number): string {
   if (Number.isInteger(v)) return String(v);
   const digits = Math.min(4, Math.max(1, -Math.floor(Math.log10(Math.abs(v))) + 1));
@@ -100,11 +108,12 @@ function panel(
     const xx = x(b).toFixed(1);
     parts.push(`<line class="fold-boundary" x1="${xx}" x2="${xx}" y1="${y0 + PAD.top}" y2="${y0 + PAD.top + plotH}" stroke="#9ca3af" stroke-dasharray="4 3"/>`);
   }
-  for (const v of nice.ticks) {
+  const labels = tickLabels(nice.ticks);
+  nice.ticks.forEach((v, k) => {
     const yy = y(v).toFixed(1);
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" stroke="#e5e7eb"/>`);
-    parts.push(`<text x="${PAD.left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${fmt(v)}${unit}</text>`);
-  }
+    parts.push(`<text x="${PAD.left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${labels[k]}${unit}</text>`);
+  });
   if (n > 1) {
     for (const k of [0, Math.floor((n - 1) / 2), n - 1]) {
       const label = new Date(time[k]!).toISOString().slice(0, 16).replace('T', ' ');
