@@ -23,3 +23,13 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     throw error;
   }
 }
+
+/** Whether a process with this pid exists on this host (EPERM: it exists but belongs to another user). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
