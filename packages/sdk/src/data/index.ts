@@ -2,9 +2,11 @@
 export { allocateBars, columnsOf, isoTime, optionalColumnsOf, sliceBars, type MutableBars } from './bars.ts';
 export {
   barsToCsv,
+  csvChunks,
   exportCsv,
   importCsv,
   importKrakenOhlcvt,
+  parseCsv,
   parseIsoTime,
   type ExportCsvOptions,
   type ImportCsvOptions,
@@ -24,7 +26,7 @@ export {
 } from './commit.ts';
 export { BarsValidationError, ChecksumMismatchError, DataError, DatasetNotFoundError } from './errors.ts';
 export { LOWER_ID_PATTERN, assertDatasetId, assertSource, datasetAddress, datasetFolder, defaultDatasetId, timeframeLabel, type DatasetAddress } from './ids.ts';
-export { bucketOf, freePartitionPath, freeSiblingPath, splitByBucket, type PartitionLayout } from './layout.ts';
+export { bucketOf, freePartitionPath, freeSiblingPath, nextBucketStart, splitByBucket, type PartitionLayout } from './layout.ts';
 export { DatasetLockedError } from './_lock.ts';
 export {
   concatBars,
