@@ -18,6 +18,7 @@ import {
   generateSynthetic,
   importCsv,
   importKrakenOhlcvt,
+  isManifestPathRef,
   listDatasets,
   normalizeSymbol,
   parseTimeframe,
@@ -44,6 +45,8 @@ function flag<T>(check: () => T): T {
 
 const checkTimeframe = (name: string, value: string) => flag(() => timeframeLabel(value, name));
 const checkId = (value: string | undefined) => (value === undefined ? undefined : flag(() => assertDatasetId(value, '--id')));
+/** A `<manifest|id>` argument: a path is the user's to name; an id must be a valid dataset id. */
+const checkRef = (ref: string) => (isManifestPathRef(ref) ? ref : flag(() => assertDatasetId(ref, 'dataset id')));
 
 function summary(manifest: DatasetManifest): string {
   return `${manifest.rows.toLocaleString('en-US')} bars ${manifest.timeframe} ${manifest.firstTime} → ${manifest.lastTime}`;
@@ -72,7 +75,7 @@ export async function list({ data }: GlobalOptions, { json }: { json?: boolean }
 export async function validate(ref: string, { data }: GlobalOptions, { json }: { json?: boolean }): Promise<void> {
   let result;
   try {
-    result = await readDataset(ref, { dataDir: data, validate: false });
+    result = await readDataset(checkRef(ref), { dataDir: data, validate: false });
   } catch (error) {
     if (error instanceof ChecksumMismatchError && json) print(JSON.stringify({ ok: false, checksum: { file: error.file, expected: error.expected, actual: error.actual } }, null, 2));
     throw error;
@@ -181,7 +184,7 @@ export async function synth(
 export async function resample(ref: string, options: { to: string; id?: string; compression: ParquetCompression }, { data }: GlobalOptions): Promise<void> {
   const to = checkTimeframe('--to', options.to);
   const id = checkId(options.id);
-  const { manifest, bars } = await readDataset(ref, { dataDir: data });
+  const { manifest, bars } = await readDataset(checkRef(ref), { dataDir: data });
   const from = parseTimeframe(manifest.timeframe);
   if (parseTimeframe(to).ms <= from.ms || parseTimeframe(to).ms % from.ms !== 0) {
     throw new UsageError(`--to ${to}: must be a whole multiple of the dataset's ${from.label} timeframe, and larger`);
@@ -200,7 +203,7 @@ export async function resample(ref: string, options: { to: string; id?: string; 
 }
 
 export async function exportDataset(ref: string, options: { out?: string; timeFormat: 'iso' | 'ms' | 's' }, { data }: GlobalOptions): Promise<void> {
-  const { bars, manifest } = await readDataset(ref, { dataDir: data });
+  const { bars, manifest } = await readDataset(checkRef(ref), { dataDir: data });
   if (options.out) {
     await exportCsv(bars, options.out, { timeFormat: options.timeFormat });
     process.stderr.write(`wrote ${options.out}: ${summary(manifest)}\n`);

@@ -176,6 +176,9 @@ describe('tradecore data', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('dataset "nope" not found');
     expect(stderr).toContain('known datasets: synthetic-btc-usd-1m, synthetic-eth-usd-1m');
+    const invalid = await cli(['--data', dataDir, 'data', 'export', 'Synthetic BTC']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('dataset id "Synthetic BTC" is not a valid id');
   });
 });
 

@@ -14,7 +14,7 @@ const CHUNK_BYTES = 1 << 20;
  * characters across chunk boundaries. A line longer than {@link MAX_LINE_LENGTH} or holding a NUL byte (a
  * binary file) throws a {@link DataError} naming `label` and the line, quoting a capped excerpt.
  */
-export async function forEachLine(chunks: AsyncIterable<Uint8Array | string>, label: string, onLine: (line: string, lineNumber: number) => void): Promise<void> {
+export async function forEachLine(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, label: string, onLine: (line: string, lineNumber: number) => void): Promise<void> {
   const decoder = new TextDecoder('utf-8');
   let pending = '';
   let lineNumber = 0;

@@ -165,7 +165,7 @@ export async function importCsv(file: string, options: ImportCsvOptions = {}): P
 }
 
 /** {@link importCsv} over any byte or text stream; `label` names the source in errors. */
-export async function parseCsv(chunks: AsyncIterable<Uint8Array | string>, label: string, options: ImportCsvOptions = {}): Promise<Bars> {
+export async function parseCsv(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, label: string, options: ImportCsvOptions = {}): Promise<Bars> {
   let parser: RowParser | undefined;
   await forEachLine(chunks, label, (line, lineNumber) => {
     if (parser) return parser(line, lineNumber);
