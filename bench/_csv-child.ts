@@ -1,7 +1,7 @@
 // Child process of bench/csv.ts: imports one CSV in the mode named by argv[2] and prints JSON with the
 // peak resident memory (maxRSS) and the RSS before the work, so each mode is measured in a fresh process.
 import { readFile } from 'node:fs/promises';
-import { importCsv } from '@tradecore/sdk';
+import { importCsv, parseIsoTime } from '@tradecore/sdk';
 
 const [mode, file] = process.argv.slice(2) as [string, string];
 const baseline = process.memoryUsage().rss;
@@ -19,7 +19,8 @@ if (mode === 'stream') {
   for (let i = 1; i < lines.length; i++) {
     const cells = (lines[i] as string).split(',');
     if (cells.length < 6) continue;
-    for (let c = 0; c < 6; c++) (columns[c] as Float64Array)[rows] = Number(cells[c]);
+    (columns[0] as Float64Array)[rows] = parseIsoTime(cells[0] as string);
+    for (let c = 1; c < 6; c++) (columns[c] as Float64Array)[rows] = Number(cells[c]);
     rows++;
   }
   barsBytes = rows * 8 * 6;

@@ -103,6 +103,8 @@ function planColumns(file: string, header: string[], mapping: Partial<Record<Col
   return plan;
 }
 
+const EMPTY = new Float64Array(0);
+
 /** A growing Float64Array kept as fixed-size blocks, so growth never copies what is already there. */
 class ColumnBuilder {
   static readonly BLOCK = 1 << 16;
@@ -117,11 +119,17 @@ class ColumnBuilder {
     }
     this.#current[this.#fill++] = value;
   }
+  /** The values as one array; the blocks are released as they are copied, so the copy costs one column at most. */
   finish(): Float64Array {
-    const out = new Float64Array(this.#blocks.length * ColumnBuilder.BLOCK + this.#fill);
-    this.#blocks.forEach((block, k) => out.set(block, k * ColumnBuilder.BLOCK));
-    out.set(this.#current.subarray(0, this.#fill), this.#blocks.length * ColumnBuilder.BLOCK);
+    const full = this.#blocks.length;
+    const out = new Float64Array(full * ColumnBuilder.BLOCK + this.#fill);
+    for (let k = 0; k < full; k++) {
+      out.set(this.#blocks[k] as Float64Array, k * ColumnBuilder.BLOCK);
+      this.#blocks[k] = EMPTY;
+    }
+    out.set(this.#current.subarray(0, this.#fill), full * ColumnBuilder.BLOCK);
     this.#blocks = [];
+    this.#current = EMPTY;
     return out;
   }
 }
@@ -149,7 +157,12 @@ function rowParser(file: string, plan: readonly ColumnPlan[], timeUnit: TimeUnit
     }
     rows++;
   }) as RowParser;
-  parse.finish = () => ({ length: rows, ...Object.fromEntries(builders.map(({ name, column }) => [name, column.finish()])) }) as Bars;
+  // One column at a time, so at most one column is held twice while the blocks are joined.
+  parse.finish = () => {
+    const columns: Partial<Record<ColumnName, Float64Array>> = {};
+    for (const { name, column } of builders) columns[name] = column.finish();
+    return { length: rows, ...columns } as Bars;
+  };
   return parse;
 }
 
