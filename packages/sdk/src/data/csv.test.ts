@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { exportCsv, importCsv, importKrakenOhlcvt, parseCsv, parseIsoTime } from './csv.ts';
 import { DataError } from './errors.ts';
+import { readDataset, writeDataset } from './lake.ts';
 import { listFiles, sharedFile, tempDir } from './_testing.ts';
 
 async function csvFile(text: string, name = 'bars.csv'): Promise<string> {
@@ -117,6 +118,17 @@ describe('streaming', () => {
     const good = await importCsv(await csvFile(lines.join('\n')));
     expect(good.length).toBe(rows);
     expect(good.close[rows - 1]).toBe(100.5 + rows - 1);
+  });
+
+  it('sizes its columns from the line count: blank lines and a missing last newline still give exact columns that write to the lake', async () => {
+    const file = await csvFile('time,open,high,low,close,volume\n\n2024-01-01T00:00:00Z,1,2,0.5,1.5,7\n\n2024-01-01T00:01:00Z,1.5,2,1,1.2,3');
+    const bars = await importCsv(file);
+    expect(bars.length).toBe(2);
+    expect(bars.close.length).toBe(2);
+    expect(Array.from(bars.close)).toEqual([1.5, 1.2]);
+    const dataDir = await tempDir();
+    await writeDataset(bars, { dataDir, source: 'test', symbol: 'BTC-USD', timeframe: '1m' });
+    expect((await readDataset('test-btc-usd-1m', { dataDir })).bars).toEqual(bars);
   });
 
   it('refuses a binary file or a line without end, quoting only a short excerpt', async () => {
