@@ -32,7 +32,7 @@ export interface ResetOptions {
    * Such an episode is an evaluation: it runs to `endIndex` and is never truncated by `episodeLength`.
    */
   startIndex?: number;
-  /** Last bar of the episode (inclusive); defaults to the end of the env's range. */
+  /** Last bar of the episode (inclusive), at most the end of the env's range (`range.end`); defaults to that end. */
   endIndex?: number;
 }
 

@@ -1,0 +1,90 @@
+import type { GuardSnapshot, OrderIntent } from '../execution/types.ts';
+import { copyIntent, createGuardSnapshot } from '../execution/verifyOrder.ts';
+import type { EngineHooks } from './hooks.ts';
+import { PluginResolutionError } from './resolvePlugins.ts';
+import { STAGE } from './stages.ts';
+import type { TradecorePlugin } from './types.ts';
+
+type OrderTapFn = (intent: OrderIntent, extra?: unknown) => OrderIntent | undefined;
+interface OrderTap {
+  name: string;
+  stage?: unknown;
+  fn: OrderTapFn;
+}
+
+/** The stage tapable sorts a tap by: a number, anything else counts as 0. */
+function stageOf(tap: OrderTap): number {
+  return typeof tap.stage === 'number' ? tap.stage : 0;
+}
+
+/** What `guardOrderHook` gives the engine. */
+export interface OrderHookGuard {
+  /** Where the risk guard's result is copied each time one of its taps returns. */
+  readonly snapshot: GuardSnapshot;
+  /**
+   * Runs a plugin's `setup`, attributing the taps it makes to it. Returns a warning when a risk guard
+   * made no tap at `STAGE.RISK_GUARD` (every entry will then be rejected), else undefined.
+   */
+  setup(plugin: TradecorePlugin, run: () => void | Promise<void>): Promise<string | undefined>;
+}
+
+/**
+ * Makes "nothing resizes an order after the risk guard" hold for `hooks.order`:
+ * - at setup, a tap at `STAGE.RISK_GUARD` or later (or at a stage that is not a number below it, such as
+ *   NaN, which tapable would put last) is refused unless the risk-guard plugin makes it, with an error
+ *   naming the plugin;
+ * - every tap of the risk guard at that stage is wrapped so that, the moment it returns, the engine copies
+ *   its result into `snapshot`. The broker compares the entry leaving the hook with that copy
+ *   (`verifySizedOrder`), so whatever gets past the setup check (a tap pushed into `hook.taps`, an
+ *   interceptor, a `result` interceptor) still cannot change the guard's size or stop.
+ */
+export function guardOrderHook(order: EngineHooks['order']): OrderHookGuard {
+  const snapshot = createGuardSnapshot();
+  let current: TradecorePlugin | undefined;
+  let guardTaps = 0;
+
+  const record = (returned: unknown): void => {
+    snapshot.taken = true;
+    snapshot.source = returned;
+    if (typeof returned === 'object' && returned !== null) copyIntent(returned as OrderIntent, snapshot.values);
+  };
+
+  order.intercept({
+    register: (registered) => {
+      const tap = registered as unknown as OrderTap;
+      const stage = stageOf(tap);
+      if (stage < STAGE.RISK_GUARD) return registered;
+      if (current === undefined || current.kind !== 'risk-guard') {
+        const who = current === undefined ? `a tap named "${tap.name}" made outside any plugin's setup` : `plugin "${current.name}"`;
+        throw new PluginResolutionError(
+          `${who} taps hooks.order at stage ${String(tap.stage)}: only the risk guard may tap at STAGE.RISK_GUARD (${STAGE.RISK_GUARD}) or later, because nothing may resize an order after it. Execution helpers tap below it (STAGE.PRE, STAGE.DEFAULT or STAGE.POST) to adjust stopBucket or reject an order before the guard sizes it`,
+        );
+      }
+      const sized = tap.fn;
+      tap.fn = (intent, extra) => {
+        const result = sized(intent, extra);
+        record(result !== undefined ? result : intent);
+        return result;
+      };
+      guardTaps++;
+      return registered;
+    },
+  });
+
+  return {
+    snapshot,
+    async setup(plugin, run) {
+      current = plugin;
+      const before = guardTaps;
+      try {
+        await run();
+      } finally {
+        current = undefined;
+      }
+      if (plugin.kind === 'risk-guard' && guardTaps === before) {
+        return `risk-guard plugin "${plugin.name}" did not tap hooks.order at STAGE.RISK_GUARD: every entry will be rejected, because the engine fills only what that tap sized (hooks.order.tap({ name, stage: STAGE.RISK_GUARD }, (intent) => …))`;
+      }
+      return undefined;
+    },
+  };
+}
