@@ -77,7 +77,8 @@ function allocate(capacity: number): LedgerColumns {
  * - `fee`, `cashDelta`: fees paid (they are included in `cashDelta`) and the change of cash.
  * - `position`, `stop`: after the step (`stop` is NaN when flat).
  * - `stopTriggered`, `stopGapped`: the stop exited the position; it filled beyond the stop price.
- * - `stopExcess`: loss of the stopped trade beyond the loss planned at entry (gaps, slippage); 0 otherwise.
+ * - `stopExcess`: loss of the stopped trade beyond the loss planned at entry (a gap through the
+ *   stop; the plan includes the stop's slippage); 0 otherwise.
  * - `equity`: cash + position × close after the step; `reward`: the step's reward.
  *
  * Rows are written in place; capacity grows only when an episode longer than any before starts.
