@@ -13,8 +13,9 @@ export interface EpisodeStartInfo {
 /**
  * Every hook the SDK calls, declared once. The class states the semantics:
  * - `features` (SyncHook): indicators add feature definitions. Called once per dataset, not per bar.
- * - `order` (SyncWaterfallHook): an entry order flows through execution helpers, then the risk guard at
- *   `STAGE.RISK_GUARD`, which sizes it. Called only when an entry fills.
+ * - `order` (SyncWaterfallHook): an entry order flows through execution helpers (stages below
+ *   `STAGE.RISK_GUARD`), then the risk guard at `STAGE.RISK_GUARD`, which sizes it; only the guard may tap
+ *   there or later, and what it sets is final. Called only when an entry fills.
  * - `stop` (SyncWaterfallHook): the stop price flows through trailing-stop helpers on each bar a
  *   position is held. Only called when something tapped it.
  * - `reward` (SyncWaterfallHook): reward shaping over the default log equity return. Only called when tapped.
