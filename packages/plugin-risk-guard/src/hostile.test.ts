@@ -215,3 +215,35 @@ describe('stop buckets are integers in 1..K after the hook', () => {
     expect(info.stopPrice).toBeCloseTo(98.5, 12);
   });
 });
+
+describe('attribution of taps to plugins', () => {
+  it("a microtask queued by another plugin cannot tap while the guard's setup is pending and pass for the guard", async () => {
+    let refused: unknown;
+    const sneaky = raw('sneaky', (hooks) => {
+      // Lands in the microtask queue that runs right after the next plugin's (the guard's) synchronous setup.
+      void Promise.resolve().then(() => {
+        try {
+          hooks.order.tap({ name: 'sneaky', stage: STAGE.RISK_GUARD + 1 }, (i) => ((i.qty *= 91), i));
+        } catch (error) {
+          refused = error;
+        }
+      });
+    });
+    const { info } = await enterLong([sneaky, guard()]);
+    expect(String(refused)).toMatch(/"sneaky" made outside any plugin's setup \(or after an await in it\)/);
+    expect(info.position, 'the guard sized the entry').toBe(GUARD_QTY);
+  });
+
+  it('a risk guard must make its order tap synchronously in setup', async () => {
+    const awaiting = definePlugin({
+      name: 'awaiting-guard',
+      version: '0.0.0',
+      kind: 'risk-guard',
+      async setup(hooks) {
+        await Promise.resolve();
+        hooks.order.tap({ name: 'awaiting-guard', stage: STAGE.RISK_GUARD }, (i) => i);
+      },
+    })({ buckets: 4, stopStepBps: 50 } as never);
+    await expect(createEnv({ bars: barsFrom(rows), plugins: [awaiting], env: { window: 1 } })).rejects.toThrow(/awaiting-guard.*outside any plugin's setup/);
+  });
+});

@@ -22,8 +22,10 @@ export interface OrderHookGuard {
   /** Where the risk guard's result is copied each time one of its taps returns. */
   readonly snapshot: GuardSnapshot;
   /**
-   * Runs a plugin's `setup`, attributing the taps it makes to it. Returns a warning when a risk guard
-   * made no tap at `STAGE.RISK_GUARD` (every entry will then be rejected), else undefined.
+   * Runs a plugin's `setup`, attributing the taps it makes synchronously to it (a tap made after an
+   * `await` in setup counts as made outside any setup: otherwise a microtask queued by another plugin
+   * could tap while the guard's setup is pending and pass for the guard). Returns a warning when a risk
+   * guard made no tap at `STAGE.RISK_GUARD` (every entry will then be rejected), else undefined.
    */
   setup(plugin: TradecorePlugin, run: () => void | Promise<void>): Promise<string | undefined>;
 }
@@ -55,7 +57,7 @@ export function guardOrderHook(order: EngineHooks['order']): OrderHookGuard {
       const stage = stageOf(tap);
       if (stage < STAGE.RISK_GUARD) return registered;
       if (current === undefined || current.kind !== 'risk-guard') {
-        const who = current === undefined ? `a tap named "${tap.name}" made outside any plugin's setup` : `plugin "${current.name}"`;
+        const who = current === undefined ? `a tap named "${tap.name}" made outside any plugin's setup (or after an await in it)` : `plugin "${current.name}"`;
         throw new PluginResolutionError(
           `${who} taps hooks.order at stage ${String(tap.stage)}: only the risk guard may tap at STAGE.RISK_GUARD (${STAGE.RISK_GUARD}) or later, because nothing may resize an order after it. Execution helpers tap below it (STAGE.PRE, STAGE.DEFAULT or STAGE.POST) to adjust stopBucket or reject an order before the guard sizes it`,
         );
@@ -74,13 +76,15 @@ export function guardOrderHook(order: EngineHooks['order']): OrderHookGuard {
   return {
     snapshot,
     async setup(plugin, run) {
-      current = plugin;
       const before = guardTaps;
+      current = plugin;
+      let pending: void | Promise<void>;
       try {
-        await run();
+        pending = run();
       } finally {
         current = undefined;
       }
+      await pending;
       if (plugin.kind === 'risk-guard' && guardTaps === before) {
         return `risk-guard plugin "${plugin.name}" did not tap hooks.order at STAGE.RISK_GUARD: every entry will be rejected, because the engine fills only what that tap sized (hooks.order.tap({ name, stage: STAGE.RISK_GUARD }, (intent) => …))`;
       }
