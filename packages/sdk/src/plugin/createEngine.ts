@@ -2,7 +2,7 @@ import type { GuardSnapshot } from '../execution/types.ts';
 import type { ColumnName, FeatureDefinition, FeatureRegistry } from '../features/types.ts';
 import { PluginResolutionError, resolvePlugins } from './resolvePlugins.ts';
 import { createHooks, type EngineHooks } from './hooks.ts';
-import { guardOrderHook } from './orderHook.ts';
+import { createOrderGuard } from './orderHook.ts';
 import type { PluginOption, TradecorePlugin } from './types.ts';
 
 export interface Engine {
@@ -27,12 +27,12 @@ export interface CreateEngineOptions {
 
 /**
  * Resolves the plugins, builds a fresh hooks object and runs every plugin's `setup` on it, in order.
- * Only the risk guard may tap `hooks.order` at `STAGE.RISK_GUARD` or later (see `guardOrderHook`).
+ * Only the risk guard may tap `hooks.order` at `STAGE.RISK_GUARD` or later (see `createOrderGuard`).
  */
 export async function createEngine({ plugins, requireRiskGuard = true, log = () => {} }: CreateEngineOptions): Promise<Engine> {
   const resolved = resolvePlugins(plugins, { requireRiskGuard });
-  const hooks = createHooks();
-  const order = guardOrderHook(hooks.order);
+  const order = createOrderGuard();
+  const hooks = createHooks(order.observe);
   for (const plugin of resolved) {
     const warning = await order.setup(plugin, () => plugin.setup(hooks, { options: plugin.options, log: (message) => log(`[${plugin.name}] ${message}`) }));
     if (warning !== undefined) log(`[engine] ${warning}`);

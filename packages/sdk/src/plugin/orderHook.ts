@@ -1,26 +1,16 @@
 import type { GuardSnapshot, OrderIntent } from '../execution/types.ts';
 import { copyIntent, createGuardSnapshot } from '../execution/verifyOrder.ts';
-import type { EngineHooks } from './hooks.ts';
+import type { TapObserver } from './hooks.ts';
 import { PluginResolutionError } from './resolvePlugins.ts';
 import { STAGE } from './stages.ts';
 import type { TradecorePlugin } from './types.ts';
 
-type OrderTapFn = (intent: OrderIntent, extra?: unknown) => OrderIntent | undefined;
-interface OrderTap {
-  name: string;
-  stage?: unknown;
-  fn: OrderTapFn;
-}
-
-/** The stage tapable sorts a tap by: a number, anything else counts as 0. */
-function stageOf(tap: OrderTap): number {
-  return typeof tap.stage === 'number' ? tap.stage : 0;
-}
-
-/** What `guardOrderHook` gives the engine. */
-export interface OrderHookGuard {
+/** What `createOrderGuard` gives the engine. */
+export interface OrderGuard {
   /** Where the risk guard's result is copied each time one of its taps returns. */
   readonly snapshot: GuardSnapshot;
+  /** Pass to `createHooks`: checks every `order` tap as it registers. */
+  readonly observe: TapObserver;
   /**
    * Runs a plugin's `setup`, attributing the taps it makes synchronously to it (a tap made after an
    * `await` in setup counts as made outside any setup: otherwise a microtask queued by another plugin
@@ -35,46 +25,40 @@ export interface OrderHookGuard {
  * - at setup, a tap at `STAGE.RISK_GUARD` or later (or at a stage that is not a number below it, such as
  *   NaN, which tapable would put last) is refused unless the risk-guard plugin makes it, with an error
  *   naming the plugin;
- * - every tap of the risk guard at that stage is wrapped so that, the moment it returns, the engine copies
- *   its result into `snapshot`. The broker compares the entry leaving the hook with that copy
- *   (`verifySizedOrder`), so whatever gets past the setup check (a tap pushed into `hook.taps`, an
- *   interceptor, a `result` interceptor) still cannot change the guard's size or stop.
+ * - every tap of the risk guard at that stage copies its result into `snapshot` the moment it returns.
+ *   The broker compares the entry leaving the hook with that copy (`verifySizedOrder`), so whatever gets
+ *   past the setup check (a tap pushed into `hook.taps`, an interceptor, a `result` interceptor) still
+ *   cannot change the guard's size or stop.
  */
-export function guardOrderHook(order: EngineHooks['order']): OrderHookGuard {
+export function createOrderGuard(): OrderGuard {
   const snapshot = createGuardSnapshot();
   let current: TradecorePlugin | undefined;
   let guardTaps = 0;
 
-  const record = (returned: unknown): void => {
+  const record = (handedOn: unknown): void => {
     snapshot.taken = true;
-    snapshot.source = returned;
-    if (typeof returned === 'object' && returned !== null) copyIntent(returned as OrderIntent, snapshot.values);
+    snapshot.source = handedOn;
+    if (typeof handedOn === 'object' && handedOn !== null) copyIntent(handedOn as OrderIntent, snapshot.values);
   };
 
-  order.intercept({
-    register: (registered) => {
-      const tap = registered as unknown as OrderTap;
-      const stage = stageOf(tap);
-      if (stage < STAGE.RISK_GUARD) return registered;
-      if (current === undefined || current.kind !== 'risk-guard') {
-        const who = current === undefined ? `a tap named "${tap.name}" made outside any plugin's setup (or after an await in it)` : `plugin "${current.name}"`;
-        throw new PluginResolutionError(
-          `${who} taps hooks.order at stage ${String(tap.stage)}: only the risk guard may tap at STAGE.RISK_GUARD (${STAGE.RISK_GUARD}) or later, because nothing may resize an order after it. Execution helpers tap below it (STAGE.PRE, STAGE.DEFAULT or STAGE.POST) to adjust stopBucket or reject an order before the guard sizes it`,
-        );
-      }
-      const sized = tap.fn;
-      tap.fn = (intent, extra) => {
-        const result = sized(intent, extra);
-        record(result !== undefined ? result : intent);
-        return result;
-      };
-      guardTaps++;
-      return registered;
-    },
-  });
+  const observe: TapObserver = (hook, tap) => {
+    if (hook !== 'order') return undefined;
+    // tapable sorts by a number stage and treats anything else as 0.
+    const stage = typeof tap.stage === 'number' ? tap.stage : 0;
+    if (stage < STAGE.RISK_GUARD) return undefined;
+    if (current === undefined || current.kind !== 'risk-guard') {
+      const who = current === undefined ? `a tap named "${tap.name}" made outside any plugin's setup (or after an await in it)` : `plugin "${current.name}"`;
+      throw new PluginResolutionError(
+        `${who} taps hooks.order at stage ${String(tap.stage)}: only the risk guard may tap at STAGE.RISK_GUARD (${STAGE.RISK_GUARD}) or later, because nothing may resize an order after it. Execution helpers tap below it (STAGE.PRE, STAGE.DEFAULT or STAGE.POST) to adjust stopBucket or reject an order before the guard sizes it`,
+      );
+    }
+    guardTaps++;
+    return record;
+  };
 
   return {
     snapshot,
+    observe,
     async setup(plugin, run) {
       const before = guardTaps;
       current = plugin;
