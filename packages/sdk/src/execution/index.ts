@@ -16,3 +16,4 @@ export { CAP_TOLERANCE, lossPerUnit, sizeByRisk, stopExitPrice } from './sizing.
 export { copyIntent, createGuardSnapshot, createIntent, REJECT, REJECT_REASONS, verifySizedOrder } from './verifyOrder.ts';
 export { Broker, type BarSeries, type BrokerChecks, type OrderSizer, type StopUpdater } from './Broker.ts';
 export { LEDGER_COLUMNS, Ledger, type LedgerColumns } from './Ledger.ts';
+export { FILL_COLUMNS, FILL_KIND, FillLog, type FillColumns, type FillKind } from './FillLog.ts';
