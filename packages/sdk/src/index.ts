@@ -3,7 +3,7 @@ export { collectIssues, parseWithSchema, pointerToPath } from './schema/validate
 export { default as Type, type Static, type TSchema } from 'typebox';
 
 export { STAGE } from './plugin/stages.ts';
-export { createHooks, hasTaps, type EngineHooks, type EpisodeStartInfo, type HookName } from './plugin/hooks.ts';
+export { createHooks, hasTaps, type EngineHooks, type EpisodeStartInfo, type HookName, type TapObserver } from './plugin/hooks.ts';
 export {
   PLUGIN_API_VERSION,
   PLUGIN_KINDS,

@@ -7,7 +7,7 @@ import type { Policy } from './types.ts';
 export interface EpisodeRange {
   /** Bar of the first observation; default the env's first allowed bar (after warm-up and window). */
   startIndex?: number;
-  /** Last bar (inclusive); default the end of the env's range. */
+  /** Last bar (inclusive), at most the end of the env's range; default that end. */
   endIndex?: number;
   seed?: number;
 }
