@@ -268,7 +268,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       partitions: data.manifest.partitions.map((p) => ({ path: p.path, rows: p.rows, sha256: p.sha256 })),
     };
     const plugins = config.plugins;
-    if (setup.toolsFile) run.tools = { file: setup.toolsFile, plugins: setup.plugins.filter((p) => p.at.startsWith('tools[')).map((p) => p.name) };
+    if (setup.toolsFile) run.tools = { file: setup.toolsFile, plugins: setup.plugins.filter((p) => p.at.startsWith('tools[')).map((p) => p.plugin.name) };
     const engine = setup.engine;
     run.versions.plugins = Object.fromEntries(engine.plugins.map((p) => [p.name, p.version]));
     const { trainer, plan } = setup;

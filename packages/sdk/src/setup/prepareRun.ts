@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { UserConfig } from '../config/defineConfig.ts';
 import { displayPath, formatSetupIssue, RunSetupError, type SetupIssue } from '../config/issues.ts';
@@ -8,7 +7,9 @@ import type { ResolvedConfig } from '../config/schema.ts';
 import { DataError } from '../data/errors.ts';
 import { loadManifest } from '../data/manifest.ts';
 import { TradecoreError } from '../errors.ts';
-import { CONFIG_JSON, resolveRunDir } from '../experiment/archive.ts';
+import { CONFIG_JSON } from '../experiment/archive.ts';
+import { isValidId } from '../paths/ids.ts';
+import { isRegularFile, resolveInside } from '../paths/resolveInside.ts';
 import { timeSplit, type Fold } from '../experiment/split.ts';
 import type { TrainerDefinition, TrainerPlan } from '../experiment/types.ts';
 import type { FeatureDefinition } from '../features/types.ts';
@@ -95,10 +96,9 @@ const count = (n: number) => n.toLocaleString('en-US');
 async function readRaw(options: RunSetupOptions, cwd: string): Promise<{ raw?: RawConfig; issues: SetupIssue[] }> {
   try {
     if (options.from) {
-      const dir = resolveRunDir(options.from, path.resolve(cwd, options.out ?? 'runs'), cwd);
-      const file = path.join(dir, CONFIG_JSON);
-      if (!existsSync(file)) return { issues: [{ source: displayPath(dir, cwd), path: '', message: `has no ${CONFIG_JSON} to run again from` }] };
-      return { raw: await readConfigFile({ cwd, configFile: file }), issues: [] };
+      const file = await archivedConfig(options.from, path.resolve(cwd, options.out ?? 'runs'), cwd);
+      if (!file.found) return { issues: [{ source: `--from ${options.from}`, path: '', message: `no run found (looked for ${file.looked.join(' and ')})` }] };
+      return { raw: await readConfigFile({ cwd, configFile: file.found }), issues: [] };
     }
     if (options.config) return { raw: { filepath: INLINE_CONFIG, value: options.config }, issues: [] };
     return { raw: await readConfigFile({ cwd, ...(options.configFile ? { configFile: options.configFile } : {}) }), issues: [] };
@@ -108,6 +108,14 @@ async function readRaw(options: RunSetupOptions, cwd: string): Promise<{ raw?: R
     if (error instanceof ConfigNotFoundError || error instanceof TradecoreError) return { issues: [{ source: '', path: '', message: messageOf(error) }] };
     throw error;
   }
+}
+
+/** A run's `config.json`: `ref` is a run folder, or a run id under `out`. */
+async function archivedConfig(ref: string, out: string, cwd: string): Promise<{ found?: string; looked: string[] }> {
+  const looked = [path.join(path.resolve(cwd, ref), CONFIG_JSON)];
+  if (isValidId(ref)) looked.push(path.join(resolveInside(out, ref, 'run id'), CONFIG_JSON));
+  for (const file of looked) if (await isRegularFile(file)) return { found: file, looked };
+  return { looked };
 }
 
 function missingPluginMessage(kind: string, entry: string, pkg: string, factory: string, cwd: string): string {
