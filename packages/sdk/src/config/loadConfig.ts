@@ -213,6 +213,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const cwd = options.cwd ?? process.cwd();
   const raw = await readConfigFile({ ...options, cwd });
   const resolved = await resolveConfig({ raw, cwd, ...(options.set ? { set: options.set } : {}) });
-  if (resolved.issues.length > 0 || !resolved.config) throw new RunSetupError(resolved.issues);
-  return { config: resolved.config, filepath: raw.filepath, plugins: resolved.plugins, data: resolved.data! };
+  if (resolved.issues.length > 0 || !resolved.config || !resolved.data) throw new RunSetupError(resolved.issues);
+  return { config: resolved.config, filepath: raw.filepath, plugins: resolved.plugins, data: resolved.data };
 }

@@ -51,7 +51,10 @@ export interface ResolveConfigOptions {
   readonly conditions?: readonly string[];
 }
 
-/** A config after validation and plugin resolution; `config` and `data` are absent when there are issues. */
+/**
+ * A config after validation and plugin resolution. `config` is absent when the config's own sections are invalid
+ * (with plugin problems it holds the plugins that could be made); `data` is present only when there are no issues.
+ */
 export interface ResolveConfigResult {
   readonly config?: Omit<ResolvedConfig, 'plugins'> & { plugins: TradecorePlugin[] };
   /** The same config as data: every plugin `{ name, options }` with final options, paths absolute, no `tools`. */
@@ -182,6 +185,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     if (by) issues.push({ source: `--set ${by.text}`, path: issue.path === dotted(by.path) ? '' : issue.path, message: issue.message });
     else issues.push({ source, path: issue.path, message: issue.message });
   }
+  const sectionsValid = issues.length === 0;
   if (writtenPlugins !== undefined && !Array.isArray(writtenPlugins)) {
     issues.push({ source, path: 'plugins', message: `must be an array of plugins, got ${describeValue(writtenPlugins)}` });
   }
@@ -318,7 +322,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     });
   }
 
-  if (issues.length > 0) return result(toolsFile ? { toolsFile } : {});
+  if (!sectionsValid) return result(toolsFile ? { toolsFile } : {});
   const { tools: _tools, $schema: _schema, ...sections } = withDefaults;
   const config = {
     ...sections,
@@ -338,7 +342,9 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     trainer: sections.trainer,
     run: { ...sections.run, out: out! },
   };
-  return result({ config, data, ...(toolsFile ? { toolsFile } : {}) });
+  // With plugin problems the config is still returned (its sections are valid, its plugins are those that could
+  // be made), so later checks can run; the data form only when everything resolved.
+  return result({ config, ...(issues.length === 0 ? { data } : {}), ...(toolsFile ? { toolsFile } : {}) });
 }
 
 interface MadeSpec {

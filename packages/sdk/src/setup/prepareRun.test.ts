@@ -175,7 +175,7 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('validateRunSetup', () => {
     ]);
     const warm = project({ plugins: [{ name: 'zscore', options: { period: 5000 } }, ...RUNNABLE.slice(2)], env: { window: 64 } }, { rows: 6000 });
     expect((await validate(warm)).lines).toEqual([
-      'tradecore.config.json: run.split: fold 0 trains on bars 0..4,799, but features warm up for 4,999 bars and the observation window (env.window) is 64, so episodes start at bar 5,062; use more data, a smaller window or shorter indicator periods',
+      'tradecore.config.json: run.split: fold 0 trains on bars 0..4,799, but feature "zscore_close_5000" of zscore warms up for 4,999 bars and the observation window (env.window) is 64, so episodes start at bar 5,062; use more data, a smaller window or shorter indicator periods',
     ]);
     const split = project({ plugins: RUNNABLE.slice(2), run: { split: { testFraction: 0.5, walkForwardFolds: 400 } } }, { rows: 2000 });
     expect((await validate(split)).lines).toEqual([
@@ -209,6 +209,10 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('validateRunSetup', () => {
     const error = await prepareRun({ cwd: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunSetupError);
     expect((error as RunSetupError).issues.map((i) => i.path)).toEqual(['env.window', 'plugins[0].options.period']);
+
+    // Plugin problems do not hide dataset problems: everything is reported in one pass.
+    const many = project({ plugins: [{ name: 'macd' }, { name: 'orderflow', options: { mode: 'flow' } }, ...RUNNABLE.slice(2)] }, { columns: OHLCV });
+    expect((await validate(many)).issues.map((i) => `${i.path} ${i.plugin ?? ''}`.trim())).toEqual(['plugins[0].name', 'plugins[1] @tradecore/plugin-orderflow']);
 
     const good = project({ plugins: RUNNABLE });
     const setup = await prepareRun({ cwd: good, seed: 7 });

@@ -156,8 +156,10 @@ export async function validateRunSetup(options: RunSetupOptions = {}): Promise<R
   issues.push(...resolved.issues);
   const source = raw.filepath === INLINE_CONFIG ? INLINE_CONFIG : displayPath(raw.filepath, cwd);
   const { config, data } = resolved;
-  if (!config || !data) return report();
-  summary.push(`✓ config ${source}${overrides.length ? ` with --set ${overrides.join(' ')}` : ''}`);
+  if (!config) return report();
+  // Plugins that could not be made are reported; the checks below still run with the others.
+  const pluginsComplete = resolved.issues.length === 0;
+  if (pluginsComplete) summary.push(`✓ config ${source}${overrides.length ? ` with --set ${overrides.join(' ')}` : ''}`);
   if (resolved.toolsFile) {
     const fromTools = resolved.plugins.filter((p) => p.at.startsWith('tools['));
     summary.push(`✓ tools ${displayPath(resolved.toolsFile, cwd)}: ${fromTools.map((p) => p.name).join(', ') || 'none enabled'}`);
@@ -166,7 +168,9 @@ export async function validateRunSetup(options: RunSetupOptions = {}): Promise<R
   const byKind = (kind: string) => resolved.plugins.filter((p) => p.plugin.kind === kind);
   const where = (p: ConfigPlugin) => `${p.name} (${p.source === source ? '' : `${p.source}: `}${p.at})`;
   const guards = byKind('risk-guard');
-  if (guards.length === 0) {
+  if (!pluginsComplete) {
+    // A plugin that could not be made may be the guard or the trainer: counting them now would mislead.
+  } else if (guards.length === 0) {
     issues.push({
       source,
       path: 'plugins',
@@ -176,7 +180,9 @@ export async function validateRunSetup(options: RunSetupOptions = {}): Promise<R
     issues.push({ source, path: 'plugins', message: `exactly one risk-guard plugin is allowed, found ${guards.length}: ${guards.map(where).join(', ')}` });
   }
   const trainers = byKind('trainer');
-  if (trainers.length === 0) {
+  if (!pluginsComplete) {
+    // as above
+  } else if (trainers.length === 0) {
     issues.push({ source, path: 'plugins', message: missingPluginMessage('trainer', toolNameOf(DEFAULT_TRAINER_PACKAGE), DEFAULT_TRAINER_PACKAGE, 'ppo()', cwd) });
   } else if (trainers.length > 1) {
     issues.push({ source, path: 'plugins', message: `exactly one trainer plugin is allowed, found ${trainers.length}: ${trainers.map(where).join(', ')}` });
@@ -202,6 +208,7 @@ export async function validateRunSetup(options: RunSetupOptions = {}): Promise<R
   }
 
   let maxWarmup = 0;
+  let warmest = '';
   const names: string[] = [];
   if (dataset) {
     const have = new Set(dataset.columns);
@@ -216,7 +223,10 @@ export async function validateRunSetup(options: RunSetupOptions = {}): Promise<R
             message: `feature "${definition.id}" needs column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')}, which dataset "${dataset.id}" does not have (it has ${dataset.columns.join(', ')})`,
           });
         }
-        maxWarmup = Math.max(maxWarmup, definition.warmup);
+        if (definition.warmup > maxWarmup) {
+          maxWarmup = definition.warmup;
+          warmest = `"${definition.id}" of ${p.name}`;
+        }
         names.push(...definition.outputs.map((o) => o.name));
       }
     }
@@ -273,7 +283,7 @@ export async function validateRunSetup(options: RunSetupOptions = {}): Promise<R
   if (folds && dataset) {
     // Episodes start once every feature is warm and a full window of bars is behind them, and need one bar more.
     const firstStart = maxWarmup + config.env.window - 1;
-    const need = `features warm up for ${count(maxWarmup)} bars and the observation window (env.window) is ${config.env.window}, so episodes start at bar ${count(firstStart)}`;
+    const need = `${maxWarmup > 0 ? `feature ${warmest} warms up for ${count(maxWarmup)} bars and ` : ''}the observation window (env.window) is ${config.env.window}, so episodes start at bar ${count(firstStart)}`;
     for (const fold of folds) {
       if (fold.trainEnd - 1 < firstStart) {
         issues.push({ source, path: 'run.split', message: `fold ${fold.fold} trains on bars 0..${count(fold.trainEnd)}, but ${need}; use more data, a smaller window or shorter indicator periods` });
@@ -291,7 +301,7 @@ export async function validateRunSetup(options: RunSetupOptions = {}): Promise<R
     }
   }
 
-  if (issues.length > 0 || !engine || !trainer || !plan || !dataset || !folds) return report();
+  if (issues.length > 0 || !data || !engine || !trainer || !plan || !dataset || !folds) return report();
   const out = options.out !== undefined ? path.resolve(cwd, options.out) : config.run.out;
   return report({
     configFile: raw.filepath,
