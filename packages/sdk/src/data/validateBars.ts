@@ -36,6 +36,8 @@ export interface ValidationReport {
   /** Facts worth knowing that do not block use (gaps, many zero-volume bars). */
   warnings: ValidationFinding<ValidationWarningKind>[];
   stats: ValidationStats;
+  /** Findings of each kind, every one counted (`errors` and `warnings` keep at most `maxFindingsPerKind` of each). */
+  counts: Partial<Record<ValidationErrorKind | ValidationWarningKind, number>>;
   ok: boolean;
 }
 
@@ -113,7 +115,7 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
   };
   if (n === 0) {
     errors.push({ kind: 'empty', row: -1, message: 'no bars' });
-    return { errors, warnings, stats, ok: false };
+    return { errors, warnings, stats, counts: { empty: 1 }, ok: false };
   }
   const tf = stats.timeframeMs;
   const grid = options.timeframeMs ?? 0;
@@ -215,5 +217,7 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       message: `${(stats.zeroVolumeShare * 100).toFixed(2)} % of bars (${stats.zeroVolumeBars}) have zero volume`,
     });
   }
-  return { errors, warnings, stats, ok: errors.length === 0 };
+  const counts = Object.fromEntries(perKind) as ValidationReport['counts'];
+  for (const w of warnings) counts[w.kind] ??= 1;
+  return { errors, warnings, stats, counts, ok: errors.length === 0 };
 }

@@ -256,7 +256,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     const warnings = data.report?.warnings ?? [];
     if (warnings.length > 0) {
       const kinds = new Map<string, number>();
-      for (const w of warnings) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
+      for (const w of warnings) kinds.set(w.kind, data.report?.counts?.[w.kind] ?? (kinds.get(w.kind) ?? 0) + 1);
       log(`dataset ${data.manifest.id}: warnings ${[...kinds].map(([k, c]) => `${k} ×${c}`).join(', ')} (first: ${warnings[0]!.message})`);
     }
     run.dataset = {
