@@ -121,19 +121,20 @@ async function action(options: RunOptions): Promise<void> {
       onEvent: onEvent as (event: unknown) => void,
     });
     if (!options.json) {
-      const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+      const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`);
       const rows = Object.entries(result.metrics.policies).map(([name, m]) => [
         name,
         pct(m.totalReturn),
         m.sharpe.toFixed(2),
         pct(m.maxDrawdown),
-        String(Math.round(m.trades)),
+        String(m.trades),
+        pct(m.winRate),
         m.feesPaid.toFixed(2),
         pct(m.feeDrag),
-        pct(m.stopOutShare),
       ]);
+      const warnings = result.metrics.warnings.map((w) => `! ${w.message}\n`).join('');
       printer.line('');
-      process.stdout.write(`${formatTable(['policy', 'return', 'sharpe', 'max DD', 'trades', 'fees', 'fee drag', 'stop-outs'], rows)}\n\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
+      process.stdout.write(`${formatTable(['policy', 'return', 'sharpe (daily)', 'max DD', 'trades', 'win rate', 'fees', 'fee drag'], rows)}\n${warnings ? `\n${warnings}` : ''}\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
     }
   } finally {
     process.off('SIGINT', onSignal);

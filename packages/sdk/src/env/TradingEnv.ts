@@ -1,4 +1,5 @@
 import { Broker } from '../execution/Broker.ts';
+import { FillLog } from '../execution/FillLog.ts';
 import { Ledger } from '../execution/Ledger.ts';
 import type { OrderIntent, RewardContext, StopContext } from '../execution/types.ts';
 import { bitsOf, wordsOf, writeFeatureWindow } from '../features/featureStore.ts';
@@ -38,6 +39,8 @@ export class TradingEnv {
   readonly #observationWords: Float64Array | undefined;
   readonly mask: Uint8Array;
   readonly ledger: Ledger;
+  /** Every fill of the episode, when the env records a ledger (empty otherwise). */
+  readonly fills: FillLog;
   readonly broker: Broker;
   readonly envIndex: number;
   readonly #rng: Rng;
@@ -87,6 +90,8 @@ export class TradingEnv {
       (intent: OrderIntent) => order.call(intent),
       hasTaps(stop) ? (price: number, ctx: StopContext) => stop.call(price, ctx) : undefined,
     );
+    this.fills = new FillLog();
+    if (context.recordLedger) this.broker.fills = this.fills;
     this.#rewardHooked = hasTaps(hooks.reward);
     this.#episodeStartHooked = hasTaps(hooks.episodeStart);
     this.#ruinEquity = context.params.initialCash * (1 - context.config.ruinDrawdown);
@@ -158,6 +163,7 @@ export class TradingEnv {
     this.broker.reset();
     this.#equity = ctx.params.initialCash;
     this.ledger.clear(ctx.recordLedger ? Math.min(this.#episodeLength, endIndex - start) : 0);
+    this.fills.clear();
     this.#startIndex = start;
     this.#ruined = false;
     this.mask.set(this.#masks[POSITION_STATE.FLAT]);

@@ -1,3 +1,4 @@
+import { FILL_KIND, type FillKind, type FillLog } from './FillLog.ts';
 import { lossPerUnit } from './sizing.ts';
 import { ORDER_KIND, type ExecutionParams, type OrderIntent, type Side, type StopContext } from './types.ts';
 
@@ -105,6 +106,10 @@ export class Broker {
   stepStopExcess = 0;
   /** Reason of the last rejection ('' if none so far). */
   lastRejectReason = '';
+  /** When set, every fill is recorded here (evaluation episodes; training leaves it null). */
+  fills: FillLog | null = null;
+  /** Bar being executed (for the fill log). */
+  #bar = 0;
 
   constructor(params: ExecutionParams, size: OrderSizer, updateStop?: StopUpdater) {
     this.params = params;
@@ -138,6 +143,7 @@ export class Broker {
    */
   execute(bars: BarSeries, j: number, kind: number, limit: boolean, stopBucket: number): void {
     this.#clearStep();
+    this.#bar = j;
     const open = bars.open[j] as number;
     const p = this.params;
 
@@ -148,24 +154,24 @@ export class Broker {
     if (kind === ORDER_KIND.CLOSE) {
       if (this.position !== 0) {
         this.stepSubmitted++;
-        this.#exit(open * (1 - Math.sign(this.position) * p.slippage));
+        this.#exit(open * (1 - Math.sign(this.position) * p.slippage), FILL_KIND.CLOSE);
       }
     } else if (kind === ORDER_KIND.LONG || kind === ORDER_KIND.SHORT) {
       const side: Side = kind === ORDER_KIND.LONG ? 1 : -1;
       if (this.position * side > 0) throw new Error(`entry ${side === 1 ? 'long' : 'short'} while already ${side === 1 ? 'long' : 'short'}`);
       if (this.position !== 0) {
         this.stepSubmitted++;
-        this.#exit(open * (1 + side * p.slippage));
+        this.#exit(open * (1 + side * p.slippage), FILL_KIND.REVERSAL);
       }
       this.stepSubmitted++;
       if (!limit) {
-        this.#enter(side, open * (1 + side * p.slippage), p.takerFee, false, stopBucket);
+        this.#enter(side, open * (1 + side * p.slippage), p.takerFee, false, false, stopBucket);
       } else {
         const price = (bars.close[j - 1] as number) * (1 - side * p.limitOffset);
         const marketable = side === 1 ? open <= price : open >= price;
         if (marketable) {
           if (p.postOnly) this.#reject('post-only limit would be marketable at the open');
-          else this.#enter(side, open, p.takerFee, true, stopBucket);
+          else this.#enter(side, open, p.takerFee, true, false, stopBucket);
         } else {
           this.pendingSide = side;
           this.pendingPrice = price;
@@ -184,7 +190,7 @@ export class Broker {
         side === 1 ? (p.touchFills ? low <= price : low < price) : p.touchFills ? high >= price : high > price;
       if (crossed) {
         this.pendingSide = 0;
-        this.#enter(side, price, p.makerFee, true, this.pendingBucket);
+        this.#enter(side, price, p.makerFee, true, true, this.pendingBucket);
       } else if (--this.pendingTtl <= 0) {
         this.pendingSide = 0;
         this.stepExpired++;
@@ -238,9 +244,10 @@ export class Broker {
     return fee;
   }
 
-  #exit(price: number): number {
+  #exit(price: number, kind: FillKind, gapped = false): number {
     const qty = this.position;
     const fee = this.#fill(-qty, price, this.params.takerFee);
+    this.fills?.record(this.#bar, kind, -qty, price, fee, false, false, 0, Number.NaN, gapped);
     this.position = 0;
     this.stopPrice = Number.NaN;
     this.entryPrice = Number.NaN;
@@ -255,7 +262,7 @@ export class Broker {
     const entryFee = this.entryFee;
     const planned = this.plannedLoss;
     const price = trigger * (1 - side * this.params.slippage);
-    const exitFee = this.#exit(price);
+    const exitFee = this.#exit(price, FILL_KIND.STOP, gapped);
     const loss = qty * (entry - price) + entryFee + exitFee;
     const excess = loss - planned;
     this.stepStopTriggered = 1;
@@ -264,7 +271,7 @@ export class Broker {
     this.stepStopExcess = excess > 1e-9 * (planned > 1 ? planned : 1) ? excess : 0;
   }
 
-  #enter(side: Side, price: number, feeRate: number, limit: boolean, stopBucket: number): void {
+  #enter(side: Side, price: number, feeRate: number, limit: boolean, maker: boolean, stopBucket: number): void {
     const intent = this.intent;
     const equity = this.cash + this.position * price;
     intent.side = side;
@@ -313,6 +320,7 @@ export class Broker {
     }
     const signed = side * qty;
     this.entryFee = this.#fill(signed, price, feeRate);
+    this.fills?.record(this.#bar, FILL_KIND.ENTRY, signed, price, this.entryFee, maker, limit, sized.stopBucket, stop, false);
     this.position = signed;
     this.entryPrice = price;
     this.stopPrice = stop;

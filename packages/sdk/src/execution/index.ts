@@ -14,3 +14,4 @@ export { resolveExecutionParams } from './params.ts';
 export { lossPerUnit, sizeByRisk } from './sizing.ts';
 export { Broker, type BarSeries, type OrderSizer, type StopUpdater } from './Broker.ts';
 export { LEDGER_COLUMNS, Ledger, type LedgerColumns } from './Ledger.ts';
+export { FILL_COLUMNS, FILL_KIND, FillLog, type FillColumns, type FillKind } from './FillLog.ts';

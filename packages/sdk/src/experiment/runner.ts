@@ -1,41 +1,35 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/_fs.ts';
+import { readParquetTable } from '../data/parquet.ts';
 import { readDataset } from '../data/lake.ts';
-import { writeParquetTable, type ParquetColumn } from '../data/parquet.ts';
 import type { UserConfig } from '../config/defineConfig.ts';
 import { INLINE_CONFIG } from '../config/resolveConfig.ts';
 import { prepareRun } from '../setup/prepareRun.ts';
+import type { ActionSpace } from '../env/actionSpace.ts';
 import { deriveSeed } from '../env/rng.ts';
 import { createVecEnv } from '../env/VecEnv.ts';
 import type { Policy } from '../env/types.ts';
 import { TradecoreError } from '../errors.ts';
-import { LEDGER_COLUMNS, type LedgerColumns } from '../execution/Ledger.ts';
 import type { EngineHooks } from '../plugin/hooks.ts';
 import {
   CHECKPOINTS_DIR,
   CONFIG_JSON,
-  EQUITY_SVG,
-  LEDGER_PARQUET,
-  METRICS_JSON,
   MODEL_DIR,
   newRunId,
   readRunRecord,
-  REPORT_HTML,
   resolveRunDir,
+  TRAIN_PARQUET,
   RunArchiveError,
   writeJson,
   writeRunRecord,
   type RunRecord,
 } from './archive.ts';
-import { buyAndHoldPolicy, flatPolicy, randomPolicy } from './baselines.ts';
-import { evaluatePolicies, type EvaluatedPolicy } from './evaluate.ts';
-import { drawdownSeries, type PolicyMetrics } from './metrics.ts';
-import { reportHtml } from './report.ts';
-import type { Fold } from './split.ts';
-import { equitySvg, SERIES_COLORS, type Series } from './svg.ts';
-import type { TrainerDefinition, TrainerSession, TrainProgress } from './types.ts';
+import { alwaysLongPolicy, flatPolicy, randomPolicy } from './baselines.ts';
+import { buyAndHoldSpec, createTestContexts, evaluatePolicies, randomReturns } from './evaluate.ts';
+import { AGENT, RANDOM_SPREAD_SEEDS, writeEvaluation, type FoldEvaluation, type RunMetrics } from './results.ts';
+import { TrainLog } from './trainLog.ts';
+import type { TrainerSession, TrainProgress } from './types.ts';
 import { sdkVersion } from './_versions.ts';
 
 /** What `runExperiment` reports while it works (the CLI prints these as a progress bar or JSON lines). */
@@ -79,93 +73,14 @@ export interface RunResult {
   readonly record: RunRecord;
 }
 
-/** `metrics.json`: per policy, the mean over folds, and each fold's own numbers. No timings (they are in run.json), so equal seeds give equal files. */
-export interface RunMetrics {
-  readonly format: 'tradecore-metrics/1';
-  readonly dataset: string;
-  readonly seed: number;
-  readonly policies: Readonly<Record<string, PolicyMetrics>>;
-  readonly folds: readonly { readonly split: Fold; readonly policies: Readonly<Record<string, PolicyMetrics>> }[];
-}
-
 export class RunError extends TradecoreError {
   override name = 'RunError';
 }
 
-export const AGENT = 'agent';
+export { AGENT, type RunMetrics };
 
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-/** Mean of each numeric metric over folds. */
-function meanMetrics(list: readonly PolicyMetrics[]): PolicyMetrics {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(list[0]!) as (keyof PolicyMetrics)[]) {
-    out[key] = list.reduce((s, m) => s + m[key], 0) / list.length;
-  }
-  return out as unknown as PolicyMetrics;
-}
-
-function ledgerTable(ledgers: readonly { fold: number; ledger: LedgerColumns }[]): Record<string, ParquetColumn> {
-  const total = ledgers.reduce((s, l) => s + l.ledger.index.length, 0);
-  const columns: Record<string, ParquetColumn> = {};
-  const fold = new Int32Array(total);
-  let offset = 0;
-  for (const l of ledgers) {
-    fold.fill(l.fold, offset, offset + l.ledger.index.length);
-    offset += l.ledger.index.length;
-  }
-  columns.fold = fold;
-  for (const name of LEDGER_COLUMNS) {
-    const first = ledgers[0]!.ledger[name];
-    const Ctor = first.constructor as new (n: number) => typeof first;
-    const merged = new Ctor(total);
-    let at = 0;
-    for (const l of ledgers) {
-      (merged as { set(a: ArrayLike<number>, o: number): void }).set(l.ledger[name], at);
-      at += l.ledger[name].length;
-    }
-    columns[name] = merged as ParquetColumn;
-  }
-  return columns;
-}
-
-/** Chained cumulative return (%) and drawdown (%) of each policy across folds, on a shared time axis. */
-function chartSeries(perFold: readonly EvaluatedPolicy[][]): { time: Float64Array; returns: Series[]; drawdowns: Series[] } {
-  const names = perFold[0]!.map((p) => p.name);
-  const lengths = perFold.map((policies) => Math.max(...policies.map((p) => p.ledger.index.length)));
-  const total = lengths.reduce((s, n) => s + n, 0);
-  const time = new Float64Array(total);
-  let at = 0;
-  perFold.forEach((policies, f) => {
-    const longest = policies.find((p) => p.ledger.index.length === lengths[f])!;
-    time.set(longest.ledger.time, at);
-    at += lengths[f]!;
-  });
-  const returns: Series[] = [];
-  const drawdowns: Series[] = [];
-  for (const [k, name] of names.entries()) {
-    const growth = new Float64Array(total);
-    let factor = 1;
-    let pos = 0;
-    perFold.forEach((policies, f) => {
-      const p = policies[k]!;
-      const e0 = p.metrics.initialEquity;
-      const n = p.ledger.equity.length;
-      let last = 1;
-      for (let i = 0; i < lengths[f]!; i++) {
-        if (i < n) last = p.ledger.equity[i]! / e0;
-        growth[pos++] = factor * last;
-      }
-      factor *= last;
-    });
-    const dd = drawdownSeries(1, growth);
-    const color = SERIES_COLORS[name] ?? '#7c3aed';
-    returns.push({ name, color, values: growth.map((g) => (g - 1) * 100) });
-    drawdowns.push({ name, color, values: dd.map((d) => -d * 100) });
-  }
-  return { time, returns, drawdowns };
 }
 
 /**
@@ -284,7 +199,9 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     run.folds = folds;
     await saveRecord();
 
-    const perFold: EvaluatedPolicy[][] = [];
+    const evaluations: FoldEvaluation[] = [];
+    let actionSpace: ActionSpace | undefined;
+    const trainLog = await TrainLog.open(path.join(runDir, TRAIN_PARQUET));
     let trainSteps = 0;
     let trainSeconds = 0;
     for (const fold of folds) {
@@ -313,6 +230,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         if (session.runtimeVersions) run.versions.runtime = { ...session.runtimeVersions };
         emit({ type: 'backend', backend: session.backend, report: session.backendReport });
         let lastWrite = 0;
+        let lastCurveWrite = 0;
         const outcome = await timed('train', () =>
           session.train({
             env: vec,
@@ -323,7 +241,12 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
               const eta = p.stepsPerSecond > 0 ? (p.totalSteps - p.steps) / p.stepsPerSecond : Number.NaN;
               emit({ type: 'progress', fold: fold.fold, folds: folds.length, etaSeconds: eta, ...p });
               run.progress = { fold: fold.fold, steps: p.steps, totalSteps: p.totalSteps };
+              trainLog.append(fold.fold, p);
               const now = performance.now();
+              if (now - lastCurveWrite > 1000) {
+                lastCurveWrite = now;
+                void trainLog.flush().catch((error: unknown) => log(`train.parquet: ${String(error)}`));
+              }
               if (now - lastWrite > 2000) {
                 lastWrite = now;
                 void saveRecord().catch(() => {});
@@ -334,6 +257,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         if (outcome.resumedFromSteps > 0) log(`fold ${fold.fold}: resumed from checkpoint at step ${outcome.resumedFromSteps}`);
         trainSteps += outcome.steps - outcome.resumedFromSteps;
         trainSeconds += outcome.seconds;
+        await trainLog.flush();
         await session.saveModel(modelDir);
         run.foldsTrained.push(fold.fold);
         await saveRecord();
@@ -346,86 +270,52 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         return action[0]!;
       };
       const randomSeed = deriveSeed(seed, 300 + fold.fold);
-      const evaluated = await timed('evaluate', () =>
-        evaluatePolicies({
-          bars,
-          plugins,
-          execution: config.execution,
-          env: config.env,
-          testStart: fold.testStart,
-          testEnd: fold.testEnd,
-          log,
-          policies: [
-            { name: AGENT, make: () => agent },
-            { name: 'flat', make: () => flatPolicy() },
-            { name: 'buy-and-hold', make: (space) => buyAndHoldPolicy(space) },
-            { name: 'random', make: () => randomPolicy(randomSeed) },
-          ],
-        }),
-      );
-      session.dispose();
-      perFold.push(evaluated);
+      const testOptions = { bars, plugins, execution: config.execution, env: config.env, testStart: fold.testStart, testEnd: fold.testEnd, log };
+      const evaluated = await timed('evaluate', async () => {
+        const contexts = await createTestContexts(testOptions);
+        actionSpace = contexts.withFees.actionSpace;
+        const policies = await evaluatePolicies(
+          {
+            ...testOptions,
+            policies: [
+              { name: AGENT, make: () => agent },
+              buyAndHoldSpec,
+              { name: 'always-long', make: (space) => alwaysLongPolicy(space) },
+              { name: 'flat', make: () => flatPolicy() },
+              { name: 'random', make: () => randomPolicy(randomSeed) },
+            ],
+          },
+          contexts,
+        );
+        const seeds = Array.from({ length: RANDOM_SPREAD_SEEDS }, (_, k) => deriveSeed(randomSeed, k));
+        return { split: fold, policies, randomReturns: randomReturns(contexts.withFees, fold.testEnd, seeds) };
+      });
+            session.dispose();
+      evaluations.push(evaluated);
     }
 
     emit({ type: 'stage', stage: 'archive', message: `writing ${runDir}` });
     const result = await timed('archive', async () => {
-      const names = perFold[0]!.map((p) => p.name);
-      const metrics: RunMetrics = {
-        format: 'tradecore-metrics/1',
-        dataset: data.manifest.id,
-        seed,
-        policies: Object.fromEntries(names.map((n, k) => [n, meanMetrics(perFold.map((f) => f[k]!.metrics))])),
-        folds: folds.map((split, f) => ({ split, policies: Object.fromEntries(perFold[f]!.map((p) => [p.name, p.metrics])) })),
-      };
-      const metricsPath = path.join(runDir, METRICS_JSON);
-      await writeJson(metricsPath, metrics);
-      const ledger = await writeParquetTable(
-        path.join(runDir, LEDGER_PARQUET),
-        ledgerTable(perFold.map((f, k) => ({ fold: folds[k]!.fold, ledger: f.find((p) => p.name === AGENT)!.ledger }))),
-        { timestampMs: ['time'] },
-      );
-      const chart = chartSeries(perFold);
-      const svg = equitySvg(chart.time, chart.returns, chart.drawdowns);
-      await writeFileAtomic(path.join(runDir, EQUITY_SVG), svg);
-      const stops = Object.fromEntries(
-        names.map((n, k) => {
-          let stopOuts = 0;
-          let stopExcess = 0;
-          for (const f of perFold) {
-            const l = f[k]!.ledger;
-            for (let i = 0; i < l.stopTriggered.length; i++) {
-              stopOuts += l.stopTriggered[i]!;
-              stopExcess += l.stopExcess[i]!;
-            }
-          }
-          // Means over folds, like every other number of the report (metrics.json's `policies`).
-          return [n, { stopOuts: stopOuts / perFold.length, stopExcess: stopExcess / perFold.length }];
-        }),
-      );
-      const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
-      const reportPath = path.join(runDir, REPORT_HTML);
-      await writeFileAtomic(
-        reportPath,
-        reportHtml({
+      const trainColumns = trainLog.rows > 0 ? (await readParquetTable(trainLog.file, { numbersAsFloat64: true })).columns : undefined;
+      const written = await writeEvaluation(
+        {
+          runDir,
           id: run.id,
-          title: `TradeCore run ${run.id}`,
           seed,
-          backend: run.backend?.name ?? 'unknown',
           dataset: data.manifest.id,
-          splits: folds.map((s) => ({ fold: s.fold, trainBars: s.trainEnd - s.trainStart + 1, testBars: s.testEnd - s.testStart + 1, testFrom: iso(bars.time[s.testStart]!), testTo: iso(bars.time[s.testEnd]!) })),
-          policies: metrics.policies,
-          stops,
-          svg,
+          synthetic: data.manifest.synthetic,
+          backend: run.backend?.name ?? 'unknown',
+          bars,
+          space: actionSpace!,
+          folds: evaluations,
           trainSteps,
           trainSeconds,
-        }),
+          ...(trainColumns ? { trainColumns: trainColumns as Record<string, ArrayLike<number>> } : {}),
+        },
+        { json: writeJson, sha256: sha256File },
       );
-      run.files = {
-        [METRICS_JSON]: sha256File(metricsPath),
-        [LEDGER_PARQUET]: ledger.sha256,
-        [EQUITY_SVG]: sha256File(path.join(runDir, EQUITY_SVG)),
-        [CONFIG_JSON]: sha256File(path.join(runDir, CONFIG_JSON)),
-      };
+      const { metrics, metricsPath, reportPath } = written;
+      run.files = { ...written.files, ...(trainLog.rows > 0 ? { [TRAIN_PARQUET]: sha256File(trainLog.file) } : {}), [CONFIG_JSON]: sha256File(path.join(runDir, CONFIG_JSON)) };
       return { metrics, metricsPath, reportPath };
     });
 
