@@ -26,9 +26,11 @@ export class BarsValidationError extends DataError {
     readonly report: ValidationReport,
   ) {
     const shown = report.errors.slice(0, 10).map((e) => `  ${e.message}`);
-    const total = Object.entries(report.counts ?? {}).reduce((sum, [kind, n]) => (report.errors.some((e) => e.kind === kind) ? sum + (n ?? 0) : sum), 0);
-    const hidden = Math.max(total, report.errors.length) - shown.length;
-    const more = hidden > 0 ? [`  … and ${hidden.toLocaleString('en-US')} more`] : [];
+    // The report keeps a few findings of each kind but counts them all: say how many there really are.
+    const kinds = [...new Set(report.errors.map((e) => e.kind))].map((kind) => [kind, report.counts?.[kind] ?? 0] as const);
+    const total = Math.max(report.errors.length, kinds.reduce((sum, [, n]) => sum + n, 0));
+    const byKind = kinds.map(([kind, n]) => `${kind} ×${n.toLocaleString('en-US')}`).join(', ');
+    const more = total > shown.length ? [`  … and ${(total - shown.length).toLocaleString('en-US')} more (${byKind})`] : [];
     super(`${source} failed validation:\n${[...shown, ...more].join('\n')}`);
   }
 }

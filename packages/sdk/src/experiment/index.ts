@@ -46,4 +46,4 @@ export { deriveTrades, tradesTable, type DeriveTradesInput, type ExitReason, typ
 export { assessResult, DEFAULT_WARNING_THRESHOLDS, type AssessInput, type ResultWarning, type WarningThresholds } from './warnings.ts';
 export { equitySvg, SERIES_COLORS, type Series } from './svg.ts';
 export { POLICY_LABELS, reportHtml, type PolicySummary, type ReportInput } from './report.ts';
-export { applyOverrides, parseOverride, OverrideError } from './overrides.ts';
+export { applyOverrides, isPluginOverride, parseOverride, OverrideError, type ParsedOverride } from './overrides.ts';
