@@ -12,8 +12,15 @@ const ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
 /** tsx's loader, resolved from the repository root so the CLI can run from any working directory. */
 const TSX_LOADER = pathToFileURL(createRequire(path.join(REPO_ROOT, 'package.json')).resolve('tsx')).href;
 
+/** Node arguments that run the CLI from its sources with `args` (for `spawn`, when a test must signal the process). */
+export function cliArgv(args: readonly string[]): string[] {
+  return ['--conditions=@tradecore/source', '--import', TSX_LOADER, ENTRY, ...args];
+}
+
 export interface CliResult {
   code: number;
+  /** The signal that ended the process, e.g. `SIGKILL`; null when it exited. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -22,15 +29,15 @@ export interface CliResult {
  * Runs the CLI from its TypeScript sources (workspace packages resolve through the
  * `@tradecore/source` condition), so the tests need no build.
  */
-export function runCli(args: readonly string[], { cwd = REPO_ROOT }: { cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], { cwd = REPO_ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--conditions=@tradecore/source', '--import', TSX_LOADER, ENTRY, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code, signal: (error?.signal as NodeJS.Signals | undefined) ?? null, stdout, stderr });
       },
     );
   });

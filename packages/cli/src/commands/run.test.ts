@@ -119,7 +119,7 @@ describe('tradecore run', () => {
 });
 
 describe('tradecore run interrupted', () => {
-  it('Ctrl-C stops after the current update and marks the run failed, resumable', async () => {
+  it('Ctrl-C stops after the current update and marks the run cancelled, resumable', async () => {
     const config = writeConfig(40_960);
     const child = spawn(process.execPath, ['--conditions=@tradecore/source', '--import', TSX, ENTRY, 'run', '--config', config, '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let runDir = '';
@@ -144,12 +144,13 @@ describe('tradecore run interrupted', () => {
       child.on('exit', (c) => resolve(c));
       child.on('error', reject);
     });
-    expect(code).toBe(1);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT — stopping after the current update/);
-    expect(stderr).toMatch(/training aborted at step/);
+    expect(stderr).toMatch(/cancelled \(SIGINT received\): training aborted at step \d+; a resume continues from ckpt-/);
     const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; error: string };
-    expect(record.status).toBe('failed');
+    expect(record.status).toBe('cancelled');
     expect(record.error).toMatch(/aborted/);
+    expect(existsSync(path.join(runDir, 'run.lock')), 'the folder is released').toBe(false);
     expect(existsSync(path.join(runDir, 'checkpoints', 'fold-0', 'latest.json')), 'the interrupted run saved a checkpoint').toBe(true);
   });
 });

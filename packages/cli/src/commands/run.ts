@@ -176,7 +176,7 @@ async function action(options: RunOptions): Promise<void> {
     }
   } catch (error) {
     const signal = signals.received();
-    if (!signal) throw error;
+    if (!signal || (error as Error | undefined)?.name !== 'RunCancelledError') throw error;
     // Stopped on request: not a failure of the command; the folder says `cancelled`.
     err.write(`tradecore run: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = SIGNAL_EXIT[signal] ?? 1;

@@ -12,7 +12,7 @@ export type {
   TrainProgress,
   TrainRequest,
 } from './types.ts';
-export { runExperiment, RunError, AGENT, type RunEvent, type RunExperimentOptions, type RunMetrics, type RunResult } from './runner.ts';
+export { runExperiment, RunError, RunCancelledError, AGENT, type RunEvent, type RunExperimentOptions, type RunMetrics, type RunResult } from './runner.ts';
 export {
   CHECKPOINTS_DIR,
   CONFIG_JSON,

@@ -44,7 +44,7 @@ export class RunLockedError extends RunArchiveError {
     readonly holder: RunLockInfo | undefined,
     detail: string,
   ) {
-    super(`${dir} is in use: ${detail}. One process at a time writes a run folder; wait for it to finish or cancel it (tradecore runs cancel, or SIGTERM to that pid)`);
+    super(`${dir} is in use: ${detail}. One process at a time writes a run folder; wait for it to finish, or stop it with: tradecore runs cancel ${dir}`);
   }
 }
 

@@ -288,9 +288,14 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
   }
 }
 
-/** Stops a run between stages once it was cancelled. */
-class RunCancelled extends RunError {
-  override name = 'RunCancelled';
+/** The run stopped because it was cancelled (an aborted `signal`, `cancelRun`, Ctrl-C); it can be resumed. */
+export class RunCancelledError extends RunError {
+  override name = 'RunCancelledError';
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
 }
 
 interface ExecuteRun {
@@ -310,7 +315,7 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
   const runDir = folder.dir;
   const cancel = options.signal ? AbortSignal.any([options.signal, folder.cancelRequested]) : folder.cancelRequested;
   const checkCancelled = () => {
-    if (cancel.aborted) throw new RunCancelled(`cancelled: ${cancel.reason instanceof Error ? cancel.reason.message : String(cancel.reason ?? 'aborted')}`);
+    if (cancel.aborted) throw new RunCancelledError(`cancelled (${abortReason(cancel)})`);
   };
   folder.track(run, (code) => {
     if (run.status !== 'running') return;
@@ -425,6 +430,7 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
             env: vec,
             checkpointDir: path.join(runDir, CHECKPOINTS_DIR, `fold-${fold.fold}`),
             resume: true,
+            onResume: (from) => log(`fold ${fold.fold}: resumed from checkpoint at step ${from.steps} (${path.relative(runDir, from.checkpoint)})`),
             signal: cancel,
             onProgress: (p) => {
               const eta = p.stepsPerSecond > 0 ? (p.totalSteps - p.steps) / p.stepsPerSecond : Number.NaN;
@@ -438,9 +444,6 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
             },
           }),
         );
-        if (outcome.resumedFromSteps > 0) {
-          log(`fold ${fold.fold}: resumed from checkpoint at step ${outcome.resumedFromSteps}${outcome.resumedFrom ? ` (${path.relative(runDir, outcome.resumedFrom)})` : ''}`);
-        }
         trainSteps += outcome.steps - outcome.resumedFromSteps;
         trainSeconds += outcome.seconds;
         faultPoint('model');
@@ -552,8 +555,12 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
     await saveRecord();
     emit({ type: 'complete', id: run.id, dir: runDir, report: result.reportPath, metrics: result.metricsPath, seconds: (performance.now() - started) / 1000 });
     return { id: run.id, dir: runDir, reportPath: result.reportPath, metricsPath: result.metricsPath, metrics: result.metrics, record: run };
-  } catch (error) {
+  } catch (caught) {
     const status = cancel.aborted ? 'cancelled' : 'failed';
+    const error =
+      status === 'cancelled' && !(caught instanceof RunCancelledError)
+        ? new RunCancelledError(`cancelled (${abortReason(cancel)}): ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught })
+        : caught;
     if (lifecycle && run.status === 'running') {
       // Plugins hear about the failure too; an error they throw now must not hide the original one.
       await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status }).catch((cause: unknown) => log(`runEnd after failure: ${String(cause)}`));
@@ -562,7 +569,6 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
     run.error = error instanceof Error ? error.message : String(error);
     run.timings.total = (run.timings.total ?? 0) + (performance.now() - started) / 1000;
     run.finishedAt = new Date().toISOString();
-    delete run.progress;
     await saveRecord().catch((writeError: unknown) => log(`could not record the ${status} status: ${writeError instanceof Error ? writeError.message : String(writeError)}`));
     emit({ type: 'failed', id: run.id, dir: runDir, error: run.error, status });
     throw error;
