@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,40 +115,25 @@ describe('signals', () => {
 
 describe('a closed stdout', () => {
   const pipeTo = (args: readonly string[], reader: string) =>
-    execFileSync('bash', ['-c', `"$0" "$@" | ${reader}; echo "exit \${PIPESTATUS[0]}"`, process.execPath, ...cliArgv(args)], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    spawnSync('bash', ['-c', `"$0" "$@" | ${reader}; echo "exit \${PIPESTATUS[0]}"`, process.execPath, ...cliArgv(args)], { cwd: dir, encoding: 'utf8', timeout: 540_000 });
 
   it('run --json | head -1 finishes the run and exits 0 without an EPIPE stack trace', () => {
     const config = writeConfig('piped', 512);
-    let stderr = '';
-    let out = '';
-    try {
-      out = pipeTo(['run', '--config', config, '--json'], 'head -1');
-    } catch (error) {
-      stderr = String((error as { stderr?: string }).stderr);
-      throw error;
-    }
-    const [first, status] = out.trim().split('\n');
+    const { stdout, stderr } = pipeTo(['run', '--config', config, '--json'], 'head -1');
+    const [first, status] = stdout.trim().split('\n');
     const start = JSON.parse(first!) as Event;
     expect(start.type).toBe('start');
-    expect(status).toBe('exit 0');
+    expect(status, stderr).toBe('exit 0');
     expect(stderr).not.toMatch(/EPIPE|Error/);
     expect(readJson(path.join(String(start.dir), 'run.json')).status).toBe('complete');
   }, 600_000);
 
-  it('data export | head ends quietly', async () => {
-    const result = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('bash', ['-c', `"$0" "$@" | head -2; echo "exit \${PIPESTATUS[0]}"`, process.execPath, ...cliArgv(['--data', path.join(dir, 'data'), 'data', 'export', 'proc'])], { cwd: dir });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('exit', () => resolve({ stdout, stderr }));
-      child.on('error', reject);
-    });
-    const lines = result.stdout.trim().split('\n');
+  it('data export | head ends quietly', () => {
+    const { stdout, stderr } = pipeTo(['--data', path.join(dir, 'data'), 'data', 'export', 'proc'], 'head -2');
+    const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^time,open,high,low,close,volume/);
-    expect(lines.at(-1)).toBe('exit 0');
-    expect(result.stderr).toBe('');
+    expect(lines.at(-1), stderr).toBe('exit 0');
+    expect(stderr).toBe('');
   }, 300_000);
 });
 
