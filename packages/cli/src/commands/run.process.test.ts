@@ -171,6 +171,24 @@ describe('one writer per run folder', () => {
   }, 900_000);
 });
 
+describe('seeds and ids', () => {
+  it('refuses a seed outside 0..2^32−1 instead of wrapping it, and a run id that is not one', async () => {
+    const config = writeConfig('seeds', 512);
+    const big = await runCli(['run', '--config', config, '--seed', String(2 ** 32 + 7)], { cwd: dir });
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain('--seed must be a whole number in 0..4294967295 (2^32 − 1), got "4294967303"');
+    const huge = await runCli(['run', '--config', config, '--set', 'run.seed=1e300'], { cwd: dir });
+    expect(huge.code).toBe(1);
+    expect(huge.stderr).toMatch(/run\.seed: must be <= 4294967295/);
+    const badId = await runCli(['run', '--config', config, '--id', '../../escape'], { cwd: dir });
+    expect(badId.code).toBe(1);
+    expect(badId.stderr).toContain('run id "../../escape" is not a valid id');
+    expect(existsSync(path.join(dir, '..', 'escape'))).toBe(false);
+    const both = await runCli(['run', '--id', 'x', '--resume', 'y'], { cwd: dir });
+    expect(both.code).toBe(2);
+  }, 600_000);
+});
+
 // A real small file system: tmpfs mounts need root; elsewhere these tests skip with a message.
 let mountRoot = '';
 beforeAll(() => {

@@ -103,7 +103,12 @@ describe('tradecore run', () => {
     const resumed = await runCli(['run', '--resume', runDir, '--json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const log = events(resumed.stdout);
-    expect(log[0]).toMatchObject({ type: 'start', resumed: true, dir: runDir });
+    // The killed run's lock is taken over (its holder is gone), the config file run.json names is announced, then the run starts.
+    expect(log.find((e) => e.type === 'log')?.message).toMatch(/taking over an abandoned lock \(pid \d+ on .* is no longer running\)/);
+    const types = log.map((e) => e.type);
+    expect(types.indexOf('resume')).toBeLessThan(types.indexOf('start'));
+    expect(log.find((e) => e.type === 'resume')).toMatchObject({ dir: runDir, configFile: config });
+    expect(log.find((e) => e.type === 'start')).toMatchObject({ resumed: true, dir: runDir });
     const from = log.find((e) => e.type === 'log' && /resumed from checkpoint at step/.test(String(e.message)));
     expect(from, 'resumed from a checkpoint, not from scratch').toBeDefined();
     const firstProgress = log.find((e) => e.type === 'progress');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errnoOf, toFileSystemError } from './fsErrors.ts';
@@ -236,7 +236,7 @@ function takeOver(dir: string, stale: LockSnapshot): void {
     const current = snapshot(dir);
     if (current && current.text === stale.text) unlinkSync(path.join(dir, RUN_LOCK));
   } finally {
-    rmdirSync(guard);
+    rmSync(guard, { recursive: true, force: true });
   }
 }
 
