@@ -37,6 +37,7 @@ import {
 import { faultPoint } from './faults.ts';
 import { withFileContext } from './fsErrors.ts';
 import { createRunFolder, openRunFolder, type RunFolder } from './runFolder.ts';
+import { assertRegularFile } from '../paths/resolveInside.ts';
 import { buyAndHoldPolicy, flatPolicy, randomPolicy } from './baselines.ts';
 import { evaluatePolicies, type EvaluatedPolicy } from './evaluate.ts';
 import { drawdownSeries, type PolicyMetrics } from './metrics.ts';
@@ -239,6 +240,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       if (record.status === 'complete') throw new RunArchiveError(`${path.join(dir, 'run.json')}: run ${record.id} is already complete; nothing to resume`);
       configFile = record.configFile;
       overrides = record.overrides;
+      if (!options.config) assertRegularFile(configFile, `config file named by ${path.join(dir, 'run.json')}`);
       // The config file is code that is about to run: say which one, before running it.
       emit({ type: 'resume', id: record.id, dir, configFile: record.configFile, status: record.status });
     }
