@@ -14,6 +14,8 @@ const TSX_LOADER = pathToFileURL(createRequire(path.join(REPO_ROOT, 'package.jso
 
 export interface CliResult {
   code: number;
+  /** The signal that ended the process, e.g. `SIGKILL`; null when it exited. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -45,6 +47,12 @@ function useBuiltCli(): boolean {
   return builtIsCurrent;
 }
 
+/** Node arguments that run the CLI with `args` (for `spawn`, when a test must signal the process): the built CLI or its sources, as {@link runCli}. */
+export function cliArgv(args: readonly string[]): string[] {
+  const command = useBuiltCli() ? [path.join(REPO_ROOT, 'packages/cli/dist/index.js')] : ['--conditions=@tradecore/source', '--import', TSX_LOADER, ENTRY];
+  return [...command, ...args];
+}
+
 /**
  * Runs the CLI: the built one when every package's dist/ is current (as in `pnpm test`, which builds first), else
  * its TypeScript sources through tsx (workspace packages resolve through the `@tradecore/source` condition), so
@@ -52,15 +60,14 @@ function useBuiltCli(): boolean {
  * command, the built CLI under 1.
  */
 export function runCli(args: readonly string[], { cwd = REPO_ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const command = useBuiltCli() ? [path.join(REPO_ROOT, 'packages/cli/dist/index.js')] : ['--conditions=@tradecore/source', '--import', TSX_LOADER, ENTRY];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [...command, ...args],
+      cliArgv(args),
       { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code, signal: (error?.signal as NodeJS.Signals | undefined) ?? null, stdout, stderr });
       },
     );
   });

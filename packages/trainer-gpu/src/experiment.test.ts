@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,7 +145,7 @@ describe('runExperiment', () => {
       }),
     ).rejects.toThrow(/aborted/);
     const failed = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
-    expect(failed.status).toBe('failed');
+    expect(failed.status).toBe('cancelled');
     expect(failed.foldsTrained).toEqual([0]);
 
     const logs: string[] = [];
@@ -202,6 +203,26 @@ describe('runExperiment', () => {
     await expect(runExperiment({ config: config({ plugins: [riskGuard()] }), out: outDir })).rejects.toThrow(/no trainer plugin/);
     expect(events, 'no run started').toEqual([]);
     expect(readdirSync(outDir).sort(), 'no run folder left behind').toEqual(before);
+  });
+  it('a resume runs only the config the run started with, from a regular file', async () => {
+    // Cancelled before its first update: config.json is written, nothing trained.
+    const controller = new AbortController();
+    controller.abort(new Error('stop at once'));
+    let dir = '';
+    await expect(runExperiment({ config: config(), out: outDir, seed: 6, signal: controller.signal, onEvent: (e) => e.type === 'start' && (dir = e.dir) })).rejects.toThrow(
+      /cancelled \(stop at once\)/,
+    );
+    expect((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord).status).toBe('cancelled');
+    const changed = config({ plugins: [riskGuard(), ppo({ backend: 'wasm', totalSteps: 4096, numEnvs: 8, nSteps: 64, minibatchSize: 256, epochs: 2, hidden: [32] })] });
+    await expect(runExperiment({ config: changed, out: outDir, resume: dir })).rejects.toThrow(/now resolves to a different config[\s\S]*plugins\[1\]\.options\.totalSteps: 2048 → 4096/);
+
+    // run.json names the config file a resume runs: it must be a regular file, not a FIFO or a device.
+    const fifo = path.join(mkdtempSync(path.join(tmpdir(), 'tc-fifo-')), 'tradecore.config.ts');
+    execFileSync('mkfifo', [fifo]);
+    const record = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...record, configFile: fifo }));
+    await expect(runExperiment({ resume: dir, out: outDir })).rejects.toThrow(/config file named by .*run\.json .*is not a regular file \(a FIFO\)/);
+    expect(existsSync(path.join(dir, 'run.lock')), 'a refused resume releases the folder').toBe(false);
   });
 });
 

@@ -42,7 +42,7 @@ async function cli(args: readonly string[]): Promise<CliResult> {
     process.stderr.write = write.err;
     process.exitCode = undefined;
   }
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  return { code, signal: null, stdout: out.join(''), stderr: err.join('') };
 }
 
 /**

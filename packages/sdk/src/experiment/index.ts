@@ -12,7 +12,7 @@ export type {
   TrainProgress,
   TrainRequest,
 } from './types.ts';
-export { runExperiment, RunError, type RunEvent, type RunExperimentOptions, type RunResult } from './runner.ts';
+export { runExperiment, RunError, RunCancelledError, type RunEvent, type RunExperimentOptions, type RunResult } from './runner.ts';
 export {
   CHECKPOINTS_DIR,
   CONFIG_JSON,
@@ -31,6 +31,11 @@ export {
   type RunRecord,
   type RunStatus,
 } from './archive.ts';
+export { acquireRunLock, readRunLock, RunLock, RunLockedError, RUN_LOCK, type HolderState, type RunLockInfo } from './lock.ts';
+export { CANCEL_REQUEST, createRunFolder, openRunFolder, RunFolder, sweepTempFiles, type CreateRunFolderOptions } from './runFolder.ts';
+export { cancelRun, listRuns, readRunStatus, type CancelRunOptions, type RunState, type RunStatusInfo } from './status.ts';
+export { ensureDirectory, FileSystemError, toFileSystemError, withFileContext } from './fsErrors.ts';
+export { faultPoint, FAULT_ENV, WRITE_POINTS, type WritePoint } from './faults.ts';
 export { timeSplit, SplitError, type Fold, type TimeSplitOptions } from './split.ts';
 export { barsPerYear, computeMetrics, drawdownSeries, type MetricsInput, type PolicyMetrics } from './metrics.ts';
 export { buyAndHoldSpec, createTestContexts, evaluatePolicies, randomReturns, type EvaluateOptions, type EvaluatedPolicy, type PolicyFactory, type PolicySpec, type TestContexts } from './evaluate.ts';

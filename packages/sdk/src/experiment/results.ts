@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { writeFileAtomic } from '../data/_fs.ts';
-import { writeParquetTable, type ParquetColumn } from '../data/parquet.ts';
+import { sha256Hex } from '../data/_fs.ts';
+import { encodeParquet, type ParquetColumn, type WriteParquetOptions } from '../data/parquet.ts';
 import type { ActionSpace } from '../env/actionSpace.ts';
 import { deriveSeed } from '../env/rng.ts';
 import { LEDGER_COLUMNS, type LedgerColumns } from '../execution/Ledger.ts';
@@ -16,7 +16,8 @@ import type { Fold } from './split.ts';
 import { equitySvg, SERIES_COLORS, type Series } from './svg.ts';
 import { tradesTable, type Trade } from './trades.ts';
 import { assessResult, type ResultWarning } from './warnings.ts';
-import { EQUITY_SVG, LEDGER_PARQUET, METRICS_JSON, REPORT_HTML, TRADES_PARQUET } from './archive.ts';
+import { EQUITY_SVG, LEDGER_PARQUET, METRICS_JSON, REPORT_HTML, TRADES_PARQUET, writeArchiveFile } from './archive.ts';
+import type { WritePoint } from './faults.ts';
 
 export const AGENT = 'agent';
 /** Baselines whose excess-return interval including zero is worth a warning. */
@@ -219,24 +220,34 @@ export interface ArchiveInput extends SummaryInput {
 }
 
 /** Writes metrics.json, ledger.parquet, trades.parquet, equity.svg and report.html; returns the numbers and each file's sha256. */
-export async function writeEvaluation(input: ArchiveInput, write: { json(file: string, value: unknown): Promise<void>; sha256(file: string): string }): Promise<{ metrics: RunMetrics; files: Record<string, string>; reportPath: string; metricsPath: string }> {
+/** Writes one archive file atomically (marked for the crash tests) and returns its sha256. */
+async function archive(file: string, data: string | Uint8Array, point?: WritePoint): Promise<string> {
+  await writeArchiveFile(file, data, point);
+  return sha256Hex(typeof data === 'string' ? Buffer.from(data) : data);
+}
+
+async function archiveParquet(file: string, columns: Record<string, ParquetColumn>, options: WriteParquetOptions, point?: WritePoint): Promise<string> {
+  return archive(file, await encodeParquet(columns, options, file), point);
+}
+
+export async function writeEvaluation(input: ArchiveInput): Promise<{ metrics: RunMetrics; files: Record<string, string>; reportPath: string; metricsPath: string }> {
   const { metrics, chained } = summarizeEvaluation(input);
   const { runDir, folds, bars } = input;
   const metricsPath = path.join(runDir, METRICS_JSON);
-  await write.json(metricsPath, metrics);
+  const metricsSha = await archive(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`, 'metrics');
   const agentOf = (f: FoldEvaluation) => f.policies.find((p) => p.name === AGENT)!;
-  const ledger = await writeParquetTable(path.join(runDir, LEDGER_PARQUET), ledgerTable(folds.map((f) => ({ fold: f.split.fold, ledger: agentOf(f).ledger }))), { timestampMs: ['time'] });
-  const trades = await writeParquetTable(path.join(runDir, TRADES_PARQUET), tradesTable(folds.map((f) => ({ fold: f.split.fold, trades: agentOf(f).trades }))), { timestampMs: ['entryTime', 'exitTime'] });
+  const ledgerSha = await archiveParquet(path.join(runDir, LEDGER_PARQUET), ledgerTable(folds.map((f) => ({ fold: f.split.fold, ledger: agentOf(f).ledger }))), { timestampMs: ['time'] }, 'ledger');
+  const tradesSha = await archiveParquet(path.join(runDir, TRADES_PARQUET), tradesTable(folds.map((f) => ({ fold: f.split.fold, trades: agentOf(f).trades }))), { timestampMs: ['entryTime', 'exitTime'] });
   const chart = equitySeries(chained, folds);
   const boundaries = folds.slice(1).map((f) => chart.time.findIndex((t) => t >= bars.time[f.split.testStart]!));
   const svg = equitySvg(chart.time, chart.returns, chart.drawdowns, { clipped: clippedSeries(chart.returns), boundaries, ruins: chart.ruins });
-  await writeFileAtomic(path.join(runDir, EQUITY_SVG), svg);
+  const svgSha = await archive(path.join(runDir, EQUITY_SVG), svg);
   const agentTrades = folds.flatMap((f) => agentOf(f).trades.map((t) => ({ ...t, fold: f.split.fold })));
   const firstBar = Math.min(...folds.map((f) => agentOf(f).ledger.index[0] ?? f.split.testStart));
   const lastBar = Math.max(...folds.map((f) => f.split.testEnd));
   const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
   const reportPath = path.join(runDir, REPORT_HTML);
-  await writeFileAtomic(
+  await archive(
     reportPath,
     reportHtml({
       id: input.id,
@@ -258,16 +269,17 @@ export async function writeEvaluation(input: ArchiveInput, write: { json(file: s
       trainSteps: input.trainSteps,
       trainSeconds: input.trainSeconds,
     }),
+    'report',
   );
   return {
     metrics,
     metricsPath,
     reportPath,
     files: {
-      [METRICS_JSON]: write.sha256(metricsPath),
-      [LEDGER_PARQUET]: ledger.sha256,
-      [TRADES_PARQUET]: trades.sha256,
-      [EQUITY_SVG]: write.sha256(path.join(runDir, EQUITY_SVG)),
+      [METRICS_JSON]: metricsSha,
+      [LEDGER_PARQUET]: ledgerSha,
+      [TRADES_PARQUET]: tradesSha,
+      [EQUITY_SVG]: svgSha,
     },
   };
 }
