@@ -63,7 +63,11 @@ export function generate(): string {
 export type ReferenceColumn = readonly (number | null)[];
 
 /** TA-Lib's 252-bar regression input and TA-Lib's full-precision outputs on it. */
-export const TALIB_252 = {
+/** Input bars (no gaps) as plain numbers. */
+type Columns<K extends string> = { readonly [key in K]: readonly number[] };
+type References<K extends string> = { readonly [key in K]: ReferenceColumn };
+
+export const TALIB_252: Columns<'open' | 'high' | 'low' | 'close' | 'volume'> & References<'trange' | 'atr14' | 'rsi14' | 'bb20Upper' | 'bb20Middle' | 'bb20Lower'> = {
   open: ${list(numbers(ohlcv, 'open'))},
   high: ${list(numbers(ohlcv, 'high'))},
   low: ${list(numbers(ohlcv, 'low'))},
@@ -75,10 +79,10 @@ export const TALIB_252 = {
   bb20Upper: ${list(numbers(outputs, 'bb20_upper'))},
   bb20Middle: ${list(numbers(outputs, 'bb20_middle'))},
   bb20Lower: ${list(numbers(outputs, 'bb20_lower'))},
-} as const;
+};
 
 /** Real BTC/USD 1m bars (Binance.US, 2023-03-01 23:00 UTC on) with exact session VWAP (00:00 UTC) and z-score(20, population σ). */
-export const BTC_240 = {
+export const BTC_240: Columns<'time' | 'open' | 'high' | 'low' | 'close' | 'volume'> & References<'vwapSession' | 'zscore20'> = {
   time: ${list(times)},
   open: ${list(btcColumn('open'))},
   high: ${list(btcColumn('high'))},
@@ -87,7 +91,7 @@ export const BTC_240 = {
   volume: ${list(btcColumn('volume'))},
   vwapSession: ${list(vwap)},
   zscore20: ${list(zscore)},
-} as const;
+};
 `;
 }
 
