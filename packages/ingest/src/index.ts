@@ -1,0 +1,12 @@
+// Public API of @tradecore/ingest: explicit named exports only.
+export { BarBuilder, EMPTY_BARS, aggregateTrades, type BarBuilderOptions, type EmptyBars } from './bars/BarBuilder.ts';
+export { ExchangeResponseError, IngestAbortedError, IngestError, InvalidOptionError, RequestFailedError } from './errors.ts';
+export { closeExchange, createExchange, rebaseUrls, type CreateExchangeOptions, type Exchange, type ExchangeConnectionOptions } from './exchange.ts';
+export { compareCursors, cursorMs, cursorNs } from './kraken/cursor.ts';
+export { krakenTimeMs, parseKrakenTrades, type KrakenTradesPage } from './kraken/trades.ts';
+export { RateLimiter } from './net/RateLimiter.ts';
+export { backoffDelay, isRetryable, withRetry, type RetryOptions } from './net/retry.ts';
+export { KRAKEN_PUBLIC_RATE, pull } from './pull/pull.ts';
+export { PullStateSchema, readPullState, statePath, type PullState } from './pull/state.ts';
+export type { PullOptions, PullProgress, PullResult, PullSource } from './pull/types.ts';
+export { TradeBuffer, type Trade, type TradeColumns } from './trades.ts';

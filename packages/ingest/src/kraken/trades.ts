@@ -1,0 +1,82 @@
+import { quote } from '@tradecore/sdk';
+import { ExchangeResponseError } from '../errors.ts';
+import type { TradeBuffer } from '../trades.ts';
+import { isCursor } from './cursor.ts';
+
+/** What one page of Kraken's `GET /0/public/Trades` held. */
+export interface KrakenTradesPage {
+  /** Rows appended to the buffer. */
+  rows: number;
+  /** `result.last`: the cursor for the next page (a nanosecond timestamp string). */
+  last: string;
+}
+
+/**
+ * Epoch milliseconds (floored) of Kraken's trade time, a double in seconds (`1688669597.8277369`). Taking
+ * the whole seconds first keeps a trade at 12:00:59.9999 in the 12:00 minute: `t * 1000` can round up
+ * into the next one.
+ */
+export function krakenTimeMs(seconds: number): number {
+  const whole = Math.floor(seconds);
+  return whole * 1000 + Math.floor((seconds - whole) * 1000);
+}
+
+/**
+ * Appends the rows of a Trades response body to `into`: `[price, volume, time, side, ordertype, misc,
+ * trade_id]` with price and volume decimal strings, time in seconds, side `b` (taker buy) or `s`. Anything
+ * else is an {@link ExchangeResponseError} naming `request` and the path inside the body. Rows are not
+ * sorted or de-duplicated here.
+ */
+export function parseKrakenTrades(body: unknown, pairId: string, request: string, into: TradeBuffer): KrakenTradesPage {
+  const fail = (path: string, expected: string, got: unknown): never => {
+    throw new ExchangeResponseError(request, `${path}: expected ${expected}, got ${describe(got)}`);
+  };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('response', 'a JSON object', body);
+  const { error, result } = body as { error?: unknown; result?: unknown };
+  if (Array.isArray(error) && error.length > 0) throw new ExchangeResponseError(request, `Kraken returned error ${quote(error.join(', '))}`);
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) fail('result', 'an object', result);
+  const res = result as Record<string, unknown>;
+  // The pair key is Kraken's internal name (XBTUSD → XXBTZUSD): take the requested id, else the only non-`last` key.
+  const keys = Object.keys(res).filter((k) => k !== 'last');
+  const key = pairId in res ? pairId : keys.length === 1 ? (keys[0] as string) : fail('result', `the key "${pairId}"`, keys.join(', ') || 'no keys');
+  const rows = res[key];
+  if (!Array.isArray(rows)) fail(`result.${key}`, 'an array of trades', rows);
+  const last = res.last;
+  if (typeof last === 'number') fail('result.last', 'a string (a nanosecond cursor does not survive a JSON number)', last);
+  if (!isCursor(last)) fail('result.last', 'a cursor string of digits', last);
+
+  const list = rows as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const row = list[i];
+    const at = `result.${key}[${i}]`;
+    if (!Array.isArray(row) || row.length < 7) {
+      fail(at, 'a row [price, volume, time, side, ordertype, misc, trade_id]', row);
+    }
+    const r = row as unknown[];
+    const price = decimal(r[0]);
+    if (!(price > 0)) fail(`${at}[0]`, 'a positive decimal string (price)', r[0]);
+    const amount = decimal(r[1]);
+    if (!(amount >= 0)) fail(`${at}[1]`, 'a decimal string ≥ 0 (volume)', r[1]);
+    const time = r[2];
+    if (typeof time !== 'number' || !(time > 0) || !Number.isFinite(time)) fail(`${at}[2]`, 'a time in seconds', time);
+    const side = r[3];
+    if (side !== 'b' && side !== 's') fail(`${at}[3]`, '"b" or "s" (taker side)', side);
+    const id = r[6];
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) fail(`${at}[6]`, 'a trade id (whole number)', id);
+    into.push(id as number, krakenTimeMs(time as number), price, amount, side === 'b');
+  }
+  return { rows: list.length, last: last as string };
+}
+
+const DECIMAL = /^\d{1,20}(\.\d{1,20})?$/;
+
+/** A plain decimal string (`"30243.40000"`) as a number; NaN for anything else (`"1e5"`, `"0x10"`, `" 1"`). */
+function decimal(value: unknown): number {
+  return typeof value === 'string' && DECIMAL.test(value) ? Number(value) : Number.NaN;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return quote(value);
+}
