@@ -42,6 +42,12 @@ describe('Kraken Trades bodies', () => {
     expect(trades).toEqual([{ id: 7, time: 1700000000500, price: 1.5, amount: 2, side: 'sell' }]);
   });
 
+  it('reads a body whose numbers ccxt quoted (it does when one integer is beyond 2^53): times and ids as strings', () => {
+    const { page, trades } = parse({ error: [], result: { XXBTZUSD: [['30243.40000', '0.34507674', '1688669597.8277369', 'b', 'm', '', '61044952']], last: '1688671969993150842' } });
+    expect(page.last).toBe('1688671969993150842');
+    expect(trades).toEqual([{ id: 61044952, time: 1688669597827, price: 30243.4, amount: 0.34507674, side: 'buy' }]);
+  });
+
   it.each([
     ['not an object', [], 'response: expected a JSON object, got an array of 0'],
     ['Kraken error list', { error: ['EGeneral:Invalid arguments'], result: {} }, 'Kraken returned error "EGeneral:Invalid arguments"'],
@@ -51,7 +57,7 @@ describe('Kraken Trades bodies', () => {
     ['a short row', { error: [], result: { XXBTZUSD: [['1', '1', 1, 'b', 'l', '']], last: '1' } }, 'result.XXBTZUSD[0]: expected a row [price, volume, time, side, ordertype, misc, trade_id], got an array of 6'],
     ['price in exponent form', { error: [], result: { XXBTZUSD: [['1e5', '1', 1, 'b', 'l', '', 1]], last: '1' } }, 'result.XXBTZUSD[0][0]: expected a positive decimal string (price), got "1e5"'],
     ['negative volume', { error: [], result: { XXBTZUSD: [['1', '-1', 1, 'b', 'l', '', 1]], last: '1' } }, 'result.XXBTZUSD[0][1]: expected a decimal string ≥ 0 (volume), got "-1"'],
-    ['time as a string', { error: [], result: { XXBTZUSD: [['1', '1', '1', 'b', 'l', '', 1]], last: '1' } }, 'result.XXBTZUSD[0][2]: expected a time in seconds, got "1"'],
+    ['time as words', { error: [], result: { XXBTZUSD: [['1', '1', 'soon', 'b', 'l', '', 1]], last: '1' } }, 'result.XXBTZUSD[0][2]: expected a time in seconds, got "soon"'],
     ['unknown side', { error: [], result: { XXBTZUSD: [['1', '1', 1, 'x', 'l', '', 1]], last: '1' } }, 'result.XXBTZUSD[0][3]: expected "b" or "s" (taker side), got "x"'],
     ['fractional id', { error: [], result: { XXBTZUSD: [['1', '1', 1, 'b', 'l', '', 1.5]], last: '1' } }, 'result.XXBTZUSD[0][6]: expected a trade id (whole number), got 1.5'],
   ])('refuses %s with an error naming the request and the place', (_, body, message) => {

@@ -23,7 +23,8 @@ export function krakenTimeMs(seconds: number): number {
 
 /**
  * Appends the rows of a Trades response body to `into`: `[price, volume, time, side, ordertype, misc,
- * trade_id]` with price and volume decimal strings, time in seconds, side `b` (taker buy) or `s`. Anything
+ * trade_id]` with price and volume decimal strings, time in seconds, side `b` (taker buy) or `s` (time and
+ * id may also come as strings: ccxt quotes every number of a body that holds a 19-digit one). Anything
  * else is an {@link ExchangeResponseError} naming `request` and the path inside the body. Rows are not
  * sorted or de-duplicated here.
  */
@@ -57,15 +58,24 @@ export function parseKrakenTrades(body: unknown, pairId: string, request: string
     if (!(price > 0)) fail(`${at}[0]`, 'a positive decimal string (price)', r[0]);
     const amount = decimal(r[1]);
     if (!(amount >= 0)) fail(`${at}[1]`, 'a decimal string ≥ 0 (volume)', r[1]);
-    const time = r[2];
-    if (typeof time !== 'number' || !(time > 0) || !Number.isFinite(time)) fail(`${at}[2]`, 'a time in seconds', time);
+    const time = typeof r[2] === 'string' ? decimalSecondsMs(r[2]) : typeof r[2] === 'number' && r[2] > 0 && Number.isFinite(r[2]) ? krakenTimeMs(r[2]) : Number.NaN;
+    if (!(time > 0)) fail(`${at}[2]`, 'a time in seconds', r[2]);
     const side = r[3];
     if (side !== 'b' && side !== 's') fail(`${at}[3]`, '"b" or "s" (taker side)', side);
-    const id = r[6];
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) fail(`${at}[6]`, 'a trade id (whole number)', id);
-    into.push(id as number, krakenTimeMs(time as number), price, amount, side === 'b');
+    const id = typeof r[6] === 'string' && /^\d{1,16}$/.test(r[6]) ? Number(r[6]) : r[6];
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) fail(`${at}[6]`, 'a trade id (whole number)', r[6]);
+    into.push(id as number, time, price, amount, side === 'b');
   }
   return { rows: list.length, last: last as string };
+}
+
+/**
+ * Milliseconds of a time written as a decimal string of seconds (`"1688669597.8277369"`), floored, exactly.
+ * ccxt hands numbers over as strings when a body holds an integer beyond 2^53 (its `quoteJsonNumbers`).
+ */
+function decimalSecondsMs(text: string): number {
+  const m = /^(\d{1,12})(?:\.(\d{1,20}))?$/.exec(text);
+  return m ? Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0').slice(0, 3)) : Number.NaN;
 }
 
 const DECIMAL = /^\d{1,20}(\.\d{1,20})?$/;

@@ -29,10 +29,12 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   }
   try {
     session.emit('starting');
+    let attempt = 0;
     await withRetry(`GET ${plan.exchange} markets`, async () => {
       await session.limiter.take(options.signal);
       session.requests++;
-      return exchange.loadMarkets();
+      // ccxt keeps a failed load's promise: ask for a reload on every try after the first.
+      return exchange.loadMarkets(attempt++ > 0);
     }, session.retry).catch((error: unknown) => {
       if (session.aborted) return undefined;
       throw error;

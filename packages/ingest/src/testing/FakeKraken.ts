@@ -18,7 +18,7 @@ export type FakeEndpoint = 'Trades' | 'OHLC' | 'AssetPairs' | 'Assets' | 'Time';
  * - `stuck`: a Trades page whose `last` equals the request's `since` (a cursor that does not advance).
  * - `overlap`: a Trades page that starts `trades` trades before the cursor (duplicates of the last page).
  * - `shuffle`: a Trades page with its rows in a random order.
- * - `last-number`: a Trades page whose `last` is a JSON number (precision lost).
+ * - `last-number`: a Trades page whose `last` is an unquoted 19-digit JSON number.
  */
 export type FakeFault = { on?: FakeEndpoint; after?: number; times?: number } & (
   | { kind: 'status'; status: number }
@@ -302,8 +302,7 @@ export class FakeKraken {
       }
     }
     const lastTrade = end > start ? this.tape.at(end - 1) : undefined;
-    let last = fault?.kind === 'stuck' || !lastTrade ? String(sinceNs) : String(tradeCursor(lastTrade));
-    if (fault?.kind === 'last-number') last = String(Number(last));
+    const last = fault?.kind === 'stuck' || !lastTrade ? String(sinceNs) : String(tradeCursor(lastTrade));
     const lastJson = fault?.kind === 'last-number' ? last : `"${last}"`;
     return `{"error":[],"result":{"${PAIR_ID}":[${rows.map(restRow).join(',')}],"last":${lastJson}}}`;
   }

@@ -1,0 +1,182 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Bars, barsToCsv, readDataset } from '@tradecore/sdk';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateTrades } from '../bars/BarBuilder.ts';
+import { ExchangeResponseError, RequestFailedError } from '../errors.ts';
+import { krakenTimeMs } from '../kraken/trades.ts';
+import { FakeKraken, type FakeFault } from '../testing/FakeKraken.ts';
+import { type ArrayTape, randomTape, tradeSeconds } from '../testing/tapes.ts';
+import { TradeBuffer } from '../trades.ts';
+import { pull } from './pull.ts';
+import type { PullOptions, PullProgress } from './types.ts';
+
+const START = '2024-02-01T00:00:00Z';
+let tape: ArrayTape;
+let fake: FakeKraken;
+let until: number;
+let expectedCsv: string;
+const dirs: string[] = [];
+
+async function tempData(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tradecore-ingest-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The bars a correct pull of [START, until) must produce, straight from the tape. */
+function expectedBars(emptyBars: 'omit' | 'flat' = 'omit', from = Date.parse(START), to = until): Bars {
+  const buffer = new TradeBuffer();
+  for (const t of tape.trades) {
+    const ms = krakenTimeMs(tradeSeconds(t));
+    if (ms >= from && ms < to) buffer.push(t.id, ms, Number(t.price), Number(t.volume), t.side === 'b');
+  }
+  const builder = aggregateTrades(buffer, { timeframe: '1m', emptyBars });
+  return builder;
+}
+
+function options(dataDir: string, extra: Partial<PullOptions> = {}): PullOptions {
+  return { dataDir, exchange: 'kraken', symbol: 'BTC/USD', since: START, until, restUrl: fake.url, rateLimit: 0, retryBaseMs: 1, retryMaxMs: 5, ...extra };
+}
+
+async function csvOf(dataDir: string, id = 'kraken-btc-usd-1m'): Promise<string> {
+  return barsToCsv((await readDataset(id, { dataDir })).bars);
+}
+
+beforeAll(async () => {
+  tape = randomTape({ start: START, count: 12_000, seed: 21, quietShare: 0.15 });
+  fake = await FakeKraken.start({ tape });
+  // The last trade's minute and everything after it is left out (a range ending in the past).
+  until = Math.floor((tape.at(tape.length - 1).timeUs / 1000 - 600_000) / 60_000) * 60_000;
+  expectedCsv = barsToCsv(expectedBars());
+});
+
+afterEach(() => fake.clearFaults());
+
+afterAll(async () => {
+  await fake.close();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('pull from Kraken trades (ccxt against the local fake)', () => {
+  it('writes exactly the bars built from every trade of the range, and reports progress', async () => {
+    const dataDir = await tempData();
+    const events: PullProgress[] = [];
+    const result = await pull(options(dataDir, { onProgress: (p) => events.push(p) }));
+    expect(result).toMatchObject({ dataset: 'kraken-btc-usd-1m', status: 'complete', from: '2024-02-01T00:00:00.000Z', duplicates: 0, retries: 0, warnings: [] });
+    expect(result.trades).toBe(expectedBars().trades?.reduce((a, b) => a + b, 0));
+    expect(await csvOf(dataDir)).toBe(expectedCsv);
+    expect(events[0]?.phase).toBe('starting');
+    expect(events.at(-1)).toMatchObject({ phase: 'done', fraction: 1, barsWritten: result.barsWritten });
+    const fractions = events.filter((e) => e.phase === 'pulling').map((e) => e.fraction);
+    expect(fractions, 'progress only moves forward').toEqual([...fractions].sort((a, b) => a - b));
+    // Every request after the first sends Kraken's own `last` back, digit for digit.
+    const sinces = fake.requests.filter((r) => r.endpoint === 'Trades').map((r) => r.query.since ?? '');
+    expect(sinces[0]).toBe('1706745599');
+    expect(sinces.slice(1).every((s) => /^\d{19}$/.test(s))).toBe(true);
+    const state = JSON.parse(await readFile(result.statePath, 'utf8')) as { completeUntil: string; market: string };
+    expect(state).toMatchObject({ completeUntil: new Date(until).toISOString(), market: 'XXBTZUSD' });
+  });
+
+  const recovered: [string, FakeFault[]][] = [
+    ['a burst of 429 Too Many Requests', [{ on: 'Trades', kind: 'status', status: 429, after: 2, times: 4 }]],
+    ['a burst of 500 Internal Server Error', [{ on: 'Trades', kind: 'status', status: 500, after: 3, times: 3 }]],
+    ['502 and 503 mixed', [{ on: 'Trades', kind: 'status', status: 502, after: 1, times: 2 }, { on: 'Trades', kind: 'status', status: 503, after: 5, times: 2 }]],
+    ['EAPI:Rate limit exceeded in a 200 body', [{ on: 'Trades', kind: 'kraken-error', after: 2, times: 3 }]],
+    ['a socket dropped in the middle of a page', [{ on: 'Trades', kind: 'drop', after: 4, times: 2 }]],
+    ['pages that overlap the previous one (duplicates)', [{ on: 'Trades', kind: 'overlap', trades: 250, after: 1, times: 100 }]],
+    ['trades out of order within a page', [{ on: 'Trades', kind: 'shuffle', after: 0, times: 100 }]],
+    ['a cursor that does not advance (twice, then moves on)', [{ on: 'Trades', kind: 'stuck', after: 3, times: 2 }]],
+    ['a 429 while loading the markets', [{ on: 'AssetPairs', kind: 'status', status: 429, times: 2 }]],
+  ];
+  it.each(recovered)('ends with complete, correct data after %s', async (_, faults) => {
+    const dataDir = await tempData();
+    fake.inject(...faults);
+    const result = await pull(options(dataDir));
+    expect(result.status).toBe('complete');
+    expect(await csvOf(dataDir)).toBe(expectedCsv);
+    if (faults.some((f) => f.kind === 'overlap')) expect(result.duplicates).toBeGreaterThan(1000);
+    if (faults.some((f) => ['status', 'kraken-error', 'drop', 'stuck'].includes(f.kind))) expect(result.retries).toBeGreaterThan(0);
+  });
+
+  it('stops with an error naming the request when a fault outlasts the retries', async () => {
+    const dataDir = await tempData();
+    fake.inject({ on: 'Trades', kind: 'status', status: 429, after: 2, times: Number.POSITIVE_INFINITY });
+    const error = await pull(options(dataDir, { retries: 3 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestFailedError);
+    expect((error as RequestFailedError).attempts).toBe(4);
+    expect((error as Error).message).toMatch(new RegExp(`^GET ${fake.url}/0/public/Trades\\?pair=XXBTZUSD&since=\\d{19}&count=1000 failed after 4 attempts: RateLimitExceeded: kraken GET .* 429 Too Many Requests`));
+  });
+
+  it('stops with an error naming the request when the cursor never advances', async () => {
+    const dataDir = await tempData();
+    fake.inject({ on: 'Trades', kind: 'stuck', after: 1, times: Number.POSITIVE_INFINITY });
+    const error = await pull(options(dataDir, { retries: 2 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExchangeResponseError);
+    expect((error as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/0\/public\/Trades\?pair=XXBTZUSD&since=\d{19}&count=1000: the cursor did not advance: "last" was \d{19} for since=\d{19} on 3 tries in a row, with 1000 trades; stopping instead of looping$/);
+  });
+
+  it('stays exact when `last` comes as an unquoted 19-digit number (ccxt keeps the digits as a string)', async () => {
+    const dataDir = await tempData();
+    fake.inject({ on: 'Trades', kind: 'last-number', after: 1, times: Number.POSITIVE_INFINITY });
+    const result = await pull(options(dataDir));
+    expect(result.status).toBe('complete');
+    expect(await csvOf(dataDir)).toBe(expectedCsv);
+    const sinces = fake.requests.filter((r) => r.endpoint === 'Trades' && r.outcome === 'last-number').map((r) => r.query.since ?? '');
+    expect(sinces.length).toBeGreaterThan(3);
+    expect(sinces.slice(1).every((s) => s.endsWith('000')), 'cursors sent back digit for digit (the fake\'s end in 000)').toBe(true);
+  });
+
+  it('resumes after an abort: the second run continues after the last written bar, the result equals one run', async () => {
+    const dataDir = await tempData();
+    const controller = new AbortController();
+    let pages = 0;
+    const first = await pull(
+      options(dataDir, {
+        signal: controller.signal,
+        flushBars: 20,
+        pageSize: 500,
+        onProgress: (p) => {
+          if (p.phase === 'pulling' && ++pages === 9) controller.abort();
+        },
+      }),
+    );
+    expect(first.status).toBe('stopped');
+    expect(first.barsWritten).toBeGreaterThan(0);
+    const partial = await csvOf(dataDir);
+    expect(expectedCsv.startsWith(partial), 'what was written is a prefix of the full result').toBe(true);
+    expect(partial.length).toBeLessThan(expectedCsv.length);
+    const second = await pull(options(dataDir));
+    expect(second.status).toBe('complete');
+    expect(Date.parse(second.startedAt)).toBeGreaterThan(Date.parse(START));
+    expect(await csvOf(dataDir)).toBe(expectedCsv);
+  });
+
+  it('extends a dataset with a later range into one dataset, equal to a single pull', async () => {
+    const dataDir = await tempData();
+    const middle = Date.parse(START) + Math.floor((until - Date.parse(START)) / 120_000) * 60_000;
+    await pull(options(dataDir, { until: middle }));
+    expect(await csvOf(dataDir)).toBe(barsToCsv(expectedBars('omit', Date.parse(START), middle)));
+    const again = await pull(options(dataDir, { until: middle }));
+    expect(again.barsWritten, 'the same range again is a no-op').toBe(0);
+    await pull(options(dataDir));
+    expect(await csvOf(dataDir)).toBe(expectedCsv);
+  });
+
+  it('stores minutes without trades as flat bars when asked, and resumes flat filling exactly', async () => {
+    const dataDir = await tempData();
+    const flat = barsToCsv(expectedBars('flat'));
+    const middle = Date.parse(START) + 47 * 60_000;
+    await pull(options(dataDir, { emptyBars: 'flat', until: middle }));
+    await pull(options(dataDir, { emptyBars: 'flat' }));
+    const csv = await csvOf(dataDir);
+    expect(csv).toBe(flat.slice(0, csv.length));
+    // The flat series runs to the end of the range; the reference stops at the last traded minute.
+    const { bars } = await readDataset('kraken-btc-usd-1m', { dataDir });
+    expect(bars.time[bars.length - 1]).toBe(until - 60_000);
+    expect(bars.length, 'one bar per minute, no gaps').toBe((until - (bars.time[0] as number)) / 60_000);
+    const error = await pull(options(dataDir, { emptyBars: 'omit' })).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('was pulled with emptyBars "flat", not "omit"');
+  });
+});
