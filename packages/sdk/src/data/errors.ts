@@ -26,7 +26,9 @@ export class BarsValidationError extends DataError {
     readonly report: ValidationReport,
   ) {
     const shown = report.errors.slice(0, 10).map((e) => `  ${e.message}`);
-    const more = report.errors.length > 10 ? [`  … and ${report.errors.length - 10} more`] : [];
+    const total = Object.entries(report.counts ?? {}).reduce((sum, [kind, n]) => (report.errors.some((e) => e.kind === kind) ? sum + (n ?? 0) : sum), 0);
+    const hidden = Math.max(total, report.errors.length) - shown.length;
+    const more = hidden > 0 ? [`  … and ${hidden.toLocaleString('en-US')} more`] : [];
     super(`${source} failed validation:\n${[...shown, ...more].join('\n')}`);
   }
 }

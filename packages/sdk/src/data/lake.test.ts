@@ -78,7 +78,7 @@ describe('writeDataset / readDataset', () => {
     const dataDir = await tempDir();
     await expect(writeDataset(minuteBars(5), { ...base, timeframe: '1h', dataDir })).rejects.toThrow('is not on the 1h grid');
     const bars = { ...minuteBars(3), trades: new Float64Array([1, 2.5, 3]) };
-    await expect(writeDataset(bars, { ...base, dataDir })).rejects.toThrow('dataset "test-btc-usd-1m": trades at row 1 (2024-01-01T00:01:00.000Z) is 2.5');
+    await expect(writeDataset(bars, { ...base, dataDir })).rejects.toThrow('row 1 (2024-01-01T00:01:00.000Z): trades 2.5 is not a whole number');
     expect(await listFiles(dataDir)).toEqual([]);
   });
 
@@ -118,13 +118,18 @@ describe('writeDataset / readDataset', () => {
     await expect(loadManifest('two', { dataDir })).rejects.toThrow(/dataset "two" not found: .*two\.json does not exist \(known datasets: one\)/);
   });
 
-  it('replaces a dataset: old manifest removed first, stale partitions deleted', async () => {
+  it('replaces a dataset: new files never overwrite listed ones, the old partitions go after the new manifest', async () => {
     const dataDir = await tempDir();
-    await writeDataset(generateSynthetic({ seed: 1, days: 2, start: '2023-12-31' }), { ...base, dataDir });
+    const first = await writeDataset(generateSynthetic({ seed: 1, days: 2, start: '2023-12-31' }), { ...base, dataDir });
     const second = await writeDataset(minuteBars(10), { ...base, dataDir });
-    expect(second.partitions).toHaveLength(1);
-    expect(await listFiles(dataDir)).toEqual(['lake/test/BTC-USD/1m/year=2024/part-0000.parquet', 'manifests/test-btc-usd-1m.json']);
+    expect(second.partitions.map((p) => p.path), 'year=2024/part-0000 is listed by the old manifest, so the new file takes the next number').toEqual([
+      'lake/test/BTC-USD/1m/year=2024/part-0001.parquet',
+    ]);
+    expect(await listFiles(dataDir)).toEqual(['lake/test/BTC-USD/1m/year=2024/part-0001.parquet', 'manifests/test-btc-usd-1m.json']);
     expect((await readDataset(second.id, { dataDir })).bars).toEqual(minuteBars(10));
+    expect(first.partitions).toHaveLength(2);
+    const third = await writeDataset(minuteBars(10), { ...base, dataDir });
+    expect(third, 'identical bytes: the listed file is kept, not rewritten').toEqual(second);
   });
 
   it('refuses to overwrite partitions owned by another dataset id', async () => {

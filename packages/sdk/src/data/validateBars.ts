@@ -1,7 +1,18 @@
 import type { Bars } from '../features/types.ts';
 import { isoTime, optionalColumnsOf } from './bars.ts';
+import { isBarTime, timeOutOfRange } from './timeBounds.ts';
 
-export type ValidationErrorKind = 'non-finite' | 'non-monotonic' | 'duplicate-time' | 'misaligned' | 'ohlc' | 'negative' | 'empty';
+export type ValidationErrorKind =
+  | 'non-finite'
+  | 'time-range'
+  | 'non-monotonic'
+  | 'duplicate-time'
+  | 'misaligned'
+  | 'ohlc'
+  | 'non-positive-price'
+  | 'negative'
+  | 'non-integer'
+  | 'empty';
 export type ValidationWarningKind = 'gap' | 'zero-volume' | 'buy-sell-sum';
 
 export interface ValidationFinding<K extends string> {
@@ -23,6 +34,10 @@ export interface ValidationStats {
   duplicates: number;
   nonMonotonic: number;
   ohlcViolations: number;
+  /** Rows with a time outside 2009-01-01 ≤ t < 2100-01-01. */
+  outOfRange: number;
+  /** Rows with an open, high, low or close ≤ 0. */
+  nonPositivePrices: number;
   nonFinite: number;
   zeroVolumeBars: number;
   zeroVolumeShare: number;
@@ -35,6 +50,8 @@ export interface ValidationReport {
   errors: ValidationFinding<ValidationErrorKind>[];
   /** Facts worth knowing that do not block use (gaps, many zero-volume bars). */
   warnings: ValidationFinding<ValidationWarningKind>[];
+  /** How many findings of each kind there were in all; `errors`/`warnings` keep the first few of each. */
+  counts: Partial<Record<ValidationErrorKind | ValidationWarningKind, number>>;
   stats: ValidationStats;
   ok: boolean;
 }
@@ -69,9 +86,10 @@ function formatDuration(ms: number): string {
 }
 
 /**
- * Checks a bar series. Errors: non-finite values, times not strictly increasing (duplicates
- * reported apart), bars off the timeframe grid, OHLC inconsistencies (high below open/close/low,
- * low above open/close), negative volumes or counts. Warnings: gaps, a high zero-volume share,
+ * Checks a bar series. Errors: non-finite values, times outside 2009-01-01 ≤ t < 2100-01-01 (the
+ * message names the unit the number looks like), times not strictly increasing (duplicates reported
+ * apart), bars off the timeframe grid, OHLC inconsistencies (high below open/close/low, low above
+ * open/close), prices ≤ 0, negative volumes or counts, trade counts that are not whole numbers. Warnings: gaps, a high zero-volume share,
  * buy + sell volume differing from volume. Every message names the row and its time.
  */
 export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): ValidationReport {
@@ -106,6 +124,8 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
     duplicates: 0,
     nonMonotonic: 0,
     ohlcViolations: 0,
+    outOfRange: 0,
+    nonPositivePrices: 0,
     nonFinite: 0,
     zeroVolumeBars: 0,
     zeroVolumeShare: 0,
@@ -113,7 +133,7 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
   };
   if (n === 0) {
     errors.push({ kind: 'empty', row: -1, message: 'no bars' });
-    return { errors, warnings, stats, ok: false };
+    return { errors, warnings, counts: { empty: 1 }, stats, ok: false };
   }
   const tf = stats.timeframeMs;
   const grid = options.timeframeMs ?? 0;
@@ -142,6 +162,10 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       error('non-finite', i, `${bad.map(([name, x]) => `${name} is ${x}`).join(', ')}`);
       continue;
     }
+    if (!isBarTime(t)) {
+      stats.outOfRange++;
+      error('time-range', i, timeOutOfRange(t, { value: t, unit: 'ms' }) as string);
+    }
     if (i > 0) {
       const prev = time[i - 1] as number;
       const d = t - prev;
@@ -166,6 +190,10 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       stats.ohlcViolations++;
       error('ohlc', i, `OHLC inconsistent: open ${o}, high ${h}, low ${l}, close ${c} (need low ≤ open, close ≤ high)`);
     }
+    if (!(o > 0 && h > 0 && l > 0 && c > 0)) {
+      stats.nonPositivePrices++;
+      error('non-positive-price', i, `prices must be > 0: open ${o}, high ${h}, low ${l}, close ${c}`);
+    }
     if (v > 0) {
       if (o === h && h === l && l === c) stats.flatBars++;
     } else if (v === 0) {
@@ -178,7 +206,10 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
     const col = bars[name] as Float64Array;
     for (let i = 0; i < n; i++) {
       const x = col[i] as number;
-      if (x >= 0 && x !== Infinity) continue;
+      if (x >= 0 && x !== Infinity) {
+        if (name === 'trades' && !(Number.isInteger(x) && x <= 2147483647)) error('non-integer', i, `trades ${x} is not a whole number (0 ≤ trades ≤ 2147483647)`);
+        continue;
+      }
       if (Number.isFinite(x)) error('negative', i, `${name} ${x} is negative`);
       else {
         stats.nonFinite++;
@@ -215,5 +246,7 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       message: `${(stats.zeroVolumeShare * 100).toFixed(2)} % of bars (${stats.zeroVolumeBars}) have zero volume`,
     });
   }
-  return { errors, warnings, stats, ok: errors.length === 0 };
+  if (stats.gaps.count > 0) perKind.set('gap', 1);
+  if (warnings.some((w) => w.kind === 'zero-volume')) perKind.set('zero-volume', 1);
+  return { errors, warnings, counts: Object.fromEntries(perKind), stats, ok: errors.length === 0 };
 }
