@@ -67,7 +67,7 @@ export async function validate(ref: string, { data }: GlobalOptions, { json }: {
     throw error;
   }
   const { manifest, path: file, bars } = result;
-  const report = validateBars(bars, { timeframeMs: parseTimeframe(manifest.timeframe).ms });
+  const report = validateBars(bars, { timeframeMs: parseTimeframe(manifest.timeframe).ms, ...(manifest.emptyBars ? { emptyBars: manifest.emptyBars } : {}) });
   if (json) print(JSON.stringify({ id: manifest.id, manifest: file, checksums: 'ok', ...report }, null, 2));
   else {
     const { stats } = report;

@@ -47,6 +47,8 @@ export interface DatasetIdentity {
   synthetic?: SyntheticGeneratorInfo;
   /** Id of the dataset these bars were derived (resampled) from. */
   derivedFrom?: string;
+  /** How bar periods without trades are stored (`omit`: no row; `flat`: a zero-volume row at the previous close). */
+  emptyBars?: 'omit' | 'flat';
   /** Parquet compression of the partitions. Default: the current manifest's, else `lz4`. */
   compression?: ParquetCompression;
   /** Tool and version recorded in the manifest. Default `@tradecore/sdk <version>`. */
@@ -134,6 +136,7 @@ function identityOf(manifest: DatasetManifest): DatasetIdentity {
     ...(manifest.description !== undefined ? { description: manifest.description } : {}),
     ...(manifest.generator ? { synthetic: manifest.generator } : {}),
     ...(manifest.derivedFrom !== undefined ? { derivedFrom: manifest.derivedFrom } : {}),
+    ...(manifest.emptyBars !== undefined ? { emptyBars: manifest.emptyBars } : {}),
   };
 }
 
@@ -241,6 +244,7 @@ async function applyChange(dataDir: string, id: string, current: Current, change
       synthetic: requested.synthetic !== undefined,
       ...(requested.synthetic ? { generator: requested.synthetic } : {}),
       ...(requested.derivedFrom ? { derivedFrom: requested.derivedFrom } : {}),
+      ...(requested.emptyBars ? { emptyBars: requested.emptyBars } : {}),
       columns,
       rows: sorted.reduce((sum, p) => sum + p.rows, 0),
       firstTime: first.firstTime,

@@ -69,7 +69,7 @@ export async function readDataset(ref: string, options: ReadDatasetOptions): Pro
   const { manifest, path: file } = await loadManifest(ref, options);
   const bars = await readPartitions(manifest, { dataDir: options.dataDir, manifestFile: file });
   if (options.validate === false) return { manifest, path: file, bars };
-  const report = validateBars(bars, { timeframeMs: parseTimeframe(manifest.timeframe).ms });
+  const report = validateBars(bars, { timeframeMs: parseTimeframe(manifest.timeframe).ms, ...(manifest.emptyBars ? { emptyBars: manifest.emptyBars } : {}) });
   if (!report.ok) throw new BarsValidationError(`dataset "${manifest.id}" (${file})`, report);
   return { manifest, path: file, bars, report };
 }

@@ -75,6 +75,12 @@ export const DatasetManifestSchema = Type.Object(
     synthetic: Type.Boolean({ description: 'True when the bars come from the synthetic generator, not a market.' }),
     generator: Type.Optional(SyntheticGeneratorSchema),
     derivedFrom: Type.Optional(Type.String({ description: 'Id of the dataset these bars were resampled from.' })),
+    emptyBars: Type.Optional(
+      Type.Union([Type.Literal('omit'), Type.Literal('flat')], {
+        description:
+          'How bar periods without trades are stored: omit = no row (a gap), flat = a zero-volume row at the previous close. Validation reports both as gaps.',
+      }),
+    ),
     columns: Type.Array(DatasetColumnSchema, { minItems: 6 }),
     rows: Type.Integer({ minimum: 1 }),
     firstTime: IsoTime,

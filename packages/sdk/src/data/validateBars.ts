@@ -63,6 +63,13 @@ export interface ValidateBarsOptions {
   maxFindingsPerKind?: number;
   /** Warn when more than this share of bars has zero volume. Default 0.05. */
   zeroVolumeWarnShare?: number;
+  /**
+   * How the series stores bar periods without trades (a manifest's `emptyBars`). With `flat`, a zero-volume
+   * bar whose open = high = low = close = the previous close (and trades = 0 when counted) stands for a
+   * missing bar: it is reported as part of a gap, exactly as if the row were omitted, and not as a
+   * zero-volume bar. Default `omit`: every row is a bar.
+   */
+  emptyBars?: 'omit' | 'flat';
 }
 
 function mostFrequentSpacing(time: Float64Array): number | null {
@@ -138,6 +145,11 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
   const tf = stats.timeframeMs;
   const grid = options.timeframeMs ?? 0;
   let largestGapRow = -1;
+  const fillers = options.emptyBars === 'flat';
+  const tradeCounts = bars.trades;
+  // Time of the last bar that is not a `flat` filler: gaps are measured from it, so filled and omitted
+  // periods are reported alike.
+  let lastReal = Number.NaN;
 
   for (let i = 0; i < n; i++) {
     const t = time[i] as number;
@@ -166,24 +178,27 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       stats.outOfRange++;
       error('time-range', i, timeOutOfRange(t, { value: t, unit: 'ms' }) as string);
     }
+    const filler = fillers && i > 0 && v === 0 && o === h && h === l && l === c && c === close[i - 1] && (tradeCounts === undefined || tradeCounts[i] === 0);
     if (i > 0) {
-      const prev = time[i - 1] as number;
-      const d = t - prev;
+      const prev = fillers ? lastReal : (time[i - 1] as number);
+      const d = t - (time[i - 1] as number);
+      const span = t - prev;
       if (d === 0) {
         stats.duplicates++;
         error('duplicate-time', i, `time ${at(i)} repeats row ${i - 1}`);
       } else if (d < 0) {
         stats.nonMonotonic++;
         error('non-monotonic', i, `time ${at(i)} is before row ${i - 1} (${isoTime(prev)}); times must increase`);
-      } else if (tf !== null && d > tf && Number.isFinite(prev)) {
+      } else if (!filler && tf !== null && span > tf && Number.isFinite(prev)) {
         stats.gaps.count++;
-        stats.gaps.missingBars += Math.round(d / tf) - 1;
-        if (d > stats.gaps.largestMs) {
-          stats.gaps.largestMs = d;
+        stats.gaps.missingBars += Math.round(span / tf) - 1;
+        if (span > stats.gaps.largestMs) {
+          stats.gaps.largestMs = span;
           largestGapRow = i;
         }
       }
     }
+    if (!filler) lastReal = t;
     // floor-multiply instead of `%`: a float modulo costs about as much as the rest of the loop.
     if (grid !== 0 && Math.floor(t / grid) * grid !== t) error('misaligned', i, `time ${at(i)} is not on the ${formatDuration(grid)} grid (UTC)`);
     if (h < o || h < c || h < l || l > o || l > c) {
@@ -194,7 +209,9 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       stats.nonPositivePrices++;
       error('non-positive-price', i, `prices must be > 0: open ${o}, high ${h}, low ${l}, close ${c}`);
     }
-    if (v > 0) {
+    if (filler) {
+      // A stored stand-in for a missing bar: counted in the gap above.
+    } else if (v > 0) {
       if (o === h && h === l && l === c) stats.flatBars++;
     } else if (v === 0) {
       stats.zeroVolumeBars++;
