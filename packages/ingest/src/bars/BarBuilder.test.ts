@@ -156,10 +156,23 @@ describe('trades → bars', () => {
     expect(Array.from(bars.time).map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['00:00', '00:01', '00:02', '00:03', '00:04', '00:05']);
     expect([bars.open[1], bars.high[1], bars.low[1], bars.close[1], bars.volume[1], bars.trades?.[1]]).toEqual([101, 101, 101, 101, 0, 0]);
     expect([bars.open[4], bars.close[5], bars.volume[5]]).toEqual([99, 99, 0]);
-    // The same gaps, reported the same way by validation: as zero-volume bars (flat) or as a gap (omit).
-    const omitReport = validateBars(omit, { timeframeMs: 60_000 });
-    expect(omitReport.stats.gaps.missingBars).toBe(2);
-    expect(validateBars(bars, { timeframeMs: 60_000 }).stats.zeroVolumeBars).toBe(4);
+  });
+
+  it('is validated the same either way: the minutes without trades are one gap, not zero-volume bars', () => {
+    const tape = randomTape({ start: '2024-03-01T00:00:00Z', count: 6000, seed: 8, quietShare: 0.5 });
+    const buffer = toBuffer(tape.trades);
+    const omitted = aggregateTrades(buffer, { timeframe: '1m', emptyBars: 'omit' });
+    const filled = aggregateTrades(buffer, { timeframe: '1m', emptyBars: 'flat' });
+    expect(filled.length).toBeGreaterThan(omitted.length + 20);
+    const a = validateBars(omitted, { timeframeMs: 60_000, emptyBars: 'omit' });
+    const b = validateBars(filled, { timeframeMs: 60_000, emptyBars: 'flat' });
+    expect(a.stats.gaps.count).toBeGreaterThan(10);
+    expect(b.stats.gaps, 'count, missing bars, largest gap and where it ends').toEqual(a.stats.gaps);
+    expect(b.warnings.find((w) => w.kind === 'gap')?.message.replace(/row \d+ /, '')).toBe(a.warnings.find((w) => w.kind === 'gap')?.message.replace(/row \d+ /, ''));
+    expect([b.stats.zeroVolumeBars, b.stats.flatBars]).toEqual([a.stats.zeroVolumeBars, a.stats.flatBars]);
+    expect(b.warnings.some((w) => w.kind === 'zero-volume')).toBe(false);
+    // Without being told, the filled minutes are ordinary zero-volume bars.
+    expect(validateBars(filled, { timeframeMs: 60_000 }).stats.zeroVolumeBars).toBe(filled.length - omitted.length);
   });
 
   it('continues a series from the previous bar: flat fills from its close, a resumed build equals one build', () => {
