@@ -1,8 +1,23 @@
-// The lake side of ingestion: what a dataset already holds, and appending new bars to it.
-// TEMPORARY: written on the SDK's whole-dataset writer until the lake's append primitive lands.
+// The lake side of ingestion, on the SDK's one write primitive: what a dataset already holds, appending
+// closed bars (new partition files, manifest last, under the dataset's lock), compacting.
+import {
+  type Bars,
+  type DatasetManifest,
+  type ParquetCompression,
+  type PartitionLayout,
+  appendBars,
+  compactDataset,
+  loadManifest,
+  manifestPath,
+  readPartitions,
+  updateDataset,
+} from '@tradecore/sdk';
 import { existsSync } from 'node:fs';
-import { type Bars, type DatasetManifest, type ParquetCompression, concatBars, manifestPath, readDataset, writeDataset } from '@tradecore/sdk';
 import type { EmptyBars } from './bars/BarBuilder.ts';
+import ingestPackage from '../package.json' with { type: 'json' };
+
+/** Recorded as the manifest's `createdBy`. */
+export const CREATED_BY = `@tradecore/ingest ${ingestPackage.version}`;
 
 export interface DatasetTarget {
   dataDir: string;
@@ -18,32 +33,64 @@ export interface DatasetTarget {
 
 export interface ExistingDataset {
   manifest: DatasetManifest;
-  /** First bar time, last bar time and close (ms). */
+  /** First bar time, and the last bar's time and close (ms). */
   first: number;
   last: { time: number; close: number };
 }
 
+/** The dataset `id` if it exists: its manifest and its edges (reads only the last partition). */
 export async function loadExisting(dataDir: string, id: string): Promise<ExistingDataset | null> {
   if (!existsSync(manifestPath(id, { dataDir }))) return null;
-  const { manifest, bars } = await readDataset(id, { dataDir, validate: false });
-  const n = bars.length;
-  return { manifest, first: bars.time[0] as number, last: { time: bars.time[n - 1] as number, close: bars.close[n - 1] as number } };
+  const { manifest } = await loadManifest(id, { dataDir });
+  const lastPartition = manifest.partitions[manifest.partitions.length - 1];
+  const tail = await readPartitions(manifest, { dataDir, partitions: lastPartition ? [lastPartition] : [] });
+  const n = tail.length;
+  return { manifest, first: Date.parse(manifest.firstTime), last: { time: tail.time[n - 1] as number, close: tail.close[n - 1] as number } };
 }
 
-/** Appends bars (all before the dataset's first bar or after its last) and returns the new manifest. */
-export async function appendToDataset(target: DatasetTarget, bars: Bars): Promise<DatasetManifest> {
-  let all = bars;
-  if (existsSync(manifestPath(target.id, { dataDir: target.dataDir }))) {
-    const { bars: old } = await readDataset(target.id, { dataDir: target.dataDir, validate: false });
-    all = (bars.time[0] as number) > (old.time[old.length - 1] as number) ? concatBars([old, bars]) : concatBars([bars, old]);
-  }
-  return writeDataset(all, {
+/**
+ * Appends bars before the dataset's first bar or after its last, as new partition files in `layout` folders
+ * (`year=YYYY/month=MM/part-NNNN.parquet`); bars it already holds must be identical and are skipped.
+ * Creates the dataset (recording how empty bars are stored) when it does not exist.
+ */
+export async function appendToDataset(target: DatasetTarget, bars: Bars, layout: PartitionLayout): Promise<DatasetManifest> {
+  const { manifest } = await appendBars({
     dataDir: target.dataDir,
-    source: target.source,
-    symbol: target.symbol,
-    timeframe: target.timeframe,
     id: target.id,
-    ...(target.description ? { description: target.description } : {}),
-    ...(target.compression ? { compression: target.compression } : {}),
+    bars,
+    layout,
+    create: {
+      source: target.source,
+      symbol: target.symbol,
+      timeframe: target.timeframe,
+      emptyBars: target.emptyBars,
+      createdBy: CREATED_BY,
+      ...(target.description !== undefined ? { description: target.description } : {}),
+      ...(target.compression !== undefined ? { compression: target.compression } : {}),
+    },
   });
+  if (manifest.emptyBars !== undefined) return manifest;
+  // A dataset made by another tool (an imported archive): record how the bars appended to it store empty periods.
+  const commit = await updateDataset({ dataDir: target.dataDir, id: target.id }, (current) =>
+    current && current.emptyBars === undefined ? { keep: 'all', dataset: { ...identityOf(current), emptyBars: target.emptyBars } } : null,
+  );
+  return commit?.manifest ?? manifest;
+}
+
+/** Merges small partitions into one file per `layout` bucket; null when already compact. */
+export async function compactPartitions(dataDir: string, id: string, layout: PartitionLayout = 'month'): Promise<DatasetManifest | null> {
+  return (await compactDataset({ dataDir, id, layout }))?.manifest ?? null;
+}
+
+function identityOf(m: DatasetManifest) {
+  return {
+    id: m.id,
+    source: m.source,
+    symbol: m.symbol,
+    timeframe: m.timeframe,
+    compression: m.compression,
+    createdBy: m.createdBy,
+    ...(m.description !== undefined ? { description: m.description } : {}),
+    ...(m.derivedFrom !== undefined ? { derivedFrom: m.derivedFrom } : {}),
+  };
 }

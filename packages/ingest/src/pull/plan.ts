@@ -87,6 +87,12 @@ export async function planPull(options: PullOptions): Promise<PullPlan> {
     if (m.source !== source || m.symbol !== lakeSymbol || m.timeframe !== timeframe.label) {
       throw new IngestError(`dataset "${id}" holds ${m.source} ${m.symbol} ${m.timeframe} bars, not ${source} ${lakeSymbol} ${timeframe.label}; choose another --id`);
     }
+    if (m.emptyBars !== undefined && m.emptyBars !== emptyBars) {
+      throw new IngestError(`dataset "${id}" stores periods without trades as ${m.emptyBars} (its manifest says emptyBars "${m.emptyBars}"); pull it with --empty-bars ${m.emptyBars}, or into another --id`);
+    }
+    const columns = m.columns.map((c) => c.name).join(',');
+    const want = from === 'trades' ? 'time,open,high,low,close,volume,trades,buy_volume,sell_volume' : 'time,open,high,low,close,volume';
+    if (columns !== want) throw new IngestError(`dataset "${id}" has the columns ${columns}; a pull --from ${from} writes ${want}: choose another --id`);
   }
   const file = statePath(options.dataDir, id);
   let state = await readPullState(options.dataDir, id);

@@ -75,6 +75,10 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     const sinces = fake.requests.filter((r) => r.endpoint === 'Trades').map((r) => r.query.since ?? '');
     expect(sinces[0]).toBe('1706745599');
     expect(sinces.slice(1).every((s) => /^\d{19}$/.test(s))).toBe(true);
+    const manifest = JSON.parse(await readFile(result.manifest as string, 'utf8')) as { emptyBars: string; createdBy: string; partitions: { path: string }[] };
+    expect(manifest.emptyBars, 'how minutes without trades are stored').toBe('omit');
+    expect(manifest.createdBy).toMatch(/^@tradecore\/ingest \d+\.\d+\.\d+/);
+    expect(manifest.partitions.map((p) => p.path), 'one month partition after compaction').toEqual(['lake/kraken/BTC-USD/1m/year=2024/month=02/part-0000.parquet']);
     const state = JSON.parse(await readFile(result.statePath, 'utf8')) as { completeUntil: string; market: string };
     expect(state).toMatchObject({ completeUntil: new Date(until).toISOString(), market: 'XXBTZUSD' });
   });
@@ -177,6 +181,6 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     expect(bars.time[bars.length - 1]).toBe(until - 60_000);
     expect(bars.length, 'one bar per minute, no gaps').toBe((until - (bars.time[0] as number)) / 60_000);
     const error = await pull(options(dataDir, { emptyBars: 'omit' })).catch((e: unknown) => e);
-    expect((error as Error).message).toContain('was pulled with emptyBars "flat", not "omit"');
+    expect((error as Error).message).toContain('stores periods without trades as flat (its manifest says emptyBars "flat"); pull it with --empty-bars flat');
   });
 });

@@ -1,4 +1,5 @@
 import { closeExchange, createExchange } from '../exchange.ts';
+import { compactPartitions } from '../lake.ts';
 import { InvalidOptionError } from '../errors.ts';
 import { withRetry } from '../net/retry.ts';
 import { pullKrakenTrades } from './krakenTrades.ts';
@@ -44,6 +45,10 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       throw new InvalidOptionError(`${plan.exchange} has no market ${plan.symbol}${plan.symbol.startsWith('XBT/') ? ' (ccxt calls it BTC/…)' : ''}`);
     }
     const status = plan.from === 'trades' ? await pullKrakenTrades(exchange, session) : await pullOhlcv(exchange, session);
+    if (status === 'complete' && session.barsWritten > 0 && options.compact !== false) {
+      session.emit('writing', 'merging the new partitions into month partitions');
+      await compactPartitions(plan.target.dataDir, plan.target.id, 'month');
+    }
     session.emit(status === 'complete' ? 'done' : 'stopped');
     return session.result(status);
   } finally {

@@ -80,7 +80,7 @@ export class PullSession {
       this.#pending = [];
       this.#pendingRows = 0;
       this.emit('writing');
-      await appendToDataset(plan.target, bars);
+      await appendToDataset(plan.target, bars, 'month');
       this.#wroteManifest = true;
       this.barsWritten += bars.length;
       this.lastBar = bars.time[bars.length - 1] as number;
