@@ -2,18 +2,17 @@ import { isoTime } from '@tradecore/sdk';
 import { BarBuilder } from '../bars/BarBuilder.ts';
 import { ExchangeResponseError } from '../errors.ts';
 import type { Exchange } from '../exchange.ts';
-import { compareCursors, cursorBefore, cursorMs } from '../kraken/cursor.ts';
-import { parseKrakenTrades } from '../kraken/trades.ts';
+import { TradePager } from '../kraken/TradePager.ts';
+import { cursorBefore } from '../kraken/cursor.ts';
 import { sleep } from '../net/RateLimiter.ts';
-import { backoffDelay, withRetry } from '../net/retry.ts';
-import { TradeBuffer } from '../trades.ts';
+import { backoffDelay } from '../net/retry.ts';
 import type { PullSession } from './session.ts';
 
 /**
  * Seconds a trade may take to show up in the Trades endpoint after it executed. When a page comes back
  * empty (the live end), only bars that ended this long ago are closed.
  */
-const SETTLE_MS = 2_000;
+export const SETTLE_MS = 2_000;
 
 /**
  * Pages through Kraken's `GET /0/public/Trades` with the `last` cursor, kept as a string, from the plan's
@@ -28,66 +27,39 @@ const SETTLE_MS = 2_000;
  */
 export async function pullKrakenTrades(exchange: Exchange, session: PullSession): Promise<'complete' | 'stopped'> {
   const { plan, options } = session;
-  const market = exchange.market(plan.symbol);
-  const pair = market.id as string;
+  const pair = exchange.market(plan.symbol).id as string;
   session.market = pair;
-  const base = String((exchange.urls.api as Record<string, unknown>).public);
-  const count = Math.min(1000, Math.max(1, options.pageSize ?? 1000));
   const builder = new BarBuilder({ timeframe: plan.target.timeframe, emptyBars: plan.target.emptyBars, ...(plan.previous ? { previous: plan.previous } : {}) });
-  const buffer = new TradeBuffer(count + 16);
+  const pager = new TradePager(exchange, {
+    pair,
+    cursor: cursorBefore(plan.start),
+    ...(options.pageSize !== undefined ? { count: options.pageSize } : {}),
+    limiter: session.limiter,
+    retry: session.retry,
+    onRequest: () => session.requests++,
+  });
   const retries = session.retry.retries ?? 8;
-  let cursor = cursorBefore(plan.start);
-  let highestId = Number.NEGATIVE_INFINITY;
   let stuck = 0;
-  const fetchPage = (since: string) => {
-    const request = `GET ${base}/0/public/Trades?pair=${pair}&since=${since}&count=${count}`;
-    return withRetry(
-      request,
-      async () => {
-        await session.limiter.take(options.signal);
-        session.requests++;
-        const body = await (exchange as unknown as { publicGetTrades(params: object): Promise<unknown> }).publicGetTrades({ pair, since, count });
-        buffer.clear();
-        return { request, ...parseKrakenTrades(body, pair, request, buffer) };
-      },
-      session.retry,
-    );
-  };
 
   session.emit('pulling');
   for (;;) {
     if (session.aborted) break;
     let page;
     try {
-      page = await fetchPage(cursor);
+      page = await pager.next();
     } catch (error) {
       if (session.aborted) break;
       throw error;
     }
-    // Sort and de-duplicate only when needed: pages are in id order almost always.
-    if (!buffer.isStrictlyIncreasing()) session.duplicates += buffer.sortAndDedupe();
-    let w = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const id = buffer.id[i] as number;
-      const t = buffer.time[i] as number;
-      if (id <= highestId) {
-        session.duplicates++;
-        continue;
-      }
-      highestId = id;
-      if (t < plan.start || t >= plan.end) continue;
-      if (w !== i) {
-        buffer.id[w] = id;
-        buffer.time[w] = t;
-        buffer.price[w] = buffer.price[i] as number;
-        buffer.amount[w] = buffer.amount[i] as number;
-        buffer.buy[w] = buffer.buy[i] as number;
-      }
-      w++;
-    }
-    buffer.length = w;
-    builder.add(buffer);
-    session.trades += w;
+    session.duplicates += page.duplicates;
+    const trades = page.trades;
+    // Only the range: trades before the start are already stored, trades after the end are not wanted.
+    let from = 0;
+    while (from < trades.length && (trades.time[from] as number) < plan.start) from++;
+    let to = from;
+    while (to < trades.length && (trades.time[to] as number) < plan.end) to++;
+    builder.add(trades, from, to);
+    session.trades += to - from;
     if (builder.lateTrades > 0) {
       const late = builder.firstLateTrade as { id: number; time: number };
       throw new ExchangeResponseError(
@@ -96,14 +68,13 @@ export async function pullKrakenTrades(exchange: Exchange, session: PullSession)
       );
     }
 
-    const advanced = compareCursors(page.last, cursor) > 0;
     let boundary: number;
     let done = false;
-    if (!advanced) {
+    if (!page.advanced) {
       if (page.rows > 0) {
         // The same cursor back with trades: Kraken would return this page forever.
         if (++stuck > retries) {
-          throw new ExchangeResponseError(page.request, `the cursor did not advance: "last" was ${page.last} for since=${cursor} on ${stuck} tries in a row, with ${page.rows} trades; stopping instead of looping`);
+          throw new ExchangeResponseError(page.request, `the cursor did not advance: "last" was ${page.last} for since=${pager.cursor} on ${stuck} tries in a row, with ${page.rows} trades; stopping instead of looping`);
         }
         session.retries++;
         const delay = backoffDelay(stuck, session.retry);
@@ -117,12 +88,10 @@ export async function pullKrakenTrades(exchange: Exchange, session: PullSession)
       done = true;
     } else {
       stuck = 0;
-      cursor = page.last;
       session.lastCursor = page.last;
-      const reached = cursorMs(cursor);
-      session.position = Math.min(reached, plan.end);
-      boundary = Math.min(plan.end, builder.bucketOf(reached));
-      done = reached >= plan.end;
+      session.position = Math.min(page.coveredUntil, plan.end);
+      boundary = Math.min(plan.end, builder.bucketOf(page.coveredUntil));
+      done = page.coveredUntil >= plan.end;
     }
     if (boundary > session.completeUntil) {
       const bars = builder.take(boundary);
