@@ -9,4 +9,8 @@ export { backoffDelay, isRetryable, withRetry, type RetryOptions } from './net/r
 export { KRAKEN_PUBLIC_RATE, pull } from './pull/pull.ts';
 export { PullStateSchema, readPullState, statePath, type PullState } from './pull/state.ts';
 export type { PullOptions, PullProgress, PullResult, PullSource } from './pull/types.ts';
+export { LiveBars } from './stream/LiveBars.ts';
+export { loadLiveFeatures, type LiveFeatures } from './stream/features.ts';
+export { stream, type StreamBar, type StreamEvent, type StreamOptions, type StreamResult } from './stream/stream.ts';
+export { TradePager, type TradePage, type TradePagerOptions } from './kraken/TradePager.ts';
 export { TradeBuffer, type Trade, type TradeColumns } from './trades.ts';
