@@ -6,6 +6,7 @@ export { compareCursors, cursorMs, cursorNs } from './kraken/cursor.ts';
 export { krakenTimeMs, parseKrakenTrades, type KrakenTradesPage } from './kraken/trades.ts';
 export { RateLimiter } from './net/RateLimiter.ts';
 export { backoffDelay, isRetryable, withRetry, type RetryOptions } from './net/retry.ts';
+export { compact, retain, type CompactOptions, type CompactResult, type RetainOptions, type RetainResult } from './maintain/maintain.ts';
 export { KRAKEN_PUBLIC_RATE, pull } from './pull/pull.ts';
 export { PullStateSchema, readPullState, statePath, type PullState } from './pull/state.ts';
 export type { PullOptions, PullProgress, PullResult, PullSource } from './pull/types.ts';
