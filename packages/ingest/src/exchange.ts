@@ -1,15 +1,51 @@
 import { assertExchangeId } from './_ids.ts';
 import { IngestError, InvalidOptionError } from './errors.ts';
 
-type Ccxt = typeof import('ccxt');
-/** A ccxt exchange instance (REST; the `pro` classes add the `watch*` methods). */
-export type Exchange = InstanceType<Ccxt['Exchange']>;
+/** A trade as ccxt's `watchTrades` returns it (the fields used here). */
+export interface CcxtTrade {
+  id?: string;
+  timestamp?: number;
+  price?: number;
+  amount?: number;
+  side?: string;
+  /** The exchange's own message (Kraken v2: `trade_id`, RFC 3339 `timestamp`). */
+  info?: unknown;
+}
+
+/**
+ * The part of a ccxt exchange instance this package uses. Declared here rather than taken from ccxt's
+ * typings, which describe 100+ exchanges and make type checking (and `.d.ts` builds) take minutes.
+ */
+export interface Exchange {
+  readonly id: string;
+  rateLimit: number;
+  urls: { api: unknown; [key: string]: unknown };
+  has: Record<string, unknown>;
+  timeframes?: Record<string, unknown>;
+  markets?: Record<string, unknown>;
+  market(symbol: string): { id?: string; symbol?: string };
+  loadMarkets(reload?: boolean): Promise<unknown>;
+  fetchOHLCV(symbol: string, timeframe?: string, since?: number, limit?: number): Promise<unknown[][]>;
+  /** ccxt `pro` classes only. */
+  watchTrades(symbol: string): Promise<CcxtTrade[]>;
+  loadHttpProxyAgent(): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+interface Ccxt {
+  version: string;
+  exchanges: string[];
+  pro: Record<string, unknown>;
+  [name: string]: unknown;
+}
 
 let ccxtModule: Promise<Ccxt> | undefined;
+/** In a variable, so TypeScript does not load ccxt's typings for the import. */
+const CCXT = 'ccxt';
 
 /** ccxt, imported on first use: it takes a few hundred milliseconds to load. */
 export function loadCcxt(): Promise<Ccxt> {
-  ccxtModule ??= import('ccxt').then((m) => ((m as unknown as { default?: Ccxt }).default ?? m));
+  ccxtModule ??= (import(CCXT) as Promise<{ default?: Ccxt } & Ccxt>).then((m) => m.default ?? m);
   return ccxtModule;
 }
 
@@ -71,7 +107,7 @@ export async function createExchange(exchangeId: string, options: CreateExchange
   const id = assertExchangeId(exchangeId);
   const ccxt = await loadCcxt();
   const classes = (options.websocket ? ccxt.pro : ccxt) as unknown as Record<string, (new (config: object) => Exchange) | undefined>;
-  const known: string[] = options.websocket ? Object.keys(ccxt.pro) : (ccxt.exchanges as unknown as string[]);
+  const known: string[] = options.websocket ? Object.keys(ccxt.pro) : ccxt.exchanges;
   const ExchangeClass = known.includes(id) ? classes[id] : undefined;
   if (!ExchangeClass) {
     const close = known.filter((k) => k.startsWith(id.slice(0, 3))).slice(0, 8);
@@ -92,7 +128,7 @@ export async function createExchange(exchangeId: string, options: CreateExchange
 /** Closes the exchange's WebSocket connections and HTTP keep-alive sockets. */
 export async function closeExchange(exchange: Exchange): Promise<void> {
   try {
-    await (exchange as { close?: () => Promise<unknown> }).close?.();
+    await exchange.close();
   } catch (error) {
     throw new IngestError(`closing the ${exchange.id} connection failed: ${(error as Error).message}`, { cause: error });
   }

@@ -3,6 +3,7 @@ export { BarBuilder, EMPTY_BARS, aggregateTrades, type BarBuilderOptions, type E
 export { ExchangeResponseError, IngestAbortedError, IngestError, InvalidOptionError, RequestFailedError } from './errors.ts';
 export { closeExchange, createExchange, rebaseUrls, type CreateExchangeOptions, type Exchange, type ExchangeConnectionOptions } from './exchange.ts';
 export { compareCursors, cursorMs, cursorNs } from './kraken/cursor.ts';
+export { formatBar, formatProgress, formatSeconds } from './format.ts';
 export { krakenTimeMs, parseKrakenTrades, type KrakenTradesPage } from './kraken/trades.ts';
 export { RateLimiter } from './net/RateLimiter.ts';
 export { backoffDelay, isRetryable, withRetry, type RetryOptions } from './net/retry.ts';

@@ -1,5 +1,5 @@
-import ccxt from 'ccxt';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCcxt } from '../exchange.ts';
 import { ExchangeResponseError, RequestFailedError } from '../errors.ts';
 import { RateLimiter } from './RateLimiter.ts';
 import { backoffDelay, isRateLimit, isRetryable, withRetry } from './retry.ts';
@@ -39,19 +39,25 @@ describe('RateLimiter', () => {
   });
 });
 
+/** ccxt's own error classes (loaded at run time: its typings are too heavy to type-check here). */
+let ccxt: Record<string, new (message: string) => Error>;
+beforeAll(async () => {
+  ccxt = (await loadCcxt()) as unknown as typeof ccxt;
+});
+
 describe('retry', () => {
   it("classifies ccxt's errors: network, 429/5xx and EAPI:Rate limit are retried, bad requests are not", () => {
-    expect(isRetryable(new ccxt.RateLimitExceeded('kraken 429'))).toBe(true);
-    expect(isRetryable(new ccxt.DDoSProtection('kraken {"error":["EAPI:Rate limit exceeded"]}'))).toBe(true);
-    expect(isRetryable(new ccxt.ExchangeNotAvailable('kraken 500'))).toBe(true);
-    expect(isRetryable(new ccxt.RequestTimeout('timed out'))).toBe(true);
-    expect(isRetryable(new ccxt.NetworkError('socket hang up'))).toBe(true);
+    expect(isRetryable(new (ccxt.RateLimitExceeded as new (m: string) => Error)('kraken 429'))).toBe(true);
+    expect(isRetryable(new (ccxt.DDoSProtection as new (m: string) => Error)('kraken {"error":["EAPI:Rate limit exceeded"]}'))).toBe(true);
+    expect(isRetryable(new (ccxt.ExchangeNotAvailable as new (m: string) => Error)('kraken 500'))).toBe(true);
+    expect(isRetryable(new (ccxt.RequestTimeout as new (m: string) => Error)('timed out'))).toBe(true);
+    expect(isRetryable(new (ccxt.NetworkError as new (m: string) => Error)('socket hang up'))).toBe(true);
     expect(isRetryable(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe(true);
     expect(isRetryable(new ExchangeResponseError('GET x', 'truncated'))).toBe(true);
-    expect(isRetryable(new ccxt.BadSymbol('kraken does not have market symbol'))).toBe(false);
-    expect(isRetryable(new ccxt.ExchangeError('EQuery:Unknown asset pair'))).toBe(false);
-    expect(isRateLimit(new ccxt.DDoSProtection('x'))).toBe(true);
-    expect(isRateLimit(new ccxt.ExchangeNotAvailable('x'))).toBe(false);
+    expect(isRetryable(new (ccxt.BadSymbol as new (m: string) => Error)('kraken does not have market symbol'))).toBe(false);
+    expect(isRetryable(new (ccxt.ExchangeError as new (m: string) => Error)('EQuery:Unknown asset pair'))).toBe(false);
+    expect(isRateLimit(new (ccxt.DDoSProtection as new (m: string) => Error)('x'))).toBe(true);
+    expect(isRateLimit(new (ccxt.ExchangeNotAvailable as new (m: string) => Error)('x'))).toBe(false);
   });
 
   it('backs off exponentially with jitter, capped', () => {
@@ -66,7 +72,7 @@ describe('retry', () => {
     const value = await withRetry(
       'GET /x',
       async () => {
-        if (++calls < 4) throw new ccxt.RateLimitExceeded('kraken 429 Too Many Requests');
+        if (++calls < 4) throw new (ccxt.RateLimitExceeded as new (m: string) => Error)('kraken 429 Too Many Requests');
         return 'ok';
       },
       { baseDelayMs: 1, onRetry: ({ attempt }) => seen.push(attempt) },
@@ -76,9 +82,9 @@ describe('retry', () => {
   });
 
   it('gives up with an error naming the request and the number of attempts', async () => {
-    const failing = () => withRetry('GET http://x/0/public/Trades?pair=XXBTZUSD&since=5', () => Promise.reject(new ccxt.ExchangeNotAvailable('kraken 503')), { retries: 2, baseDelayMs: 1 });
+    const failing = () => withRetry('GET http://x/0/public/Trades?pair=XXBTZUSD&since=5', () => Promise.reject(new (ccxt.ExchangeNotAvailable as new (m: string) => Error)('kraken 503')), { retries: 2, baseDelayMs: 1 });
     await expect(failing()).rejects.toThrow(new RequestFailedError('GET http://x/0/public/Trades?pair=XXBTZUSD&since=5', 3, 'ExchangeNotAvailable: kraken 503'));
-    const bad = withRetry('GET /y', () => Promise.reject(new ccxt.BadRequest('kraken EGeneral:Invalid arguments')), { baseDelayMs: 1 });
+    const bad = withRetry('GET /y', () => Promise.reject(new (ccxt.BadRequest as new (m: string) => Error)('kraken EGeneral:Invalid arguments')), { baseDelayMs: 1 });
     await expect(bad).rejects.toThrow('GET /y failed: not retryable: BadRequest: kraken EGeneral:Invalid arguments');
   });
 });

@@ -3,7 +3,7 @@ import { assertExchangeId } from '../_ids.ts';
 import { type TimeInput, parseWhen } from '../_time.ts';
 import { EMPTY_BARS, type EmptyBars } from '../bars/BarBuilder.ts';
 import { IngestError, InvalidOptionError } from '../errors.ts';
-import { type Exchange, type ExchangeConnectionOptions, closeExchange, createExchange } from '../exchange.ts';
+import { type CcxtTrade, type Exchange, type ExchangeConnectionOptions, closeExchange, createExchange } from '../exchange.ts';
 import { TradePager } from '../kraken/TradePager.ts';
 import { compareCursors, cursorBefore } from '../kraken/cursor.ts';
 import { type DatasetTarget, appendToDataset, loadExisting } from '../lake.ts';
@@ -253,7 +253,7 @@ async function loadMarkets(exchange: Exchange, retry: RetryOptions): Promise<voi
 }
 
 /** A ccxt WebSocket trade (Kraken v2 `trade` channel) as a {@link Trade}; exact time from its RFC 3339 stamp. */
-function toTrade(t: { id?: string; price?: number; amount?: number; side?: string; timestamp?: number; info?: unknown }): Trade {
+function toTrade(t: CcxtTrade): Trade {
   const info = (t.info ?? {}) as { trade_id?: number; timestamp?: string };
   const id = Number(info.trade_id ?? t.id);
   const stamp = typeof info.timestamp === 'string' ? Date.parse(info.timestamp.replace(/(\.\d{3})\d+Z$/, '$1Z')) : Number.NaN;
