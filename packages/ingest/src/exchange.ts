@@ -129,6 +129,8 @@ export async function createExchange(exchangeId: string, options: CreateExchange
 export async function closeExchange(exchange: Exchange): Promise<void> {
   try {
     await exchange.close();
+    // ccxt leaves its keep-alive HTTP pool open; close it so a finished command exits at once.
+    await (exchange as { fetchDispatcher?: { close(): Promise<void> } }).fetchDispatcher?.close();
   } catch (error) {
     throw new IngestError(`closing the ${exchange.id} connection failed: ${(error as Error).message}`, { cause: error });
   }

@@ -162,7 +162,7 @@ async function streamAction(exchange: string, symbol: string, flags: StreamFlags
         signal: controller.signal,
         onBar: (bar) => print(flags.json ? JSON.stringify({ ...bar, time: new Date(bar.time).toISOString() }) : ingest.formatBar(bar)),
         onEvent: (e) => {
-          if (!flags.quiet && e.type !== 'written') process.stderr.write(`${e.type}: ${e.message}\n`);
+          if (!flags.quiet && e.type !== 'written' && e.type !== 'stopped') process.stderr.write(`${e.type}: ${e.message}\n`);
         },
       }),
     );

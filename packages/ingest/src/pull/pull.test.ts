@@ -1,12 +1,14 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Bars, barsToCsv, readDataset } from '@tradecore/sdk';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateTrades } from '../bars/BarBuilder.ts';
 import { ExchangeResponseError, RequestFailedError } from '../errors.ts';
 import { krakenTimeMs } from '../kraken/trades.ts';
-import { FakeKraken, type FakeFault } from '../testing/FakeKraken.ts';
+import { FakeKraken, type FakeFault, type KrakenCandle } from '../testing/FakeKraken.ts';
 import { type ArrayTape, randomTape, tradeSeconds } from '../testing/tapes.ts';
 import { TradeBuffer } from '../trades.ts';
 import { pull } from './pull.ts';
@@ -182,5 +184,57 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     expect(bars.length, 'one bar per minute, no gaps').toBe((until - (bars.time[0] as number)) / 60_000);
     const error = await pull(options(dataDir, { emptyBars: 'omit' })).catch((e: unknown) => e);
     expect((error as Error).message).toContain('stores periods without trades as flat (its manifest says emptyBars "flat"); pull it with --empty-bars flat');
+  });
+});
+
+const SAMPLE = path.resolve(fileURLToPath(new URL('../../../../', import.meta.url)), '../shared/data/kraken/ohlcvt-samples/XBTUSD_60.csv');
+
+describe.skipIf(!existsSync(SAMPLE))('pull --from ohlcv (Kraken OHLC, real Q1-2023 hourly candles)', () => {
+  // unix_s,open,high,low,close,volume,trades — Kraken's OHLCVT archive rows, served in the OHLC endpoint's shape.
+  const rows = readFileSync(SAMPLE, 'utf8').trim().split('\n').map((line) => line.split(','));
+  const candles: KrakenCandle[] = rows.map(([t, o, h, l, c, v, n]) => [Number(t), o as string, h as string, l as string, c as string, c as string, v as string, Number(n)]);
+  const last = candles[candles.length - 1] as KrakenCandle;
+  // The clock stands 30 minutes into the last candle, which is therefore still open.
+  const now = () => last[0] * 1000 + 30 * 60_000;
+
+  async function ohlcvPull(fakeCandles: KrakenCandle[], extra: Partial<PullOptions>) {
+    const server = await FakeKraken.start({ candles: { interval: 60, rows: fakeCandles } });
+    try {
+      const dataDir = await tempData();
+      const result = await pull({ dataDir, exchange: 'kraken', symbol: 'BTC/USD', timeframe: '1h', from: 'ohlcv', restUrl: server.url, rateLimit: 0, retryBaseMs: 1, now, ...extra } as PullOptions);
+      return { result, bars: (await readDataset(result.dataset, { dataDir })).bars };
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("stores the exchange's closed candles exactly, never the open one", async () => {
+    const since = (candles[candles.length - 700] as KrakenCandle)[0] * 1000;
+    const { result, bars } = await ohlcvPull(candles, { since, until: last[0] * 1000 + 3_600_000 });
+    expect(result).toMatchObject({ status: 'complete', dataset: 'kraken-btc-usd-1h', warnings: [] });
+    const expected = candles.slice(-700, -1);
+    expect(bars.length).toBe(expected.length);
+    expect(Array.from(bars.time)).toEqual(expected.map((c) => c[0] * 1000));
+    expect(Array.from(bars.close)).toEqual(expected.map((c) => Number(c[4])));
+    expect(Array.from(bars.volume)).toEqual(expected.map((c) => Number(c[6])));
+    expect(bars.trades, 'candles carry no trade split').toBeUndefined();
+  });
+
+  it('warns, naming the first candle, when the exchange keeps less history than asked (Kraken: 720)', async () => {
+    const { result, bars } = await ohlcvPull(candles, { since: candles[0]?.[0] as number * 1000 });
+    const first = new Date((candles[candles.length - 720] as KrakenCandle)[0] * 1000).toISOString();
+    expect(result.warnings).toEqual([`kraken returned 1h candles from ${first} on, not from 2023-01-01T00:00:00.000Z: it does not keep older candles (Kraken serves the last 720 only; use --from trades for older history)`]);
+    expect(bars.length).toBe(719);
+  });
+
+  it('omits or fills the hours the exchange has no candle for, as asked', async () => {
+    const holed = candles.slice(-100).filter((_, i) => i < 40 || i > 44);
+    const since = (holed[0] as KrakenCandle)[0] * 1000;
+    const omit = await ohlcvPull(holed, { since });
+    expect(omit.bars.length).toBe(94);
+    const flat = await ohlcvPull(holed, { since, emptyBars: 'flat' });
+    expect(flat.bars.length).toBe(99);
+    const filled = (holed[39] as KrakenCandle)[4];
+    expect([flat.bars.open[40], flat.bars.high[42], flat.bars.close[44], flat.bars.volume[44]]).toEqual([Number(filled), Number(filled), Number(filled), 0]);
   });
 });

@@ -19,16 +19,17 @@ export const KRAKEN_PUBLIC_RATE = 1;
 export async function pull(options: PullOptions): Promise<PullResult> {
   const plan = await planPull(options);
   const exchange = await createExchange(plan.exchange, options);
-  const defaultRate = plan.exchange === 'kraken' ? KRAKEN_PUBLIC_RATE : 1000 / Math.max(1, exchange.rateLimit || 1000);
-  const session = new PullSession(plan, options, defaultRate);
-  if (plan.start >= plan.end) {
-    session.emit('done', `dataset "${plan.target.id}" already holds ${plan.target.timeframe} bars for the whole range`);
-    return session.result('complete');
-  }
   if (plan.from === 'trades' && plan.exchange !== 'kraken') {
+    await closeExchange(exchange);
     throw new InvalidOptionError(`--from trades pages through Kraken's trade history with its cursor; for ${plan.exchange} use --from ohlcv`);
   }
+  const defaultRate = plan.exchange === 'kraken' ? KRAKEN_PUBLIC_RATE : 1000 / Math.max(1, exchange.rateLimit || 1000);
+  const session = new PullSession(plan, options, defaultRate);
   try {
+    if (plan.start >= plan.end) {
+      session.emit('done', `dataset "${plan.target.id}" already holds ${plan.target.timeframe} bars for the whole range`);
+      return session.result('complete');
+    }
     session.emit('starting');
     let attempt = 0;
     await withRetry(`GET ${plan.exchange} markets`, async () => {
@@ -44,7 +45,14 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     if (!(plan.symbol in (exchange.markets ?? {}))) {
       throw new InvalidOptionError(`${plan.exchange} has no market ${plan.symbol}${plan.symbol.startsWith('XBT/') ? ' (ccxt calls it BTC/…)' : ''}`);
     }
-    const status = plan.from === 'trades' ? await pullKrakenTrades(exchange, session) : await pullOhlcv(exchange, session);
+    let status: 'complete' | 'stopped';
+    try {
+      status = plan.from === 'trades' ? await pullKrakenTrades(exchange, session) : await pullOhlcv(exchange, session);
+    } catch (error) {
+      // Keep what is complete: the next run then resumes after it. The error is what matters here.
+      await session.flush().catch(() => undefined);
+      throw error;
+    }
     if (status === 'complete' && session.barsWritten > 0 && options.compact !== false) {
       session.emit('writing', 'merging the new partitions into month partitions');
       await compactPartitions(plan.target.dataDir, plan.target.id, 'month');

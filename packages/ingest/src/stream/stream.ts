@@ -2,7 +2,7 @@ import { type Bar, type Bars, assertId, bucketStart, isoTime, manifestPath, norm
 import { assertExchangeId } from '../_ids.ts';
 import { type TimeInput, parseWhen } from '../_time.ts';
 import { EMPTY_BARS, type EmptyBars } from '../bars/BarBuilder.ts';
-import { IngestError, InvalidOptionError } from '../errors.ts';
+import { IngestError, InvalidOptionError, RequestFailedError } from '../errors.ts';
 import { type CcxtTrade, type Exchange, type ExchangeConnectionOptions, closeExchange, createExchange } from '../exchange.ts';
 import { TradePager } from '../kraken/TradePager.ts';
 import { compareCursors, cursorBefore } from '../kraken/cursor.ts';
@@ -171,7 +171,8 @@ export async function stream(options: StreamOptions): Promise<StreamResult> {
               lateSeen = live.builder.lateTrades;
               event('late-trade', `${lateSeen} trade(s) arrived after their bar was written`);
             }
-            if (head || (live.bridged && live.coveredUntil >= live.nextBoundary)) break;
+            if (!page.advanced && !head) event('warning', `${page.request}: the cursor did not advance (last = ${page.last}); asking again later`);
+            if (!page.advanced || (live.bridged && live.coveredUntil >= live.nextBoundary)) break;
           }
           result.trades = live.trades;
           if (live.coveredUntil > before.covered || live.bridged !== before.bridged) {
@@ -179,8 +180,10 @@ export async function stream(options: StreamOptions): Promise<StreamResult> {
           }
         } catch (error) {
           if (stopping.signal.aborted) return;
-          if (!isRetryable(error) && !(error instanceof Error && error.name === 'RequestFailedError' && isRetryable((error as { cause?: unknown }).cause))) fail(error);
-          else event('warning', `back-fill failed, will retry: ${describeError(error)}`);
+          // A request that failed for good on a transient fault is asked again at the next tick; anything else ends the stream.
+          const transient = error instanceof RequestFailedError ? isRetryable(error.cause) : isRetryable(error);
+          if (transient) event('warning', `back-fill failed, will retry: ${describeError(error)}`);
+          else fail(error);
         } finally {
           polling = null;
         }
@@ -239,7 +242,7 @@ export async function stream(options: StreamOptions): Promise<StreamResult> {
     await polling;
     await writing;
     if (failure) throw failure;
-    event('stopped', `stopped: ${result.barsWritten} bar(s) written; the open bar was dropped`);
+    event('stopped', `${result.barsWritten} bar(s) written; the open bar was dropped`);
     return result;
   } finally {
     await closeExchange(ws).catch(() => undefined);
