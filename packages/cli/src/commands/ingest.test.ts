@@ -173,7 +173,7 @@ describe('tradecore data compact | retain', () => {
 
     const retain = await runCli(['--data', dataDir, 'data', 'retain', 'kraken-btc-usd-1m', '--before', '2024-03-01T03:00:00Z', '--dry-run']);
     expect(retain.code, retain.stderr).toBe(0);
-    expect(retain.stdout).toMatch(/keep bars from 2024-03-01T03:00:00.000Z on — [\d,]+ → [\d,]+ rows \(dry run: nothing changed\)\n {2}would trim lake\/kraken\/BTC-USD\/1m\/year=2024\/month=03\/part-0000.parquet/);
+    expect(retain.stdout).toMatch(/keep bars from 2024-03-01T03:00:00.000Z on — [\d,]+ → [\d,]+ rows \(dry run: nothing changed\)\n {2}would trim lake\/kraken\/BTC-USD\/1m\/year=2024\/month=03\/part-\d{4}\.parquet: keep [\d,]+ rows, drop [\d,]+\n$/);
     const real = await runCli(['--data', dataDir, 'data', 'retain', 'kraken-btc-usd-1m', '--before', '2024-03-01T03:00:00Z']);
     expect(real.code, real.stderr).toBe(0);
     const after = await exportCsv(dataDir);

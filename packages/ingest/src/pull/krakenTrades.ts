@@ -9,8 +9,8 @@ import { backoffDelay } from '../net/retry.ts';
 import type { PullSession } from './session.ts';
 
 /**
- * Seconds a trade may take to show up in the Trades endpoint after it executed. When a page comes back
- * empty (the live end), only bars that ended this long ago are closed.
+ * How long (ms) a trade may take to show up in the Trades endpoint after it executed. When a page comes back
+ * empty (the live end), only bars that ended at least this long ago are closed.
  */
 export const SETTLE_MS = 2_000;
 

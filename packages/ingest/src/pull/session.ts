@@ -27,6 +27,8 @@ export class PullSession {
   position: number;
   /** Every bar starting before this is closed (taken from the builder). */
   completeUntil: number;
+  /** The exchange's id of the market (Kraken: `XXBTZUSD`), recorded in the state file. */
+  market = '';
   /** Cursor to resume from for `completeUntil`, and the exchange's last cursor. */
   resumeCursor = '';
   lastCursor: string | undefined;
@@ -101,8 +103,6 @@ export class PullSession {
       updatedAt: isoTime(this.options.now?.() ?? Date.now()),
     });
   }
-
-  market = '';
 
   emit(phase: PullProgress['phase'], message?: string): void {
     const { onProgress } = this.options;

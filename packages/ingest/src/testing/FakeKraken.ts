@@ -31,6 +31,11 @@ export type FakeFault = { on?: FakeEndpoint; after?: number; times?: number } & 
 );
 
 export interface FakeKrakenOptions {
+  /**
+   * Render the Trades page a client will ask for next (the one after the `last` just sent) while it is busy
+   * with the current one, so the fake's own work is not on the client's clock. For benchmarks; off by default.
+   */
+  prefetch?: boolean;
   /** Trades served by `/0/public/Trades` and streamed over WebSocket. Default: an empty in-memory tape. */
   tape?: TradeTape;
   /** Candles served by `/0/public/OHLC`, oldest first, one interval; the last one is the in-progress candle. */
@@ -126,6 +131,8 @@ export class FakeKraken {
   readonly wsReceived: unknown[] = [];
   tape: TradeTape;
   readonly #candles: FakeKrakenOptions['candles'];
+  readonly #prefetch: boolean;
+  #prefetched: { key: string; body: string } | undefined;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
   readonly #sockets = new Set<Socket>();
@@ -139,6 +146,7 @@ export class FakeKraken {
   private constructor(options: FakeKrakenOptions) {
     this.tape = options.tape ?? new ArrayTape();
     this.#candles = options.candles;
+    this.#prefetch = options.prefetch ?? false;
     this.#server = createServer((req, res) => this.#handle(req, res));
     this.#server.keepAliveTimeout = 60_000;
     this.#server.on('connection', (socket) => {
@@ -263,7 +271,7 @@ export class FakeKraken {
           body = JSON.stringify({ error: ['EQuery:Unknown asset pair'] });
           break;
         }
-        body = this.#tradesBody(query, fault);
+        body = this.#tradesPage(query, fault);
         break;
       case 'OHLC':
         body = this.#ohlcBody(query);
@@ -282,6 +290,21 @@ export class FakeKraken {
       return;
     }
     send(200, body);
+  }
+
+  #tradesPage(query: Record<string, string>, fault: FakeFault | undefined): string {
+    if (!this.#prefetch || fault) return this.#tradesBody(query, fault);
+    const key = `${query.since}/${query.count}`;
+    const body = this.#prefetched?.key === key ? this.#prefetched.body : this.#tradesBody(query, undefined);
+    this.#prefetched = undefined;
+    const last = /"last":"(\d+)"/.exec(body.slice(-40))?.[1];
+    if (last !== undefined && last !== query.since) {
+      const next = { ...query, since: last };
+      setImmediate(() => {
+        this.#prefetched = { key: `${last}/${query.count}`, body: this.#tradesBody(next, undefined) };
+      });
+    }
+    return body;
   }
 
   #tradesBody(query: Record<string, string>, fault: FakeFault | undefined): string {
