@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { quote } from '../paths/index.ts';
 import { DataError } from './errors.ts';
 
@@ -14,7 +15,7 @@ const CHUNK_BYTES = 1 << 20;
  * characters across chunk boundaries. A line longer than {@link MAX_LINE_LENGTH} or holding a NUL byte (a
  * binary file) throws a {@link DataError} naming `label` and the line, quoting a capped excerpt.
  */
-export async function forEachLine(chunks: AsyncIterable<Uint8Array | string>, label: string, onLine: (line: string, lineNumber: number) => void): Promise<void> {
+export async function forEachLine(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, label: string, onLine: (line: string, lineNumber: number) => void): Promise<void> {
   const decoder = new TextDecoder('utf-8');
   let pending = '';
   let lineNumber = 0;
@@ -59,4 +60,23 @@ export async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * Lines in a regular file (a last line without a newline counts), read in the same bounded chunks; `undefined`
+ * for anything else (a pipe cannot be read twice). Lets a reader allocate its columns once, at their size.
+ */
+export async function countLines(file: string): Promise<number | undefined> {
+  try {
+    if (!(await stat(file)).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  let lines = 0;
+  let last = 10;
+  for await (const chunk of fileChunks(file)) {
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
+    if (chunk.length) last = chunk[chunk.length - 1] as number;
+  }
+  return last === 10 ? lines : lines + 1;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { exportCsv, importCsv, importKrakenOhlcvt, parseCsv, parseIsoTime } from './csv.ts';
 import { DataError } from './errors.ts';
+import { readDataset, writeDataset } from './lake.ts';
 import { listFiles, sharedFile, tempDir } from './_testing.ts';
 
 async function csvFile(text: string, name = 'bars.csv'): Promise<string> {
@@ -119,23 +120,34 @@ describe('streaming', () => {
     expect(good.close[rows - 1]).toBe(100.5 + rows - 1);
   });
 
+  it('sizes its columns from the line count: blank lines and a missing last newline still give exact columns that write to the lake', async () => {
+    const file = await csvFile('time,open,high,low,close,volume\n\n2024-01-01T00:00:00Z,1,2,0.5,1.5,7\n\n2024-01-01T00:01:00Z,1.5,2,1,1.2,3');
+    const bars = await importCsv(file);
+    expect(bars.length).toBe(2);
+    expect(bars.close.length).toBe(2);
+    expect(Array.from(bars.close)).toEqual([1.5, 1.2]);
+    const dataDir = await tempDir();
+    await writeDataset(bars, { dataDir, source: 'test', symbol: 'BTC-USD', timeframe: '1m' });
+    expect((await readDataset('test-btc-usd-1m', { dataDir })).bars).toEqual(bars);
+  });
+
   it('refuses a binary file or a line without end, quoting only a short excerpt', async () => {
     const nul = await csvFile('\0'.repeat(3_000_000));
-    const error = await importCsv(nul).catch((e: unknown) => e as Error);
+    const error = await importCsv(nul).then(() => new Error('expected a failure'), (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(DataError);
     expect(error.message).toMatch(new RegExp(`^${nul}:1: line is longer than 65536 characters \\("\\\\u0000`));
     expect(error.message.length, 'a file of NUL bytes once echoed 314 MB to stderr').toBeLessThan(400);
     const nulRow = await csvFile('time,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,2,0\0.5,1.5,7\n');
     await expect(importCsv(nulRow)).rejects.toThrow(`${nulRow}:2: holds NUL bytes`);
     const wide = await csvFile(`time,open,high,low,close,volume\n2024-01-01T00:00:00Z,${'9'.repeat(100_000)}\n`);
-    const wideError = await importCsv(wide).catch((e: unknown) => e as Error);
+    const wideError = await importCsv(wide).then(() => new Error('expected a failure'), (e: unknown) => e as Error);
     expect(wideError.message).toContain(`${wide}:2: line is longer than 65536 characters`);
     expect(wideError.message.length).toBeLessThan(400);
   });
 
   it('caps a malformed cell in the message', async () => {
     const file = await csvFile(`time,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,2,${'y'.repeat(10_000)},1.5,7\n`);
-    const error = await importCsv(file).catch((e: unknown) => e as Error);
+    const error = await importCsv(file).then(() => new Error('expected a failure'), (e: unknown) => e as Error);
     expect(error.message).toMatch(/:2: column "low" is "y+… \(10002 characters\), expected a number$/);
   });
 });

@@ -2,7 +2,7 @@ import { type Bars, type ColumnName, OPTIONAL_COLUMNS, REQUIRED_COLUMNS } from '
 import { quote } from '../paths/index.ts';
 import { columnsOf } from './bars.ts';
 import { DataError } from './errors.ts';
-import { fileChunks, forEachLine } from './_lines.ts';
+import { countLines, fileChunks, forEachLine } from './_lines.ts';
 import { type NumericTimeUnit, isBarTime, timeOutOfRange, toEpochMs } from './timeBounds.ts';
 import { writeFileAtomic } from './_fs.ts';
 
@@ -103,14 +103,23 @@ function planColumns(file: string, header: string[], mapping: Partial<Record<Col
   return plan;
 }
 
-/** A growing Float64Array kept as fixed-size blocks, so growth never copies what is already there. */
+const EMPTY = new Float64Array(0);
+
+/**
+ * A growing Float64Array. With a `capacity` (the file's line count, when it could be counted) it is one array
+ * from the start and `finish` hands it out without a copy; past that, or without one, it grows in fixed blocks
+ * that `finish` joins, releasing each block as it is copied.
+ */
 class ColumnBuilder {
   static readonly BLOCK = 1 << 16;
   #blocks: Float64Array[] = [];
-  #current = new Float64Array(ColumnBuilder.BLOCK);
+  #current: Float64Array;
   #fill = 0;
+  constructor(capacity?: number) {
+    this.#current = new Float64Array(capacity !== undefined && capacity > 0 ? capacity : ColumnBuilder.BLOCK);
+  }
   push(value: number): void {
-    if (this.#fill === ColumnBuilder.BLOCK) {
+    if (this.#fill === this.#current.length) {
       this.#blocks.push(this.#current);
       this.#current = new Float64Array(ColumnBuilder.BLOCK);
       this.#fill = 0;
@@ -118,10 +127,24 @@ class ColumnBuilder {
     this.#current[this.#fill++] = value;
   }
   finish(): Float64Array {
-    const out = new Float64Array(this.#blocks.length * ColumnBuilder.BLOCK + this.#fill);
-    this.#blocks.forEach((block, k) => out.set(block, k * ColumnBuilder.BLOCK));
-    out.set(this.#current.subarray(0, this.#fill), this.#blocks.length * ColumnBuilder.BLOCK);
+    if (this.#blocks.length === 0) {
+      // A view when a few counted lines were blank: no copy of the column for the sake of a few slots.
+      const out = this.#fill === this.#current.length ? this.#current : this.#current.subarray(0, this.#fill);
+      this.#current = EMPTY;
+      return out;
+    }
+    const total = this.#blocks.reduce((sum, b) => sum + b.length, 0) + this.#fill;
+    const out = new Float64Array(total);
+    let at = 0;
+    for (let k = 0; k < this.#blocks.length; k++) {
+      const block = this.#blocks[k] as Float64Array;
+      out.set(block, at);
+      at += block.length;
+      this.#blocks[k] = EMPTY;
+    }
+    out.set(this.#current.subarray(0, this.#fill), at);
     this.#blocks = [];
+    this.#current = EMPTY;
     return out;
   }
 }
@@ -131,8 +154,8 @@ interface RowParser {
   finish(): Bars;
 }
 
-function rowParser(file: string, plan: readonly ColumnPlan[], timeUnit: TimeUnit, width: number): RowParser {
-  const builders = plan.map(({ name, index }) => ({ name, index, column: new ColumnBuilder() }));
+function rowParser(file: string, plan: readonly ColumnPlan[], timeUnit: TimeUnit, width: number, capacity?: number): RowParser {
+  const builders = plan.map(({ name, index }) => ({ name, index, column: new ColumnBuilder(capacity) }));
   let rows = 0;
   const parse = ((line: string, lineNumber: number) => {
     if (line.trim() === '') return;
@@ -149,7 +172,12 @@ function rowParser(file: string, plan: readonly ColumnPlan[], timeUnit: TimeUnit
     }
     rows++;
   }) as RowParser;
-  parse.finish = () => ({ length: rows, ...Object.fromEntries(builders.map(({ name, column }) => [name, column.finish()])) }) as Bars;
+  // One column at a time, so at most one column is held twice while the blocks are joined.
+  parse.finish = () => {
+    const columns: Partial<Record<ColumnName, Float64Array>> = {};
+    for (const { name, column } of builders) columns[name] = column.finish();
+    return { length: rows, ...columns } as Bars;
+  };
   return parse;
 }
 
@@ -161,17 +189,22 @@ function rowParser(file: string, plan: readonly ColumnPlan[], timeUnit: TimeUnit
  * file order: the lake's validation rejects unsorted times.
  */
 export async function importCsv(file: string, options: ImportCsvOptions = {}): Promise<Bars> {
-  return parseCsv(fileChunks(file), file, options);
+  const lines = await countLines(file);
+  return readCsv(fileChunks(file), file, options, lines === undefined ? undefined : lines - 1);
 }
 
 /** {@link importCsv} over any byte or text stream; `label` names the source in errors. */
-export async function parseCsv(chunks: AsyncIterable<Uint8Array | string>, label: string, options: ImportCsvOptions = {}): Promise<Bars> {
+export async function parseCsv(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, label: string, options: ImportCsvOptions = {}): Promise<Bars> {
+  return readCsv(chunks, label, options);
+}
+
+async function readCsv(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, label: string, options: ImportCsvOptions, capacity?: number): Promise<Bars> {
   let parser: RowParser | undefined;
   await forEachLine(chunks, label, (line, lineNumber) => {
     if (parser) return parser(line, lineNumber);
     if (line.trim() === '') return;
     const header = line.split(',');
-    parser = rowParser(label, planColumns(label, header, options.mapping ?? {}), options.timeUnit ?? 'auto', header.length);
+    parser = rowParser(label, planColumns(label, header, options.mapping ?? {}), options.timeUnit ?? 'auto', header.length, capacity);
   });
   if (!parser) throw new DataError(`${label}: empty file, expected a header row and bars`);
   return parser.finish();
@@ -189,6 +222,7 @@ export async function importKrakenOhlcvt(file: string): Promise<Bars> {
     names.map((name, index) => ({ name, index })),
     's',
     names.length,
+    await countLines(file),
   );
   await forEachLine(fileChunks(file), file, parser);
   return parser.finish();

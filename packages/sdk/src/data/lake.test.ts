@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.ts';
 import type { Bars } from '../features/types.ts';
 import { concatBars, readDataset, writeDataset } from './lake.ts';
 import { BarsValidationError, ChecksumMismatchError, DataError } from './errors.ts';
-import { listDatasets, loadManifest } from './manifest.ts';
+import { type DatasetManifest, type DatasetPartition, listDatasets, loadManifest } from './manifest.ts';
 import { generateSynthetic, SYNTHETIC_GENERATOR_VERSION, syntheticGeneratorInfo } from './synthetic.ts';
 import { listFiles, minuteBars, tempDir } from './_testing.ts';
 
@@ -110,6 +110,27 @@ describe('writeDataset / readDataset', () => {
     expect(message).toContain('partitions[0].sha256: must match pattern');
     await writeFile(file, '{ not json');
     await expect(readDataset(manifest.id, { dataDir })).rejects.toThrow(`${file} is not valid JSON`);
+  });
+
+  it('checks what a schema cannot: id = file name, partitions in the dataset folder, in time order, rows summed', async () => {
+    const dataDir = await tempDir();
+    const manifest = await writeDataset(generateSynthetic({ seed: 2, days: 2, start: '2023-12-31' }), { ...base, dataDir });
+    const file = path.join(dataDir, 'manifests', `${manifest.id}.json`);
+    const [a, b] = manifest.partitions as [DatasetPartition, DatasetPartition];
+    const broken = (change: Partial<DatasetManifest>) => writeFile(file, JSON.stringify({ ...manifest, ...change }));
+    await broken({ id: 'other' });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow(`${file} is invalid:\n  id: "other" but the file is named for "test-btc-usd-1m"`);
+    await broken({ partitions: [a, { ...b, path: 'lake/other/BTC-USD/1m/year=2024/part-0000.parquet' }] });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow("partitions[1].path: must lie in the dataset's folder lake/test/BTC-USD/1m/");
+    await broken({ partitions: [a, { ...b, path: 'lake/test/BTC-USD/1m/../../../../x.parquet' }] });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('partitions[1].path: must match pattern');
+    await broken({ partitions: [b, a], firstTime: b.firstTime, lastTime: a.lastTime });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('partitions[1].firstTime: 2023-12-31T00:00:00.000Z must be after partitions[0].lastTime 2024-01-01T23:59:00.000Z');
+    await broken({ rows: 5 });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('rows: 5 but the partitions hold 2880');
+    await broken({ firstTime: '1970-01-01T00:00:00.000Z', partitions: [{ ...a, firstTime: '1970-01-01T00:00:00.000Z' }, b] });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('firstTime: 1970-01-01T00:00:00.000Z is outside 2009-01-01 ≤ time < 2100-01-01 (UTC)');
+    await expect(loadManifest('Bad Id', { dataDir })).rejects.toThrow('dataset id "Bad Id" is not a valid id');
   });
 
   it('names the known datasets when a ref is not found', async () => {
