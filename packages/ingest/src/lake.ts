@@ -6,12 +6,17 @@ import {
   type ParquetCompression,
   type PartitionLayout,
   appendBars,
-  compactDataset,
+  bucketOf,
+  concatBars,
+  datasetFolder,
+  isoTime,
   loadManifest,
   manifestPath,
   readPartitions,
+  splitByBucket,
   updateDataset,
 } from '@tradecore/sdk';
+import { IngestError } from './errors.ts';
 import { existsSync } from 'node:fs';
 import type { EmptyBars } from './bars/BarBuilder.ts';
 import ingestPackage from '../package.json' with { type: 'json' };
@@ -77,9 +82,45 @@ export async function appendToDataset(target: DatasetTarget, bars: Bars, layout:
   return commit?.manifest ?? manifest;
 }
 
-/** Merges small partitions into one file per `layout` bucket; null when already compact. */
-export async function compactPartitions(dataDir: string, id: string, layout: PartitionLayout = 'month'): Promise<DatasetManifest | null> {
-  return (await compactDataset({ dataDir, id, layout }))?.manifest ?? null;
+/**
+ * Appends bars after the dataset's last bar keeping **one partition per month**: bars of the month the last
+ * partition is in are merged into it (the merged file replaces it, through the lake's primitive: new file,
+ * manifest, then the old file is deleted), later months get new files. So a long pull never leaves small
+ * files behind, and memory stays bounded by one month of bars.
+ */
+export async function appendMonths(target: DatasetTarget, bars: Bars): Promise<DatasetManifest> {
+  const identity = {
+    id: target.id,
+    source: target.source,
+    symbol: target.symbol,
+    timeframe: target.timeframe,
+    emptyBars: target.emptyBars,
+    createdBy: CREATED_BY,
+    ...(target.description !== undefined ? { description: target.description } : {}),
+    ...(target.compression !== undefined ? { compression: target.compression } : {}),
+  };
+  const commit = await updateDataset({ dataDir: target.dataDir, id: target.id }, async (current) => {
+    const first = bars.time[0] as number;
+    if (current && first <= Date.parse(current.lastTime)) {
+      throw new IngestError(`dataset "${target.id}": bars from ${isoTime(first)} do not come after its last bar ${current.lastTime}`);
+    }
+    const folder = datasetFolder({ source: target.source, symbol: target.symbol, timeframe: target.timeframe });
+    const months = splitByBucket(bars, 'month');
+    const last = current?.partitions[current.partitions.length - 1];
+    const head = months[0];
+    let keep = current ? current.partitions.map((p) => p.path) : [];
+    if (current && last && head && bucketOf(Date.parse(last.lastTime), 'month') === head.bucket && bucketOf(Date.parse(last.firstTime), 'month') === head.bucket) {
+      // The month continues: rewrite its partition with the new bars appended.
+      head.bars = concatBars([await readPartitions(current, { dataDir: target.dataDir, partitions: [last] }), head.bars]);
+      keep = keep.filter((p) => p !== last.path);
+    }
+    return {
+      dataset: current ? { ...identityOf(current), emptyBars: target.emptyBars } : identity,
+      keep,
+      write: months.map((m) => ({ path: `${folder}/${m.bucket}/part-0000.parquet`, bars: m.bars })),
+    };
+  });
+  return (commit as { manifest: DatasetManifest }).manifest;
 }
 
 function identityOf(m: DatasetManifest) {

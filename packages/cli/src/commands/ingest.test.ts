@@ -160,10 +160,12 @@ describe('tradecore data pull', () => {
 });
 
 describe('tradecore data compact | retain', () => {
-  it('compacts a pull written without compaction, then retains a window with a dry run first', { timeout: 600_000 }, async () => {
+  it('compacts day partitions into a month partition, then retains a window with a dry run first', { timeout: 600_000 }, async () => {
     const dataDir = await data();
-    expect((await runCli(pullArgs(dataDir, ['--page-size', '500', '--flush-bars', '60', '--no-compact']))).code).toBe(0);
+    expect((await runCli(pullArgs(dataDir, ['--page-size', '500', '--flush-bars', '60']))).code).toBe(0);
     const before = await exportCsv(dataDir);
+    const days = await runCli(['--data', dataDir, 'data', 'compact', 'kraken-btc-usd-1m', '--layout', 'day']);
+    expect(days.stdout, days.stderr).toMatch(/merged 1 partition\(s\) into 1\n {2}year=2024\/month=03\/day=01: 1 file\(s\)/);
     const dry = await runCli(['--data', dataDir, 'data', 'compact', 'kraken-btc-usd-1m', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^kraken-btc-usd-1m: would merge \d+ partition\(s\) into one per month\n {2}year=2024\/month=03: \d+ file\(s\)\n$/);

@@ -65,7 +65,6 @@ interface PullFlags extends ConnectionFlags {
   emptyBars: 'omit' | 'flat';
   pageSize?: number;
   flushBars?: number;
-  compact: boolean;
 }
 
 async function pullAction(exchange: string, symbol: string, flags: PullFlags, { data }: GlobalOptions): Promise<void> {
@@ -103,7 +102,6 @@ async function pullAction(exchange: string, symbol: string, flags: PullFlags, { 
         ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
         ...(flags.pageSize !== undefined ? { pageSize: flags.pageSize } : {}),
         ...(flags.flushBars !== undefined ? { flushBars: flags.flushBars } : {}),
-        compact: flags.compact,
         signal: controller.signal,
         onProgress,
       }),
@@ -233,7 +231,6 @@ const register: RegisterCommand = (program) => {
     .option('--retries <n>', 'retries per request before giving up', integerOption('--retries'))
     .option('--page-size <n>', 'trades per Kraken page (1–1000)', integerOption('--page-size', 1))
     .option('--flush-bars <n>', 'write to the lake every n closed bars (default 10080)', integerOption('--flush-bars', 1))
-    .option('--no-compact', 'leave the pull\'s partitions as written (default: merge into month partitions)')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress output')
     .action(async (exchange: string, symbol: string, flags: PullFlags, command: Command) => pullAction(exchange, symbol, flags, globalOptions(command)));

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,7 +80,8 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     const manifest = JSON.parse(await readFile(result.manifest as string, 'utf8')) as { emptyBars: string; createdBy: string; partitions: { path: string }[] };
     expect(manifest.emptyBars, 'how minutes without trades are stored').toBe('omit');
     expect(manifest.createdBy).toMatch(/^@tradecore\/ingest \d+\.\d+\.\d+/);
-    expect(manifest.partitions.map((p) => p.path), 'one month partition after compaction').toEqual(['lake/kraken/BTC-USD/1m/year=2024/month=02/part-0000.parquet']);
+    expect(manifest.partitions.map((p) => p.path), 'one partition per month, whatever the number of writes').toEqual([expect.stringMatching(/^lake\/kraken\/BTC-USD\/1m\/year=2024\/month=02\/part-\d{4}\.parquet$/)]);
+    expect(readdirSync(path.join(dataDir, 'lake/kraken/BTC-USD/1m/year=2024/month=02')), 'no file left behind').toHaveLength(1);
     const state = JSON.parse(await readFile(result.statePath, 'utf8')) as { completeUntil: string; market: string };
     expect(state).toMatchObject({ completeUntil: new Date(until).toISOString(), market: 'XXBTZUSD' });
   });
@@ -168,6 +169,29 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     expect(again.barsWritten, 'the same range again is a no-op').toBe(0);
     await pull(options(dataDir));
     expect(await csvOf(dataDir)).toBe(expectedCsv);
+  });
+
+  it('keeps one partition per month across a month boundary, whatever the flushes', async () => {
+    const crossing = randomTape({ start: '2024-02-29T22:30:00Z', count: 9000, seed: 4 });
+    const server = await FakeKraken.start({ tape: crossing });
+    try {
+      const dataDir = await tempData();
+      const end = Date.parse('2024-03-01T01:00:00Z');
+      await pull({ ...options(dataDir), restUrl: server.url, since: '2024-02-29T22:30:00Z', until: end, flushBars: 17 });
+      const { bars, manifest } = await readDataset('kraken-btc-usd-1m', { dataDir });
+      expect(manifest.partitions.map((p) => p.path.replace(/part-\d{4}/, 'part-N'))).toEqual([
+        'lake/kraken/BTC-USD/1m/year=2024/month=02/part-N.parquet',
+        'lake/kraken/BTC-USD/1m/year=2024/month=03/part-N.parquet',
+      ]);
+      const buffer = new TradeBuffer();
+      for (const t of crossing.trades) {
+        const ms = krakenTimeMs(tradeSeconds(t));
+        if (ms < end) buffer.push(t.id, ms, Number(t.price), Number(t.volume), t.side === 'b');
+      }
+      expect(barsToCsv(bars)).toBe(barsToCsv(aggregateTrades(buffer, { timeframe: '1m' })));
+    } finally {
+      await server.close();
+    }
   });
 
   it('stores minutes without trades as flat bars when asked, and resumes flat filling exactly', async () => {

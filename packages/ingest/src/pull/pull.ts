@@ -1,5 +1,4 @@
 import { closeExchange, createExchange } from '../exchange.ts';
-import { compactPartitions } from '../lake.ts';
 import { InvalidOptionError } from '../errors.ts';
 import { withRetry } from '../net/retry.ts';
 import { pullKrakenTrades } from './krakenTrades.ts';
@@ -52,10 +51,6 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       // Keep what is complete: the next run then resumes after it. The error is what matters here.
       await session.flush().catch(() => undefined);
       throw error;
-    }
-    if (status === 'complete' && session.barsWritten > 0 && options.compact !== false) {
-      session.emit('writing', 'merging the new partitions into month partitions');
-      await compactPartitions(plan.target.dataDir, plan.target.id, 'month');
     }
     session.emit(status === 'complete' ? 'done' : 'stopped');
     return session.result(status);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type Bars, concatBars, isoTime, manifestPath } from '@tradecore/sdk';
-import { appendToDataset } from '../lake.ts';
+import { appendMonths } from '../lake.ts';
 import { RateLimiter } from '../net/RateLimiter.ts';
 import { type RetryOptions, describeError, isRateLimit } from '../net/retry.ts';
 import type { PullPlan } from './plan.ts';
@@ -82,7 +82,7 @@ export class PullSession {
       this.#pending = [];
       this.#pendingRows = 0;
       this.emit('writing');
-      await appendToDataset(plan.target, bars, 'month');
+      await appendMonths(plan.target, bars);
       this.#wroteManifest = true;
       this.barsWritten += bars.length;
       this.lastBar = bars.time[bars.length - 1] as number;

@@ -40,12 +40,13 @@ export interface PullOptions extends ExchangeConnectionOptions {
   retryMaxMs?: number;
   /** Trades per Kraken page (`count`, 1–1000). Default 1000. */
   pageSize?: number;
-  /** Write to the lake once this many closed bars are pending. Default 10,080 (a week of 1m bars). */
+  /**
+   * Write to the lake once this many closed bars are pending (default 10,080, a week of 1m bars), or every
+   * `flushIntervalMs`. Each write keeps one partition per month (the month's file is rewritten with the new bars).
+   */
   flushBars?: number;
   /** …or once this much time passed since the last write. Default 30 s. */
   flushIntervalMs?: number;
-  /** Merge the partitions written by this pull into month partitions at the end. Default true. */
-  compact?: boolean;
   /** Parquet compression of new partitions. Default: the dataset's, else lz4. */
   compression?: ParquetCompression;
   description?: string;
