@@ -78,11 +78,21 @@ function decimalSecondsMs(text: string): number {
   return m ? Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0').slice(0, 3)) : Number.NaN;
 }
 
-const DECIMAL = /^\d{1,20}(\.\d{1,20})?$/;
-
-/** A plain decimal string (`"30243.40000"`) as a number; NaN for anything else (`"1e5"`, `"0x10"`, `" 1"`). */
+/**
+ * A plain decimal string (`"30243.40000"`: digits, at most one `.` between digits) as a number; NaN for
+ * anything else (`"1e5"`, `"0x10"`, `" 1"`, `"-1"`). A character loop: on every trade, twice.
+ */
 function decimal(value: unknown): number {
-  return typeof value === 'string' && DECIMAL.test(value) ? Number(value) : Number.NaN;
+  if (typeof value !== 'string') return Number.NaN;
+  const n = value.length;
+  if (n === 0 || n > 40) return Number.NaN;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 46 && dot < 0 && i > 0 && i < n - 1) dot = i;
+    else if (c < 48 || c > 57) return Number.NaN;
+  }
+  return Number(value);
 }
 
 function describe(value: unknown): string {
