@@ -29,11 +29,11 @@ const register: RegisterCommand = (program) => {
     .option('--json', 'print one JSON report (for pod logs) instead of text')
     .option('--backend <name>', `check this backend (it must load) besides cpu: ${BACKENDS.join(', ')}`, backendOption)
     .action(async (options: DoctorOptions, _command: Command) => {
-      const { runDoctor, formatReport } = await import('../actions/doctor/index.ts');
+      const { runDoctor, formatReport, reportWidth } = await import('../actions/doctor/index.ts');
       const progress = options.json || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`\r\x1b[2K… ${line}`);
       const report = await runDoctor({ cwd: process.cwd(), ...(options.backend ? { backend: options.backend } : {}), ...(progress ? { onProgress: progress } : {}) });
       if (progress) process.stderr.write('\r\x1b[2K');
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, reportWidth()));
       if (!report.ok) process.exitCode = 1;
     });
 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../../_testing.ts';
-import type { DoctorReport } from './index.ts';
+import { formatReport, type DoctorReport } from './index.ts';
 import { EXPECTED_LEDGER } from './ledgerCase.ts';
 import { loadPlugin } from './plugins.ts';
 import { checkGuardBudget, checkIndicators, checkLedger, SHIPPED_VECTORS, type PluginSet } from './semantics.ts';
@@ -96,6 +96,44 @@ export default function brokenRsi(options) {
   );
   return dir;
 }
+
+describe('text report', () => {
+  const report: DoctorReport = {
+    format: 'tradecore-doctor/1',
+    ok: false,
+    startedAt: '2026-01-02T03:04:05.678Z',
+    seconds: 12.3,
+    environment: {
+      node: 'v20.20.2',
+      platform: 'linux',
+      arch: 'x64',
+      os: 'Debian GNU/Linux 12 (bookworm)',
+      cpu: { model: 'Intel(R) Xeon(R) Processor @ 2.50GHz', cores: 2 },
+      memory: { totalBytes: 24 * 1024 ** 3, freeBytes: 20 * 1024 ** 3 },
+      nvidia: { error: 'nvidia-smi not found (no NVIDIA driver here)' },
+      vulkan: { icdFiles: ['/usr/share/vulkan/icd.d/intel_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json'] },
+      packages: { '@tradecore/cli': '0.1.0', '@tradecore/sdk': '0.1.0', '@tradecore/trainer-gpu': '0.1.0', webgpu: '0.6.2' },
+    },
+    backends: [
+      { backend: 'webgpu', status: 'unavailable', required: true, reason: 'no WebGPU adapter: Vulkan found no device Dawn accepts', fix: 'an NVIDIA/AMD/Intel driver with Vulkan (its ICD json in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d; containers need NVIDIA_DRIVER_CAPABILITIES to include graphics)' },
+    ],
+    checks: [
+      { group: 'indicators', name: 'RSI 14 (Wilder) vs TA-Lib, 252 bars (@tradecore/plugin-rsi 0.0.0-broken)', status: 'fail', required: true, detail: 'differs from the reference', firstDifference: 'rsi_14[100]: expected 56.1234567890123, got 56.6234567890123 (tolerance ±1e-9)' },
+    ],
+    plugins: {},
+  };
+
+  it.each([80, 120])('fits %i columns, continuation lines hanging under their text', (width) => {
+    const text = formatReport(report, width);
+    for (const line of text.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(width);
+    const flat = text.replace(/\n\s+/g, ' ');
+    expect(flat).toMatch(/✗ webgpu {9}not available \(required\): no WebGPU adapter: Vulkan found no device Dawn accepts/);
+    expect(flat).toContain('fix: an NVIDIA/AMD/Intel driver with Vulkan (its ICD json in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d;');
+    expect(flat).toContain('first difference: rsi_14[100]: expected 56.1234567890123, got 56.6234567890123 (tolerance ±1e-9)');
+    expect(text).toContain('  vulkan    intel, lvp (/usr/share/vulkan/icd.d)\n');
+    expect(text).toMatch(/^FAIL — 1 semantic check and 1 required backend failed$/m);
+  });
+});
 
 describe('tradecore doctor', () => {
   it('passes on this machine: wasm and cpu load, train and agree; JSON for pod logs', async () => {

@@ -5,7 +5,7 @@ import { describeEnvironment, type EnvironmentReport } from './environment.ts';
 import { loadPlugin } from './plugins.ts';
 import { checkGuardBudget, checkIndicators, checkLedger, SHIPPED_VECTORS, type IndicatorVectors, type PluginSet } from './semantics.ts';
 
-export { formatReport } from './report.ts';
+export { formatReport, reportWidth } from './report.ts';
 
 export interface DoctorOptions {
   /** The project folder: its installed plugins are the ones checked. */
