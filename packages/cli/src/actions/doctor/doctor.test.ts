@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../../_testing.ts';
-import { formatReport, type DoctorReport } from './index.ts';
+import { formatReport, runDoctor, type DoctorReport } from './index.ts';
 import { EXPECTED_LEDGER } from './ledgerCase.ts';
 import { loadPlugin } from './plugins.ts';
 import { checkGuardBudget, checkIndicators, checkLedger, SHIPPED_VECTORS, type PluginSet } from './semantics.ts';
@@ -44,6 +44,18 @@ describe('semantics self-test', () => {
     expect(rsi.firstDifference).toMatch(/^rsi_14\[100\]: expected [\d.]+, got [\d.]+ \(tolerance ±1e-9\)$/);
     expect(checks.filter((c) => c.status === 'pass'), 'the other indicators still pass').toHaveLength(4);
   });
+
+  it('the whole doctor fails (ok: false) with one broken shipped vector, naming only that check', async () => {
+    const atr14 = [...SHIPPED_VECTORS.talib.atr14];
+    atr14[200] = atr14[200]! * 1.001;
+    const broken = await runDoctor({ cwd: REPO_ROOT, backend: 'cpu', vectors: { ...SHIPPED_VECTORS, talib: { ...SHIPPED_VECTORS.talib, atr14 } } });
+    expect(broken.ok).toBe(false);
+    const failed = broken.checks.filter((c) => c.status === 'fail');
+    expect(failed.map((c) => c.name)).toEqual([expect.stringMatching(/^true range and ATR 14 vs TA-Lib/)]);
+    expect(failed[0]!.firstDifference).toMatch(/^atr_14\[200\]: expected [\d.]+, got [\d.]+ \(tolerance ±1e-9\)$/);
+    expect(formatReport(broken)).toMatch(/^FAIL — 1 semantic check and 0 required backends failed$/m);
+    expect(broken.backends.map((b) => [b.backend, b.status])).toEqual([['cpu', 'loaded']]);
+  }, SLOW);
 
   it('a wrong ledger value fails the ledger check at that row and field', async () => {
     const expected = EXPECTED_LEDGER.map((row, i) => (i === 2 ? { ...row, qty: -175.275 } : row));
