@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -81,7 +82,9 @@ async function projectWithBrokenRsi(): Promise<string> {
   await mkdir(pkg, { recursive: true });
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'broken-project', private: true, type: 'module' }));
   await writeFile(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tradecore/plugin-rsi', version: '0.0.0-broken', type: 'module', exports: './index.js' }));
-  const real = pathToFileURL(path.join(REPO_ROOT, 'packages/plugin-rsi/src/index.ts')).href;
+  // The built plugin when there is one (the built CLI runs without a TypeScript loader), else its source.
+  const built = path.join(REPO_ROOT, 'packages/plugin-rsi/dist/index.js');
+  const real = pathToFileURL(existsSync(built) ? built : path.join(REPO_ROOT, 'packages/plugin-rsi/src/index.ts')).href;
   await writeFile(
     path.join(pkg, 'index.js'),
     `import { rsiPlugin } from ${JSON.stringify(real)};
