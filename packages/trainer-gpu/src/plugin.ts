@@ -64,20 +64,16 @@ export function ppoSession(trainer: PpoTrainer, log: (line: string) => void = ()
             meanEpisodeReturn: p.meanEpisodeReturn,
             meanStepReward: p.meanStepReward,
             stepsPerSecond: p.stepsPerSecond,
-            // Every number of the update, so a learning curve can be drawn from `stats` alone.
+            // The update's own numbers (steps, returns and speed are the progress event's base fields).
             stats: {
               update: p.update,
-              steps: p.steps,
-              meanEpisodeReturn: p.meanEpisodeReturn,
-              meanStepReward: p.meanStepReward,
+              learningRate: p.learningRate,
               policyLoss: p.policyLoss,
               valueLoss: p.valueLoss,
               entropy: p.entropy,
               approxKl: p.approxKl,
               clipFraction: p.clipFraction,
               gradNorm: p.gradNorm,
-              learningRate: p.learningRate,
-              stepsPerSecond: p.stepsPerSecond,
             },
           }),
       });
