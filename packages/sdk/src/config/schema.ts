@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { SweepSchema } from './sweepSchema.ts';
 
 /** Execution settings (fees in basis points of notional). */
 export const ExecutionSchema = Type.Object(
@@ -54,6 +55,7 @@ export const ConfigSchema = Type.Object(
     env: EnvSchema,
     trainer: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Options passed to the trainer plugin.' }),
     run: RunSchema,
+    sweep: Type.Optional(SweepSchema),
   },
   { additionalProperties: false },
 );

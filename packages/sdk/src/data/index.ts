@@ -10,6 +10,7 @@ export {
   type ImportCsvOptions,
   type TimeUnit,
 } from './csv.ts';
+export { tempPathFor, writeFileAtomic } from './_fs.ts';
 export { BarsValidationError, ChecksumMismatchError, DataError, DatasetNotFoundError } from './errors.ts';
 export {
   concatBars,
