@@ -18,6 +18,7 @@ import { loadToolManifest } from '../tools/loadToolManifest.ts';
 import { resolveTools } from '../tools/resolveTools.ts';
 import type { PluginOption } from '../plugin/types.ts';
 import { parseWithSchema } from '../schema/validate.ts';
+import { assertId } from '../paths/ids.ts';
 import {
   CHECKPOINTS_DIR,
   CONFIG_JSON,
@@ -65,6 +66,8 @@ export interface RunExperimentOptions {
   readonly seed?: number;
   /** `key.path=value` overrides of the config, e.g. `trainer.totalSteps=20000`. */
   readonly set?: readonly string[];
+  /** The run's id (its folder name under `out`); default a new time-stamped one. Must match the id pattern. */
+  readonly id?: string;
   /** A run folder or id to continue from its last checkpoint. */
   readonly resume?: string;
   readonly onEvent?: (event: RunEvent) => void;
@@ -235,7 +238,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
   if (!record) {
     const base = options.config ? cwd : path.dirname(loaded.filepath);
     const out = path.resolve(cwd, options.out ?? path.resolve(base, config.run.out));
-    const id = newRunId(seed);
+    const id = options.id !== undefined ? assertId(options.id, 'run id') : newRunId(seed);
     dir = path.join(out, id);
     mkdirSync(dir, { recursive: true });
     const now = new Date().toISOString();

@@ -123,6 +123,11 @@ export async function startS3Server({ bucket = 'tradecore-test', port }: { bucke
     await s.run();
     server = s;
   };
+  const stop = async () => {
+    const s = server;
+    server = undefined;
+    await s?.close();
+  };
   await start();
   const endpoint = `http://127.0.0.1:${chosen}`;
   return {
@@ -132,13 +137,9 @@ export async function startS3Server({ bucket = 'tradecore-test', port }: { bucke
     bucket,
     storeUrl: (prefix = '') => `s3://${bucket}${prefix ? `/${prefix}` : ''}?endpoint=${encodeURIComponent(endpoint)}`,
     start,
-    async stop() {
-      const s = server;
-      server = undefined;
-      await s?.close();
-    },
+    stop,
     async dispose() {
-      await this.stop();
+      await stop();
       rmSync(directory, { recursive: true, force: true });
     },
   };

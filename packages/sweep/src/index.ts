@@ -1,0 +1,48 @@
+// Public API of @tradecore/sweep: explicit named exports only.
+export { SweepError } from './errors.ts';
+export {
+  expandSettings,
+  parseDistribution,
+  parseGridFlag,
+  parseParamFlag,
+  parseSeeds,
+  resolveSpec,
+  settingOverrides,
+  type Distribution,
+  type Setting,
+  type SweepFlags,
+  type SweepSpec,
+} from './spec.ts';
+export { canonicalJson, configHash, datasetChecksum, sweepId, trialId, type TrialIdentity } from './identity.ts';
+export { clearProjectCache, loadProject, planSweep, type PlanOptions, type SweepPlan, type TrialJob } from './plan.ts';
+export {
+  CheckpointMirror,
+  downloadCheckpoints,
+  downloadRunArchive,
+  readStoredMetrics,
+  RUNS_PREFIX,
+  runKey,
+  storedRunState,
+  SWEEPS_PREFIX,
+  uploadRunArchive,
+  type StoredRunRecord,
+  type StoredRunState,
+} from './archive.ts';
+export { LocalStore, openStore, parseS3Url, S3Store, sha256OfFile, type ArtifactStore, type PutResult, type S3Location, type S3StoreOptions, type StoredObject } from './store/index.ts';
+export { runTrial, type TrialEvent, type TrialResult, type TrialRuntime } from './trial.ts';
+export { LocalPool, type PoolHooks, type PoolOptions, type PoolOutcome } from './pool.ts';
+export { formatDuration, progressLine, SweepTracker, type SweepStatusFile, type TrackerOptions, type TrialState, type TrialStatus } from './status.ts';
+export {
+  buildSummary,
+  SELECTION_ALTERNATIVES,
+  SELECTION_WARNING,
+  stat,
+  summaryJson,
+  type Stat,
+  type SummarySettingRow,
+  type SummaryTrialRow,
+  type SweepSummary,
+  type TrialOutcome,
+} from './summary.ts';
+export { summaryHtml } from './summaryHtml.ts';
+export { runSweep, storedOutcomes, sweepDir, writeSummary, SUMMARY_HTML, SUMMARY_JSON, SWEEP_JSON, type RunSweepOptions, type SweepRun } from './sweep.ts';
