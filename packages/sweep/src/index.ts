@@ -46,3 +46,18 @@ export {
 } from './summary.ts';
 export { summaryHtml } from './summaryHtml.ts';
 export { runSweep, storedOutcomes, sweepDir, writeSummary, SUMMARY_HTML, SUMMARY_JSON, SWEEP_JSON, type RunSweepOptions, type SweepRun } from './sweep.ts';
+export {
+  connect,
+  redactUrl,
+  runQueueSweep,
+  startWorker,
+  SWEEPS_QUEUE,
+  TRIALS_QUEUE,
+  type QueueSweepOptions,
+  type SweepJobData,
+  type SweepWorker,
+  type TrialJobData,
+  type WorkerOptions,
+} from './queue.ts';
+export { k8sWorkerJob, type K8sJobOptions } from './k8s.ts';
+export { pullRuns, type PullOptions, type PullResult } from './pull.ts';

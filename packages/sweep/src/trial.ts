@@ -109,16 +109,23 @@ export async function runTrial(job: TrialJob, runtime: TrialRuntime): Promise<Tr
       emit({ type: 'trial-log', trialId: job.trialId, message: event.message });
     }
   };
-  const result = await runExperiment({
-    cwd: runtime.cwd,
-    configFile: job.configFile,
-    set: job.overrides,
-    seed: job.seed,
-    out: runtime.workDir,
-    id: job.trialId,
-    onEvent,
-    ...(runtime.signal ? { signal: runtime.signal } : {}),
-  });
+  let result;
+  try {
+    result = await runExperiment({
+      cwd: runtime.cwd,
+      configFile: job.configFile,
+      set: job.overrides,
+      seed: job.seed,
+      out: runtime.workDir,
+      id: job.trialId,
+      onEvent,
+      ...(runtime.signal ? { signal: runtime.signal } : {}),
+    });
+  } catch (error) {
+    // Interrupted or failed: leave the latest checkpoints in the store for whichever worker tries next.
+    await mirror.sync().catch(() => {});
+    throw error;
+  }
   // A checkpoint upload that failed while training is not fatal (the run finished); the archive upload is.
   await mirror.sync().catch(() => {});
   if (syncError) emit({ type: 'trial-log', trialId: job.trialId, message: `a checkpoint upload failed while training: ${String(syncError)}` });
