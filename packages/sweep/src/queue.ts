@@ -275,6 +275,7 @@ export function startWorker(options: WorkerOptions): SweepWorker {
           ...(options.checkpointSyncMs !== undefined ? { checkpointSyncMs: options.checkpointSyncMs } : {}),
           onEvent: (event) => {
             options.onEvent?.(event);
+            if (event.type === 'trial-start' && event.resumedCheckpoints.length > 0) log(`${name}: trial ${trial.trialId} resumes from checkpoints (${event.resumedCheckpoints.join(', ')})`);
             if (event.type === 'trial-progress' && performance.now() - lastProgress > 1000) {
               lastProgress = performance.now();
               void job.updateProgress({ steps: event.steps, totalSteps: event.totalSteps }).catch(() => {});

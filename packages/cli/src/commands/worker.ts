@@ -10,6 +10,7 @@ interface WorkerCommandOptions {
   name?: string;
   lockSeconds?: number;
   exitWhenDrained?: boolean;
+  checkpointSeconds?: number;
   quiet?: boolean;
 }
 
@@ -24,6 +25,7 @@ async function action(options: WorkerCommandOptions): Promise<void> {
     ...(options.name ? { name: options.name } : {}),
     ...(options.lockSeconds !== undefined ? { lockMs: options.lockSeconds * 1000 } : {}),
     ...(options.exitWhenDrained ? { exitWhenDrained: true } : {}),
+    ...(options.checkpointSeconds !== undefined ? { checkpointSyncMs: options.checkpointSeconds * 1000 } : {}),
     log,
   });
   let signals = 0;
@@ -57,6 +59,7 @@ const register: RegisterCommand = (program) => {
     .option('--work-dir <dir>', 'scratch folder where trials train before upload', '.tradecore/work')
     .option('--name <name>', 'worker name in job records and logs (default <host>-<pid>)')
     .option('--lock-seconds <n>', 'job lock: how soon a dead worker\'s trial is re-run elsewhere (default 30)', integerOption('--lock-seconds', 1))
+    .option('--checkpoint-seconds <n>', 'least seconds between two checkpoint uploads while a trial trains (default 10)', integerOption('--checkpoint-seconds'))
     .option('--exit-when-drained', 'exit once no trial is waiting and this worker is idle')
     .option('--quiet', 'log nothing')
     .action(async (options: WorkerCommandOptions, _command: Command) => {
