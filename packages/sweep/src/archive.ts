@@ -9,6 +9,8 @@ import type { ArtifactStore } from './store/index.ts';
 export const RUNS_PREFIX = 'runs';
 export const SWEEPS_PREFIX = 'sweeps';
 const LATEST_JSON = 'latest.json';
+/** Where the checkpoint mirror keeps a copy of a training run's run.json (with its checkpoints, removed once the archive is complete). */
+const RESUME_RECORD = `${CHECKPOINTS_DIR}/resume/${RUN_JSON}`;
 
 /** Where stored file `rel` (from a listing or a run.json: untrusted) goes below `dir`; refuses anything that would leave it. */
 function localPath(dir: string, rel: string): string {
@@ -127,6 +129,7 @@ export async function downloadRunArchive(store: ArtifactStore, id: string, dir: 
  */
 export class CheckpointMirror {
   readonly #uploaded = new Map<string, string>();
+  #record: string | undefined;
   #busy: Promise<void> = Promise.resolve();
 
   constructor(
@@ -165,6 +168,15 @@ export class CheckpointMirror {
       }
       this.#uploaded.set(rel, s);
     }
+    // The run's record, for a resume elsewhere (not at runs/<id>/run.json: readers must never see it there before the archive is complete).
+    const record = path.join(this.dir, RUN_JSON);
+    const recordStamp = await stat(record).then((s) => `${s.size}:${s.mtimeMs}`, () => undefined);
+    if (recordStamp && this.#record !== recordStamp && this.#uploaded.size > 0) {
+      await this.store.putFile(runKey(this.id, RESUME_RECORD), record).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      });
+      this.#record = recordStamp;
+    }
     const present = new Set(files);
     const gone = [...this.#uploaded.keys()].filter((rel) => !present.has(rel));
     if (gone.length > 0) {
@@ -172,6 +184,21 @@ export class CheckpointMirror {
       for (const rel of gone) this.#uploaded.delete(rel);
     }
   }
+}
+
+/**
+ * Restores, into an empty `dir`, what a run interrupted on another machine left in the store: its
+ * checkpoints and its run.json (pointed at `configFile` here, with no fold counted as trained, so each fold
+ * resumes from its last checkpoint). Returns the folds restored; none means there is nothing to resume.
+ */
+export async function downloadResumeState(store: ArtifactStore, id: string, dir: string, configFile: string): Promise<string[]> {
+  const bytes = await store.get(runKey(id, RESUME_RECORD));
+  if (!bytes) return [];
+  const folds = await downloadCheckpoints(store, id, dir);
+  if (folds.length === 0) return [];
+  const record = JSON.parse(bytes.toString('utf8')) as RunRecord;
+  await writeFileAtomic(path.join(dir, RUN_JSON), `${JSON.stringify({ ...record, configFile, foldsTrained: [] }, null, 2)}\n`);
+  return folds;
 }
 
 /**

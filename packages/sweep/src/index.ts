@@ -18,6 +18,7 @@ export { clearProjectCache, loadProject, planSweep, type PlanOptions, type Sweep
 export {
   CheckpointMirror,
   downloadCheckpoints,
+  downloadResumeState,
   downloadRunArchive,
   readStoredMetrics,
   RUNS_PREFIX,

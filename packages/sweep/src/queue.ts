@@ -48,11 +48,14 @@ export function redactUrl(url: string): string {
 /** An ioredis connection for BullMQ from `redis://` / `rediss://` (TLS). Reconnects forever, as workers must. */
 export function connect(url: string): Redis {
   if (!/^rediss?:\/\//.test(url)) throw new SweepError(`--queue ${redactUrl(url)}: expected redis://host:port or rediss://host:port`);
-  return new Redis(url, {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
+  // While Redis is away, commands wait for the reconnection; the connection's own errors are not news.
+  redis.on('error', () => {});
+  return redis;
 }
 
 export interface QueueSweepOptions extends Omit<RunSweepOptions, 'workers' | 'inProcess'> {

@@ -1,7 +1,7 @@
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInside, runExperiment, type RunEvent, type RunMetrics } from '@tradecore/sdk';
-import { CheckpointMirror, downloadCheckpoints, readLocalRecord, readStoredMetrics, storedRunState, uploadRunArchive } from './archive.ts';
+import { CheckpointMirror, downloadResumeState, readLocalRecord, readStoredMetrics, storedRunState, uploadRunArchive } from './archive.ts';
 import { SweepError } from './errors.ts';
 import { loadProject, type TrialJob } from './plan.ts';
 import type { ArtifactStore } from './store/index.ts';
@@ -35,18 +35,6 @@ export interface TrialRuntime {
   readonly checkpointSyncMs?: number;
   /** Keep `<workDir>/<trial id>/` after the upload (default: removed). */
   readonly keepWork?: boolean;
-}
-
-/** Removes everything in `dir` except its `checkpoints/` (a previous attempt's half-written archive). */
-async function clearAllButCheckpoints(dir: string): Promise<boolean> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch {
-    return false;
-  }
-  for (const name of entries) if (name !== 'checkpoints') await rm(path.join(dir, name), { recursive: true, force: true });
-  return entries.includes('checkpoints');
 }
 
 /**
@@ -90,8 +78,19 @@ export async function runTrial(job: TrialJob, runtime: TrialRuntime): Promise<Tr
     if (!runtime.keepWork) await rm(dir, { recursive: true, force: true });
     return result;
   }
-  const hasLocalCheckpoints = await clearAllButCheckpoints(dir);
-  const resumed = hasLocalCheckpoints ? ['(local)'] : await downloadCheckpoints(store, job.trialId, dir);
+  // An earlier attempt here left its run folder: resume it. Otherwise resume what another machine left in
+  // the store, or start the run afresh.
+  let resume: string | undefined;
+  let resumed: string[] = [];
+  if (local) {
+    resume = dir;
+    resumed = ['(this machine)'];
+  } else {
+    await rm(dir, { recursive: true, force: true });
+    resumed = await downloadResumeState(store, job.trialId, dir, path.resolve(runtime.cwd, job.configFile));
+    if (resumed.length > 0) resume = dir;
+    else await rm(dir, { recursive: true, force: true });
+  }
   emit({ type: 'trial-start', trialId: job.trialId, resumedCheckpoints: resumed });
 
   const mirror = new CheckpointMirror(store, dir, job.trialId);
@@ -111,16 +110,8 @@ export async function runTrial(job: TrialJob, runtime: TrialRuntime): Promise<Tr
   };
   let result;
   try {
-    result = await runExperiment({
-      cwd: runtime.cwd,
-      configFile: job.configFile,
-      set: job.overrides,
-      seed: job.seed,
-      out: runtime.workDir,
-      id: job.trialId,
-      onEvent,
-      ...(runtime.signal ? { signal: runtime.signal } : {}),
-    });
+    const where = resume ? { resume } : { configFile: job.configFile, set: job.overrides, seed: job.seed, id: job.trialId };
+    result = await runExperiment({ cwd: runtime.cwd, out: runtime.workDir, onEvent, ...where, ...(runtime.signal ? { signal: runtime.signal } : {}) });
   } catch (error) {
     // Interrupted or failed: leave the latest checkpoints in the store for whichever worker tries next.
     await mirror.sync().catch(() => {});

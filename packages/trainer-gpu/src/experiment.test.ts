@@ -131,7 +131,7 @@ describe('runExperiment', () => {
       }),
     ).rejects.toThrow(/aborted/);
     const failed = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
-    expect(failed.status).toBe('failed');
+    expect(failed.status).toBe('cancelled');
     expect(failed.foldsTrained).toEqual([0]);
 
     const logs: string[] = [];

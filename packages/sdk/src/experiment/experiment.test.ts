@@ -113,7 +113,7 @@ describe('overrides', () => {
 
 describe('archive helpers', () => {
   it('run ids sort by start time and carry the seed', () => {
-    expect(newRunId(3, new Date('2026-11-24T01:02:03Z'))).toMatch(/^20261124-010203-s3-[0-9a-f]{4}$/);
+    expect(newRunId(3, new Date('2026-11-24T01:02:03Z'))).toMatch(/^20261124-010203-s3-[0-9a-f]{8}$/);
   });
   it('resolves --resume by folder or id, and explains what it looked for', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'tc-archive-'));

@@ -29,6 +29,11 @@ export {
   type RunRecord,
   type RunStatus,
 } from './archive.ts';
+export { acquireRunLock, readRunLock, RunLock, RunLockedError, RUN_LOCK, type HolderState, type RunLockInfo } from './lock.ts';
+export { CANCEL_REQUEST, createRunFolder, openRunFolder, RunFolder, sweepTempFiles, type CreateRunFolderOptions } from './runFolder.ts';
+export { cancelRun, listRuns, readRunStatus, type CancelRunOptions, type RunState, type RunStatusInfo } from './status.ts';
+export { ensureDirectory, FileSystemError, toFileSystemError, withFileContext } from './fsErrors.ts';
+export { faultPoint, FAULT_ENV, WRITE_POINTS, type WritePoint } from './faults.ts';
 export { timeSplit, SplitError, type Fold, type TimeSplitOptions } from './split.ts';
 export { barsPerYear, computeMetrics, drawdownSeries, type PolicyMetrics } from './metrics.ts';
 export { evaluatePolicies, type EvaluateOptions, type EvaluatedPolicy, type PolicyFactory } from './evaluate.ts';

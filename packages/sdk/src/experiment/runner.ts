@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/_fs.ts';
+import { sha256Hex } from '../data/_fs.ts';
 import { readDataset } from '../data/lake.ts';
-import { writeParquetTable, type ParquetColumn } from '../data/parquet.ts';
+import { encodeParquet, type ParquetColumn } from '../data/parquet.ts';
 import { ConfigSchema, type ResolvedConfig } from '../config/schema.ts';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig.ts';
 import type { UserConfig } from '../config/defineConfig.ts';
@@ -18,7 +18,6 @@ import { loadToolManifest } from '../tools/loadToolManifest.ts';
 import { resolveTools } from '../tools/resolveTools.ts';
 import type { PluginOption } from '../plugin/types.ts';
 import { parseWithSchema } from '../schema/validate.ts';
-import { assertId } from '../paths/ids.ts';
 import {
   CHECKPOINTS_DIR,
   CONFIG_JSON,
@@ -26,15 +25,18 @@ import {
   LEDGER_PARQUET,
   METRICS_JSON,
   MODEL_DIR,
-  newRunId,
   readRunRecord,
   REPORT_HTML,
   resolveRunDir,
   RunArchiveError,
+  writeArchiveFile,
   writeJson,
-  writeRunRecord,
+  writeRunRecordSync,
   type RunRecord,
 } from './archive.ts';
+import { faultPoint } from './faults.ts';
+import { withFileContext } from './fsErrors.ts';
+import { createRunFolder, openRunFolder, type RunFolder } from './runFolder.ts';
 import { buyAndHoldPolicy, flatPolicy, randomPolicy } from './baselines.ts';
 import { evaluatePolicies, type EvaluatedPolicy } from './evaluate.ts';
 import { drawdownSeries, type PolicyMetrics } from './metrics.ts';
@@ -53,7 +55,9 @@ export type RunEvent =
   | ({ readonly type: 'progress'; readonly fold: number; readonly folds: number; readonly etaSeconds: number } & TrainProgress)
   | { readonly type: 'log'; readonly message: string }
   | { readonly type: 'complete'; readonly id: string; readonly dir: string; readonly report: string; readonly metrics: string; readonly seconds: number }
-  | { readonly type: 'failed'; readonly id: string; readonly dir: string; readonly error: string };
+  | { readonly type: 'failed'; readonly id: string; readonly dir: string; readonly error: string; readonly status: 'failed' | 'cancelled' }
+  /** Before a resume evaluates the config file named by the run's run.json (that file is code: this says which). */
+  | { readonly type: 'resume'; readonly id: string; readonly dir: string; readonly configFile: string; readonly status: string };
 
 export interface RunExperimentOptions {
   readonly cwd?: string;
@@ -66,12 +70,22 @@ export interface RunExperimentOptions {
   readonly seed?: number;
   /** `key.path=value` overrides of the config, e.g. `trainer.totalSteps=20000`. */
   readonly set?: readonly string[];
-  /** The run's id (its folder name under `out`); default a new time-stamped one. Must match the id pattern. */
-  readonly id?: string;
-  /** A run folder or id to continue from its last checkpoint. */
+  /**
+   * A run folder or id to continue from its last checkpoint. The resume evaluates the config file its
+   * `run.json` names (announced first by a `resume` event) and refuses if it no longer resolves to the
+   * run's `config.json`.
+   */
   readonly resume?: string;
+  /**
+   * Id of the new run (default `<UTC time>-s<seed>-<8 hex>`), e.g. a sweep's trial id; must match the id
+   * rule. A folder with that id that already holds a run is refused: resume it instead.
+   */
+  readonly id?: string;
   readonly onEvent?: (event: RunEvent) => void;
-  /** Aborting stops training after the current update and marks the run failed. */
+  /**
+   * Aborting stops training after the current update and marks the run `cancelled` (resumable from its last
+   * checkpoint). `cancelRun(dir)` from another process does the same.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -202,71 +216,110 @@ async function loadRunConfig(inline: UserConfig | undefined, configFile: string 
 /**
  * `tradecore run`: resolve the config → read and validate the dataset and plugins → split by time →
  * train (checkpointing) → evaluate the deterministic policy on the test split beside the baselines
- * → archive `runs/<id>/`. `run.json` says `running` until everything else is written, so a killed
- * run never looks complete; `resume` continues one from its last checkpoint.
+ * → archive `runs/<id>/`. The run folder is created atomically and locked for the whole run (one writer
+ * per folder); `run.json` says `running` until everything else is written, so a killed run never looks
+ * complete; `resume` continues one from its last checkpoint.
  */
 export async function runExperiment(options: RunExperimentOptions = {}): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
   const emit = options.onEvent ?? (() => {});
+  const log = (message: string) => emit({ type: 'log', message });
   const started = performance.now();
 
   let record: RunRecord | undefined;
-  let dir: string;
+  let folder: RunFolder | undefined;
   let overrides: readonly string[] = options.set ?? [];
   let configFile = options.configFile;
-  if (options.resume) {
-    dir = resolveRunDir(options.resume, path.resolve(cwd, options.out ?? 'runs'), cwd);
-    record = readRunRecord(dir);
-    if (record.status === 'complete') throw new RunArchiveError(`${path.join(dir, 'run.json')}: run ${record.id} is already complete; nothing to resume`);
-    configFile = record.configFile;
-    overrides = record.overrides;
-  }
+  try {
+    if (options.resume) {
+      if (options.id !== undefined) throw new RunError('`id` names a new run; to continue one, give only `resume`');
+      const dir = resolveRunDir(options.resume, path.resolve(cwd, options.out ?? 'runs'), cwd);
+      folder = openRunFolder(dir, log);
+      record = readRunRecord(dir);
+      if (record.status === 'complete') throw new RunArchiveError(`${path.join(dir, 'run.json')}: run ${record.id} is already complete; nothing to resume`);
+      configFile = record.configFile;
+      overrides = record.overrides;
+      // The config file is code that is about to run: say which one, before running it.
+      emit({ type: 'resume', id: record.id, dir, configFile: record.configFile, status: record.status });
+    }
 
-  const loaded = await loadRunConfig(options.config, configFile, cwd);
-  const seed = record?.seed ?? options.seed ?? (applyOverrides(loaded.config, overrides) as Config).run.seed;
-  const allOverrides = record ? overrides : [...overrides, ...(options.seed !== undefined ? [`run.seed=${options.seed}`] : [])];
-  const merged = applyOverrides({ ...loaded.config, plugins: [] as PluginOption[] }, allOverrides);
-  const validated = parseWithSchema(ConfigSchema, merged, `${loaded.filepath} with --set ${allOverrides.join(' ') || '(none)'}`);
-  // Paths from the file are already absolute; paths given with --set are relative to the current folder.
-  const config: Config = {
-    ...validated,
-    plugins: loaded.config.plugins,
-    dataDir: path.resolve(cwd, validated.dataDir),
-    ...(validated.tools ? { tools: path.resolve(cwd, validated.tools) } : {}),
-  };
-
-  if (!record) {
-    const base = options.config ? cwd : path.dirname(loaded.filepath);
-    const out = path.resolve(cwd, options.out ?? path.resolve(base, config.run.out));
-    const id = options.id !== undefined ? assertId(options.id, 'run id') : newRunId(seed);
-    dir = path.join(out, id);
-    mkdirSync(dir, { recursive: true });
-    const now = new Date().toISOString();
-    record = {
-      format: 'tradecore-run/1',
-      id,
-      status: 'running',
-      createdAt: now,
-      updatedAt: now,
-      seed,
-      configFile: loaded.filepath,
-      overrides: allOverrides,
-      resumes: 0,
-      timings: {},
-      versions: { node: process.version, sdk: sdkVersion(), plugins: {} },
-      foldsTrained: [],
+    const loaded = await loadRunConfig(options.config, configFile, cwd);
+    const seed = record?.seed ?? options.seed ?? (applyOverrides(loaded.config, overrides) as Config).run.seed;
+    const allOverrides = record ? overrides : [...overrides, ...(options.seed !== undefined ? [`run.seed=${options.seed}`] : [])];
+    const merged = applyOverrides({ ...loaded.config, plugins: [] as PluginOption[] }, allOverrides);
+    const validated = parseWithSchema(ConfigSchema, merged, `${loaded.filepath} with --set ${allOverrides.join(' ') || '(none)'}`);
+    // Paths from the file are already absolute; paths given with --set are relative to the current folder.
+    const config: Config = {
+      ...validated,
+      plugins: loaded.config.plugins,
+      dataDir: path.resolve(cwd, validated.dataDir),
+      ...(validated.tools ? { tools: path.resolve(cwd, validated.tools) } : {}),
     };
-  } else {
-    record.status = 'running';
-    delete record.error;
-    delete record.finishedAt;
-    record.resumes += 1;
+
+    if (!record || !folder) {
+      const base = options.config ? cwd : path.dirname(loaded.filepath);
+      const out = path.resolve(cwd, options.out ?? path.resolve(base, config.run.out));
+      const created = createRunFolder(out, { seed, log, ...(options.id !== undefined ? { id: options.id } : {}) });
+      folder = created.folder;
+      const now = new Date().toISOString();
+      record = {
+        format: 'tradecore-run/1',
+        id: created.id,
+        status: 'running',
+        createdAt: now,
+        updatedAt: now,
+        seed,
+        configFile: loaded.filepath,
+        overrides: allOverrides,
+        resumes: 0,
+        timings: {},
+        versions: { node: process.version, sdk: sdkVersion(), plugins: {} },
+        foldsTrained: [],
+      };
+    } else {
+      record.status = 'running';
+      delete record.error;
+      delete record.finishedAt;
+      record.resumes += 1;
+    }
+    return await executeRun({ options, cwd, emit, log, started, folder, run: record, config, loaded, seed });
+  } finally {
+    folder?.close();
   }
-  const run = record;
-  const runDir = dir!;
-  // run.json writes are chained so a late progress write can never land after the final one.
-  let pending: Promise<void> = Promise.resolve();
-  const saveRecord = (): Promise<void> => (pending = pending.catch(() => {}).then(() => writeRunRecord(runDir, run)));
+}
+
+/** Stops a run between stages once it was cancelled. */
+class RunCancelled extends RunError {
+  override name = 'RunCancelled';
+}
+
+interface ExecuteRun {
+  readonly options: RunExperimentOptions;
+  readonly cwd: string;
+  readonly emit: (event: RunEvent) => void;
+  readonly log: (message: string) => void;
+  readonly started: number;
+  readonly folder: RunFolder;
+  readonly run: RunRecord;
+  readonly config: Config;
+  readonly loaded: LoadedConfig;
+  readonly seed: number;
+}
+
+async function executeRun({ options, cwd, emit, log, started, folder, run, config, loaded, seed }: ExecuteRun): Promise<RunResult> {
+  const runDir = folder.dir;
+  const cancel = options.signal ? AbortSignal.any([options.signal, folder.cancelRequested]) : folder.cancelRequested;
+  const checkCancelled = () => {
+    if (cancel.aborted) throw new RunCancelled(`cancelled: ${cancel.reason instanceof Error ? cancel.reason.message : String(cancel.reason ?? 'aborted')}`);
+  };
+  folder.track(run, (code) => {
+    if (run.status !== 'running') return;
+    run.status = cancel.aborted ? 'cancelled' : 'failed';
+    run.error = `the process exited (code ${code}) before the run finished`;
+    run.finishedAt = new Date().toISOString();
+    writeRunRecordSync(runDir, run);
+  });
+  const saveRecord = (): Promise<void> => folder.saveRecord();
   await saveRecord();
   emit({ type: 'start', id: run.id, dir: runDir, seed, resumed: run.resumes > 0, configFile: loaded.filepath });
 
@@ -278,7 +331,6 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       run.timings[stage] = (run.timings[stage] ?? 0) + (performance.now() - t) / 1000;
     }
   };
-  const log = (message: string) => emit({ type: 'log', message });
   let lifecycle: EngineHooks | undefined;
 
   try {
@@ -318,12 +370,15 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     lifecycle = engine.hooks;
     await lifecycle.runStart.promise({ id: run.id, dir: runDir, seed });
     const { plugins: _live, ...jsonConfig } = config;
-    await writeJson(path.join(runDir, CONFIG_JSON), {
+    const resolvedConfig = {
       ...jsonConfig,
       seed,
       overrides: run.overrides,
       plugins: engine.plugins.map((p) => ({ name: p.name, version: p.version, kind: p.kind, options: p.options })),
-    });
+    };
+    if (run.resumes > 0) assertSameConfig(path.join(runDir, CONFIG_JSON), resolvedConfig, loaded.filepath);
+    await writeJson(path.join(runDir, CONFIG_JSON), resolvedConfig);
+    checkCancelled();
 
     emit({ type: 'stage', stage: 'split', message: `splitting ${bars.length} bars` });
     const folds = timeSplit({
@@ -339,6 +394,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     let trainSteps = 0;
     let trainSeconds = 0;
     for (const fold of folds) {
+      checkCancelled();
       const modelDir = folds.length === 1 ? path.join(runDir, MODEL_DIR) : path.join(runDir, MODEL_DIR, `fold-${fold.fold}`);
       let session: TrainerSession;
       if (run.foldsTrained.includes(fold.fold)) {
@@ -369,7 +425,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
             env: vec,
             checkpointDir: path.join(runDir, CHECKPOINTS_DIR, `fold-${fold.fold}`),
             resume: true,
-            ...(options.signal ? { signal: options.signal } : {}),
+            signal: cancel,
             onProgress: (p) => {
               const eta = p.stepsPerSecond > 0 ? (p.totalSteps - p.steps) / p.stepsPerSecond : Number.NaN;
               emit({ type: 'progress', fold: fold.fold, folds: folds.length, etaSeconds: eta, ...p });
@@ -382,10 +438,13 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
             },
           }),
         );
-        if (outcome.resumedFromSteps > 0) log(`fold ${fold.fold}: resumed from checkpoint at step ${outcome.resumedFromSteps}`);
+        if (outcome.resumedFromSteps > 0) {
+          log(`fold ${fold.fold}: resumed from checkpoint at step ${outcome.resumedFromSteps}${outcome.resumedFrom ? ` (${path.relative(runDir, outcome.resumedFrom)})` : ''}`);
+        }
         trainSteps += outcome.steps - outcome.resumedFromSteps;
         trainSeconds += outcome.seconds;
-        await session.saveModel(modelDir);
+        faultPoint('model');
+        await withFileContext('write the model into', modelDir, () => session.saveModel(modelDir));
         run.foldsTrained.push(fold.fold);
         await saveRecord();
       }
@@ -417,6 +476,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       session.dispose();
       perFold.push(evaluated);
     }
+    checkCancelled();
 
     emit({ type: 'stage', stage: 'archive', message: `writing ${runDir}` });
     const result = await timed('archive', async () => {
@@ -429,15 +489,17 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         folds: folds.map((split, f) => ({ split, policies: Object.fromEntries(perFold[f]!.map((p) => [p.name, p.metrics])) })),
       };
       const metricsPath = path.join(runDir, METRICS_JSON);
-      await writeJson(metricsPath, metrics);
-      const ledger = await writeParquetTable(
-        path.join(runDir, LEDGER_PARQUET),
+      await writeJson(metricsPath, metrics, 'metrics');
+      const ledgerPath = path.join(runDir, LEDGER_PARQUET);
+      const ledgerBytes = await encodeParquet(
         ledgerTable(perFold.map((f, k) => ({ fold: folds[k]!.fold, ledger: f.find((p) => p.name === AGENT)!.ledger }))),
         { timestampMs: ['time'] },
+        ledgerPath,
       );
+      await writeArchiveFile(ledgerPath, ledgerBytes, 'ledger');
       const chart = chartSeries(perFold);
       const svg = equitySvg(chart.time, chart.returns, chart.drawdowns);
-      await writeFileAtomic(path.join(runDir, EQUITY_SVG), svg);
+      await writeArchiveFile(path.join(runDir, EQUITY_SVG), svg);
       const stops = Object.fromEntries(
         names.map((n, k) => {
           let stopOuts = 0;
@@ -455,7 +517,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       );
       const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
       const reportPath = path.join(runDir, REPORT_HTML);
-      await writeFileAtomic(
+      await writeArchiveFile(
         reportPath,
         reportHtml({
           id: run.id,
@@ -470,10 +532,11 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
           trainSteps,
           trainSeconds,
         }),
+        'report',
       );
       run.files = {
         [METRICS_JSON]: sha256File(metricsPath),
-        [LEDGER_PARQUET]: ledger.sha256,
+        [LEDGER_PARQUET]: sha256Hex(ledgerBytes),
         [EQUITY_SVG]: sha256File(path.join(runDir, EQUITY_SVG)),
         [CONFIG_JSON]: sha256File(path.join(runDir, CONFIG_JSON)),
       };
@@ -490,16 +553,58 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     emit({ type: 'complete', id: run.id, dir: runDir, report: result.reportPath, metrics: result.metricsPath, seconds: (performance.now() - started) / 1000 });
     return { id: run.id, dir: runDir, reportPath: result.reportPath, metricsPath: result.metricsPath, metrics: result.metrics, record: run };
   } catch (error) {
+    const status = cancel.aborted ? 'cancelled' : 'failed';
     if (lifecycle && run.status === 'running') {
       // Plugins hear about the failure too; an error they throw now must not hide the original one.
-      await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status: 'failed' }).catch((cause: unknown) => log(`runEnd after failure: ${String(cause)}`));
+      await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status }).catch((cause: unknown) => log(`runEnd after failure: ${String(cause)}`));
     }
-    run.status = 'failed';
+    run.status = status;
     run.error = error instanceof Error ? error.message : String(error);
     run.timings.total = (run.timings.total ?? 0) + (performance.now() - started) / 1000;
     run.finishedAt = new Date().toISOString();
-    await saveRecord().catch(() => {});
-    emit({ type: 'failed', id: run.id, dir: runDir, error: run.error });
+    delete run.progress;
+    await saveRecord().catch((writeError: unknown) => log(`could not record the ${status} status: ${writeError instanceof Error ? writeError.message : String(writeError)}`));
+    emit({ type: 'failed', id: run.id, dir: runDir, error: run.error, status });
     throw error;
+  }
+}
+
+/** Canonical JSON (sorted keys) for comparing configs. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** Dotted paths where two JSON values differ (at most `limit`). */
+function differences(a: unknown, b: unknown, at = '', out: string[] = [], limit = 8): string[] {
+  if (out.length >= limit || canonical(a) === canonical(b)) return out;
+  const objects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+  if (!objects) {
+    out.push(`${at || '(root)'}: ${JSON.stringify(a) ?? 'absent'} → ${JSON.stringify(b) ?? 'absent'}`.slice(0, 200));
+    return out;
+  }
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  for (const key of keys) {
+    const child = Array.isArray(a) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+    differences((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], child, out, limit);
+  }
+  return out;
+}
+
+/** A resume must run the config the run started with: refuses when the config file now resolves differently. */
+function assertSameConfig(file: string, resolved: unknown, configFile: string): void {
+  let before: unknown;
+  try {
+    before = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return; // killed before config.json was written: nothing to compare with
+  }
+  const changed = differences(before, JSON.parse(JSON.stringify(resolved)));
+  if (changed.length > 0) {
+    throw new RunError(
+      `${configFile} now resolves to a different config than the run's ${file}:\n  ${changed.join('\n  ')}\n` +
+        'a resumed run must train the same experiment: restore the config (or the plugin versions), or start a new run',
+    );
   }
 }
