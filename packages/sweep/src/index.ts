@@ -62,3 +62,5 @@ export {
 } from './queue.ts';
 export { k8sWorkerJob, type K8sJobOptions } from './k8s.ts';
 export { pullRuns, type PullOptions, type PullResult } from './pull.ts';
+export { isRunning, redactSecrets, RUNPOD_GRAPHQL_URL, RUNPOD_REST_URL, RunPodClient, RunPodError, type CreatePodRequest, type PrintedRequest, type RunPodClientOptions, type RunPodPod } from './runpod/client.ts';
+export { DEFAULT_PASS_ENV, POD_PREFIX, podRequest, podsDown, podsLs, podsUp, waitUntilDrained, type PodsUpOptions } from './runpod/pods.ts';
