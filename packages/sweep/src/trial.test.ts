@@ -8,8 +8,10 @@ import { LocalStore } from './store/index.ts';
 import { runTrial } from './trial.ts';
 
 let project: TinyProject;
+let longer: TinyProject;
 beforeAll(async () => {
   project = await tinyProject();
+  longer = await tinyProject({ totalSteps: 768 });
 });
 
 describe('runTrial', () => {
@@ -37,5 +39,36 @@ describe('runTrial', () => {
     const again = await runTrial(job, runtime);
     expect(again.outcome).toBe('stored');
     expect(again.metrics).toEqual(first.metrics);
+  });
+
+  it('an interrupted trial resumes elsewhere from the run.json and checkpoints it mirrored to the store', async () => {
+    const plan = await planSweep({ cwd: longer.dir, flags: { seeds: '1' } });
+    const job = plan.trials[0]!;
+    const store = new LocalStore(path.join(longer.dir, 'store'));
+    const controller = new AbortController();
+    let updates = 0;
+    const interrupted = runTrial(job, {
+      cwd: longer.dir,
+      store,
+      workDir: path.join(longer.dir, 'machine-a'),
+      checkpointSyncMs: 0,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'trial-progress' && ++updates === 3) controller.abort();
+      },
+    });
+    await expect(interrupted).rejects.toThrow();
+    const stored = await store.list(`runs/${job.trialId}/checkpoints/`);
+    expect(stored.map((o) => o.key)).toEqual(expect.arrayContaining([`runs/${job.trialId}/checkpoints/resume/run.json`, `runs/${job.trialId}/checkpoints/fold-0/latest.json`]));
+    expect((await storedRunState(store, job.trialId)).state, 'no run.json at the archive path yet').toBe('missing');
+
+    const events: string[][] = [];
+    const resumed = await runTrial(job, { cwd: longer.dir, store, workDir: path.join(longer.dir, 'machine-b'), onEvent: (e) => e.type === 'trial-start' && events.push([...e.resumedCheckpoints]) });
+    expect(events[0], 'machine B restored fold-0 from the store').toEqual(['fold-0']);
+    expect(resumed.outcome).toBe('ran');
+    const state = await storedRunState(store, job.trialId);
+    expect(state.state).toBe('complete');
+    if (state.state === 'complete') expect(state.record.resumes).toBeGreaterThanOrEqual(1);
+    expect(await store.list(`runs/${job.trialId}/checkpoints/`), 'checkpoints removed from the store once complete').toEqual([]);
   });
 });

@@ -60,7 +60,7 @@ describe('RunPod client against the local fake', () => {
     expect((e401 as RunPodError).message).toMatch(/RunPod GET \/pods: RunPod refused the API key \(HTTP 401\); check RUNPOD_API_KEY/);
     expect((e401 as RunPodError).message).not.toContain('rpa_WRONG_KEY_123456');
     fake.fail429(10);
-    const e429 = await new RunPodClient({ ...base(), attempts: 3 }).listPods().catch((e: unknown) => e as Error);
+    const e429 = (await new RunPodClient({ ...base(), attempts: 3 }).listPods().catch((e: unknown) => e)) as Error;
     expect(e429.message).toMatch(/rate limited by RunPod \(HTTP 429\) after 3 attempts/);
     fake.fail429(0);
     fake.fail500(10);
@@ -75,7 +75,7 @@ describe('RunPod client against the local fake', () => {
 
   it('terminates a pod stuck before it runs, and says so', async () => {
     fake.stuck(true);
-    const error = await podsUp({ ...base(), ...up, count: 1, label: 'stuck', waitTimeoutMs: 200 }).catch((e: unknown) => e as Error);
+    const error = (await podsUp({ ...base(), ...up, count: 1, label: "stuck", waitTimeoutMs: 200 }).catch((e: unknown) => e)) as Error;
     fake.stuck(false);
     expect(error.message).toMatch(/1 of 1 pod\(s\) did not start and were terminated: pod \w+ is not running after 0 s \(desiredStatus RUNNING, container not started\)/);
     const stuck = [...fake.pods.values()].find((p) => p.name === 'tradecore-worker-stuck-1')!;
