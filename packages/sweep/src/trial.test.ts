@@ -6,6 +6,7 @@ import { tinyProject, type TinyProject } from './_fixtures.ts';
 import { planSweep } from './plan.ts';
 import { LocalStore } from './store/index.ts';
 import { runTrial } from './trial.ts';
+import { pullRuns } from './pull.ts';
 
 let project: TinyProject;
 let longer: TinyProject;
@@ -39,6 +40,15 @@ describe('runTrial', () => {
     const again = await runTrial(job, runtime);
     expect(again.outcome).toBe('stored');
     expect(again.metrics).toEqual(first.metrics);
+
+    // `tradecore runs pull`: the archive comes back whole (run.json without the store's file list), once.
+    const pulled = await pullRuns(path.join(project.dir, 'store'), { cwd: project.dir, out: 'pulled' });
+    expect(pulled.pulled).toEqual([job.trialId]);
+    const back = JSON.parse(readFileSync(path.join(project.dir, 'pulled', job.trialId, 'run.json'), 'utf8'));
+    expect(back.status).toBe('complete');
+    expect(back.archive).toBeUndefined();
+    expect(readFileSync(path.join(project.dir, 'pulled', job.trialId, 'ledger.parquet'))).toEqual(readFileSync(path.join(project.dir, 'store', 'runs', job.trialId, 'ledger.parquet')));
+    expect((await pullRuns(path.join(project.dir, 'store'), { cwd: project.dir, out: 'pulled' })).skipped).toEqual([job.trialId]);
   });
 
   it('an interrupted trial resumes elsewhere from the run.json and checkpoints it mirrored to the store', async () => {
