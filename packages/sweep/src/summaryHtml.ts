@@ -21,12 +21,14 @@ const values = (v: Readonly<Record<string, unknown>>) =>
     .map(([k, x]) => `<code>${escape(k)}=${escape(JSON.stringify(x))}</code>`)
     .join('<br>') || '<em>config as is</em>';
 
-const AGENT_COLUMNS = ['totalReturn', 'sharpe', 'sortino', 'maxDrawdown', 'trades', 'feeDrag', 'stopOutShare'] as const;
-const BASELINES = ['buy-and-hold', 'random', 'flat'] as const;
+const BASE_COLUMNS = ['totalReturn', 'sharpe', 'maxDrawdown', 'trades', 'feeDrag'];
+// flat never trades: its numbers are all zero and would only take room.
+const BASELINES = ['buy-and-hold', 'random'] as const;
 
 /** `summary.html`: settings ranked by the chosen metric (mean ± std over seeds), every trial, and the selection-bias warning. */
 export function summaryHtml(summary: SweepSummary, { runsHref = '../../runs' }: { runsHref?: string } = {}): string {
   const { metric, goal } = summary.selection;
+  const AGENT_COLUMNS = BASE_COLUMNS.includes(metric) ? BASE_COLUMNS : [metric, ...BASE_COLUMNS];
   const ranked = [...summary.settings].sort((a, b) => {
     const x = a.metrics.agent?.[metric]?.mean ?? Number.NaN;
     const y = b.metrics.agent?.[metric]?.mean ?? Number.NaN;
@@ -43,7 +45,7 @@ export function summaryHtml(summary: SweepSummary, { runsHref = '../../runs' }: 
     .join('\n');
   const trialRows = summary.trials
     .map((t) => {
-      const a = t.metrics?.agent;
+      const a = t.metrics?.agent as Readonly<Record<string, number>> | undefined;
       const cells = AGENT_COLUMNS.map((k) => `<td class="num">${fmt(k, a?.[k])}</td>`).join('');
       const link = t.status === 'complete' ? `<a href="${escape(`${runsHref}/${t.id}/report.html`)}">${escape(t.id)}</a>` : escape(t.id);
       const status = t.status === 'failed' ? `<span class="failed" title="${escape(t.error ?? '')}">failed</span>` : escape(t.status);
