@@ -118,7 +118,8 @@ export async function runQueueSweep(options: QueueSweepOptions): Promise<SweepRu
     });
     await flow.close();
     if (options.detach) {
-      await writeSummaryPlaceholder(tracker);
+      // sweep.json records the enqueue; the summary is aggregated into the store by a worker.
+      await tracker.flush();
       return { plan, summary: buildSummary(plan, outcomes), status: tracker.status, dir, enqueued: pending.length };
     }
     const summary = await follow({ plan, tag, pending, tracker, connection, store, pollMs: options.pollMs ?? 1000, ...(options.signal ? { signal: options.signal } : {}) });
@@ -132,12 +133,6 @@ export async function runQueueSweep(options: QueueSweepOptions): Promise<SweepRu
     connection.disconnect();
     await store.close();
   }
-}
-
-async function writeSummaryPlaceholder(tracker: SweepTracker): Promise<void> {
-  // sweep.json records the enqueue; the workers' progress is read from the queue by `tradecore sweep --queue` again.
-  tracker.status.etaSeconds = null;
-  await tracker.finish('running');
 }
 
 interface FollowArgs {

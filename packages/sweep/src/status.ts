@@ -141,6 +141,12 @@ export class SweepTracker {
     void this.#changed(true);
   }
 
+  /** Writes sweep.json now. */
+  async flush(): Promise<void> {
+    await this.#changed(true);
+    await this.#writing;
+  }
+
   async finish(state: SweepStatusFile['state']): Promise<void> {
     this.status.state = state;
     this.status.finishedAt = new Date().toISOString();
