@@ -86,7 +86,7 @@ export async function runQueueSweep(options: QueueSweepOptions): Promise<SweepRu
   const attempts = (options.retries ?? 2) + 1;
   try {
     const outcomes = await storedOutcomes(store, plan.trials);
-    for (const id of outcomes.keys()) tracker.complete(id, { outcome: 'stored', seconds: 0 });
+    tracker.stored(outcomes.keys());
     const pending = plan.trials.filter((t) => !outcomes.has(t.trialId));
     if (pending.length === 0) {
       const summary = buildSummary(plan, outcomes);

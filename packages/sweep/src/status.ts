@@ -130,6 +130,17 @@ export class SweepTracker {
     void this.#changed(true);
   }
 
+  /** Trials whose complete archive the store already holds: marked at once, one status change for all. */
+  stored(ids: Iterable<string>): void {
+    const now = new Date().toISOString();
+    for (const id of ids) {
+      const t = this.#byId.get(id);
+      if (!t) continue;
+      Object.assign(t, { status: 'complete', outcome: 'stored', seconds: 0, finishedAt: now });
+    }
+    void this.#changed(true);
+  }
+
   /** `final`: no retry is left; otherwise the trial goes back to pending. */
   failed(id: string, error: string, final: boolean): void {
     const t = this.#byId.get(id);

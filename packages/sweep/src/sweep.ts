@@ -82,7 +82,7 @@ export async function runSweep(options: RunSweepOptions = {}): Promise<SweepRun>
   const retries = options.retries ?? 2;
   try {
     const outcomes = await storedOutcomes(store, plan.trials);
-    for (const id of outcomes.keys()) tracker.complete(id, { outcome: 'stored', seconds: 0 });
+    tracker.stored(outcomes.keys());
     const pending = plan.trials.filter((t) => !outcomes.has(t.trialId));
     const workDir = path.resolve(cwd, options.workDir ?? '.tradecore/work');
     const onEvent = (event: TrialEvent) => {
