@@ -83,7 +83,7 @@ export async function runQueueSweep(options: QueueSweepOptions): Promise<SweepRu
   const dir = sweepDir(cwd, plan.id);
   const tracker = new SweepTracker(plan, { mode: 'queue', workers: null, queue: redactUrl(options.queue), store: store.url, file: path.join(dir, SWEEP_JSON), ...(options.onStatus ? { onChange: options.onStatus } : {}) });
   const connection = connect(options.queue);
-  const attempts = (options.retries ?? 2) + 1;
+  const attempts = (options.retries ?? plan.spec.retries) + 1;
   try {
     const outcomes = await storedOutcomes(store, plan.trials);
     tracker.stored(outcomes.keys());

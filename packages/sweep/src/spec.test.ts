@@ -44,9 +44,10 @@ describe('sweep spec', () => {
   });
 
   it('takes the config block, with flags laid over it', () => {
-    const block = { grid: { 'trainer.learningRate': [1e-4, 3e-4] }, seeds: '0..2', metric: 'sortino', goal: 'max' as const, retries: 2 };
+    const block = { grid: { 'trainer.learningRate': [1e-4, 3e-4] }, seeds: '0..2', metric: 'sortino', goal: 'max' as const, retries: 1, workers: 3 };
     const spec = resolveSpec(block);
-    expect(spec).toMatchObject({ grid: { 'trainer.learningRate': [1e-4, 3e-4] }, seeds: [0, 1, 2], metric: 'sortino', goal: 'max' });
+    expect(spec).toMatchObject({ grid: { 'trainer.learningRate': [1e-4, 3e-4] }, seeds: [0, 1, 2], metric: 'sortino', goal: 'max', retries: 1, workers: 3 });
+    expect(resolveSpec(undefined).retries, 'default retries').toBe(2);
     const over = resolveSpec(block, { grid: ['env.window=8'], seeds: '5', metric: 'totalReturn' });
     expect(over.grid).toEqual({ 'trainer.learningRate': [1e-4, 3e-4], 'env.window': [8] });
     expect(over.seeds).toEqual([5]);

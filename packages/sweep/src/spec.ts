@@ -19,6 +19,9 @@ export interface SweepSpec {
   readonly goal: 'max' | 'min';
   /** `--set` overrides applied to every trial (before the setting's own). */
   readonly base: readonly string[];
+  /** The config block's local worker count and retries (the command's flags win). */
+  readonly workers?: number;
+  readonly retries: number;
 }
 
 /** One combination of swept values; every seed runs it once. */
@@ -178,6 +181,8 @@ export function resolveSpec(block: SweepConfig | undefined, flags: SweepFlags = 
     metric: flags.metric ?? config.metric,
     goal: flags.goal ?? config.goal,
     base,
+    ...(config.workers !== undefined ? { workers: config.workers } : {}),
+    retries: config.retries,
   };
 }
 

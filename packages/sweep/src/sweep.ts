@@ -21,7 +21,7 @@ export interface RunSweepOptions extends PlanOptions {
   readonly store?: string;
   /** Scratch folder where trials train before upload (default `<cwd>/.tradecore/work`). */
   readonly workDir?: string;
-  /** Times a failed trial is tried again (default: the sweep block's `retries`, else 2). */
+  /** Times a failed trial is tried again (default: the sweep block's `retries`, 2 unless set). */
   readonly retries?: number;
   readonly checkpointSyncMs?: number;
   /** Run the trials one by one in this process instead of worker processes (tests, debugging). */
@@ -76,10 +76,10 @@ export async function runSweep(options: RunSweepOptions = {}): Promise<SweepRun>
   const plan = await planSweep({ ...options, cwd });
   const storeUrl = options.store ?? cwd;
   const store = openStore(storeUrl, { cwd });
-  const workers = Math.max(1, options.inProcess ? 1 : (options.workers ?? availableParallelism()));
+  const workers = Math.max(1, options.inProcess ? 1 : (options.workers ?? plan.spec.workers ?? availableParallelism()));
   const dir = sweepDir(cwd, plan.id);
   const tracker = new SweepTracker(plan, { mode: 'local', workers, store: store.url, file: path.join(dir, SWEEP_JSON), ...(options.onStatus ? { onChange: options.onStatus } : {}) });
-  const retries = options.retries ?? 2;
+  const retries = options.retries ?? plan.spec.retries;
   try {
     const outcomes = await storedOutcomes(store, plan.trials);
     tracker.stored(outcomes.keys());
