@@ -37,12 +37,13 @@ async function register(module: Promise<{ default: RegisterCommand }>): Promise<
 
 await register(import('./commands/data.ts'));
 await register(import('./commands/run.ts'));
+await register(import('./commands/runs.ts'));
 await register(import('./commands/tools.ts'));
 await register(import('./commands/validate.ts'));
 await register(import('./commands/sweep.ts'));
 await register(import('./commands/worker.ts'));
-await register(import('./commands/runs.ts'));
 await register(import('./commands/pods.ts'));
+await register(import('./commands/schema.ts'));
 
 /** Commander usage errors exit 2 (help and version exit 0); SDK errors print their message and exit 1. */
 function exitCodeOf(error: unknown): number {

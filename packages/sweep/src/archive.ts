@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CHECKPOINTS_DIR, METRICS_JSON, resolveInside, RUN_JSON, writeFileAtomic, type RunMetrics, type RunRecord } from '@tradecore/sdk';
+import { CANCEL_REQUEST, CHECKPOINTS_DIR, METRICS_JSON, resolveInside, RUN_JSON, writeFileAtomic, type RunMetrics, type RunRecord } from '@tradecore/sdk';
 import { SweepError } from './errors.ts';
 import { checkKey } from './store/keys.ts';
+import { sha256OfFile } from './store/local.ts';
 import type { ArtifactStore } from './store/index.ts';
 
 /** Store layout: `runs/<trial id>/…` (a run archive, as `runs/` of a project) and `sweeps/<sweep id>/…`. */
@@ -57,9 +58,28 @@ export type StoredRunState =
   | { readonly state: 'incomplete'; readonly reason: string; readonly record?: StoredRunRecord }
   | { readonly state: 'missing' };
 
+/** The metrics.json format the summary reads. */
+const METRICS_FORMAT = 'tradecore-metrics/2';
+
 /**
- * Whether the store holds a complete archive of run `id`: its run.json (uploaded last) says `complete`
- * and every file it lists is there with the size it lists. Anything else is incomplete or missing.
+ * What is wrong with an archive's file list, if anything: the runner's `files` (sha256 of every file it
+ * wrote: metrics.json, ledger.parquet, trades.parquet, train.parquet, config.json…) must each be in
+ * `archive.files` with the same sha256.
+ */
+function checksumProblem(record: StoredRunRecord, archived: Readonly<Record<string, { readonly sha256: string }>>): string | undefined {
+  if (!record.files || Object.keys(record.files).length === 0) return 'run.json lists no checksums of its files (made by an older TradeCore)';
+  for (const [rel, sha256] of Object.entries(record.files)) {
+    const got = archived[rel];
+    if (!got) return `${rel} (listed in run.json) is not in the archive`;
+    if (got.sha256 !== sha256) return `${rel} has sha256 ${got.sha256.slice(0, 12)}…, run.json says ${String(sha256).slice(0, 12)}…`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the store holds a complete archive of run `id`: its run.json (uploaded last) says `complete`,
+ * every file the run wrote is in its archive list with the sha256 the run recorded, and every listed file
+ * is there with the size listed. Anything else is incomplete or missing.
  */
 export async function storedRunState(store: ArtifactStore, id: string): Promise<StoredRunState> {
   const bytes = await store.get(runKey(id, RUN_JSON));
@@ -72,6 +92,8 @@ export async function storedRunState(store: ArtifactStore, id: string): Promise<
   }
   if (record.status !== 'complete') return { state: 'incomplete', reason: `run.json says ${record.status}`, record };
   if (!record.archive) return { state: 'incomplete', reason: 'run.json lists no archive files', record };
+  const problem = checksumProblem(record, record.archive.files);
+  if (problem) return { state: 'incomplete', reason: problem, record };
   const stored = new Map((await store.list(`${runKey(id)}/`)).map((o) => [o.key, o.size]));
   for (const [rel, { size }] of Object.entries(record.archive.files)) {
     const found = stored.get(runKey(id, rel));
@@ -81,11 +103,21 @@ export async function storedRunState(store: ArtifactStore, id: string): Promise<
   return { state: 'complete', record };
 }
 
-/** metrics.json of a complete stored run. */
+/** metrics.json of a complete stored run (format `tradecore-metrics/2`). */
 export async function readStoredMetrics(store: ArtifactStore, id: string): Promise<RunMetrics> {
-  const bytes = await store.get(runKey(id, METRICS_JSON));
-  if (!bytes) throw new SweepError(`${store.url}: ${runKey(id, METRICS_JSON)} is missing`);
-  return JSON.parse(bytes.toString('utf8')) as RunMetrics;
+  const key = runKey(id, METRICS_JSON);
+  const bytes = await store.get(key);
+  if (!bytes) throw new SweepError(`${store.url}: ${key} is missing`);
+  let metrics: { format?: unknown };
+  try {
+    metrics = JSON.parse(bytes.toString('utf8')) as { format?: unknown };
+  } catch {
+    throw new SweepError(`${store.url}: ${key} is not valid JSON`);
+  }
+  if (metrics.format !== METRICS_FORMAT) {
+    throw new SweepError(`${store.url}: ${key} has format ${JSON.stringify(metrics.format)}, expected "${METRICS_FORMAT}" (an archive made by another TradeCore version: remove ${runKey(id)} from the store, or sweep into another --store)`);
+  }
+  return metrics as RunMetrics;
 }
 
 /**
@@ -99,11 +131,13 @@ export async function uploadRunArchive(store: ArtifactStore, dir: string, id: st
   if (record.status !== 'complete') throw new SweepError(`${path.join(dir, RUN_JSON)}: run ${record.id} is ${record.status}; only complete runs are uploaded as archives`);
   const files: Record<string, { size: number; sha256: string }> = {};
   for (const rel of await listFiles(dir)) {
-    if (rel === RUN_JSON || rel.startsWith(`${CHECKPOINTS_DIR}/`) || rel.endsWith('.lock')) continue;
+    if (rel === RUN_JSON || rel === CANCEL_REQUEST || rel.startsWith(`${CHECKPOINTS_DIR}/`) || rel.endsWith('.lock')) continue;
     const put = await store.putFile(runKey(id, rel), path.join(dir, rel));
     files[rel] = { size: put.size, sha256: put.sha256 };
   }
   const stored: StoredRunRecord = { ...record, archive: { files } };
+  const problem = checksumProblem(stored, files);
+  if (problem) throw new SweepError(`${dir}: not uploaded as a complete archive: ${problem}`);
   await store.putBytes(runKey(id, RUN_JSON), `${JSON.stringify(stored, null, 2)}\n`);
   const checkpoints = (await store.list(`${runKey(id, CHECKPOINTS_DIR)}/`)).map((o) => o.key);
   if (checkpoints.length > 0) await store.delete(checkpoints);
@@ -114,8 +148,11 @@ export async function uploadRunArchive(store: ArtifactStore, dir: string, id: st
 export async function downloadRunArchive(store: ArtifactStore, id: string, dir: string): Promise<StoredRunRecord> {
   const state = await storedRunState(store, id);
   if (state.state !== 'complete') throw new SweepError(`${store.url}: run ${id} is ${state.state === 'missing' ? 'not in the store' : `incomplete (${state.reason})`}`);
-  for (const rel of Object.keys(state.record.archive!.files)) {
-    if (!(await store.getFile(runKey(id, rel), localPath(dir, rel)))) throw new SweepError(`${store.url}: ${runKey(id, rel)} vanished while it was downloaded`);
+  for (const [rel, { size, sha256 }] of Object.entries(state.record.archive!.files)) {
+    const file = localPath(dir, rel);
+    if (!(await store.getFile(runKey(id, rel), file))) throw new SweepError(`${store.url}: ${runKey(id, rel)} vanished while it was downloaded`);
+    const got = await sha256OfFile(file);
+    if (got !== sha256) throw new SweepError(`${store.url}: ${runKey(id, rel)} arrived with sha256 ${got.slice(0, 12)}… (${size} bytes expected), run.json says ${sha256.slice(0, 12)}…`);
   }
   const { archive: _archive, ...record } = state.record;
   await writeFileAtomic(path.join(dir, RUN_JSON), `${JSON.stringify(record, null, 2)}\n`);

@@ -35,6 +35,8 @@ export { LocalPool, type PoolHooks, type PoolOptions, type PoolOutcome } from '.
 export { formatDuration, progressLine, SweepTracker, type SweepStatusFile, type TrackerOptions, type TrialState, type TrialStatus } from './status.ts';
 export {
   buildSummary,
+  rankedSettings,
+  ranksBefore,
   SELECTION_ALTERNATIVES,
   SELECTION_WARNING,
   stat,

@@ -29,7 +29,7 @@ export function ppoSession(trainer: PpoTrainer, log: (line: string) => void = ()
     backendReport: trainer.backend.attempts,
     runtimeVersions: { '@tensorflow/tfjs-core': trainer.tf.version_core, '@tensorflow/tfjs-layers': trainer.tf.version_layers, tfBackend: trainer.backend.tfBackend },
     act: (observations, masks, count, actions) => trainer.act(observations, masks, count, actions, true),
-    async train({ env, onProgress, checkpointDir, resume, signal }: TrainRequest): Promise<TrainOutcome> {
+    async train({ env, onProgress, onResume, checkpointDir, resume, signal }: TrainRequest): Promise<TrainOutcome> {
       let resumedFromSteps = 0;
       let resumedFrom: string | undefined;
       if (resume) {
@@ -37,6 +37,7 @@ export function ppoSession(trainer: PpoTrainer, log: (line: string) => void = ()
         if (restored) {
           resumedFromSteps = restored.steps;
           resumedFrom = restored.checkpoint;
+          onResume?.({ checkpoint: restored.checkpoint, steps: restored.steps });
         }
       }
       const result = await trainer.train({

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatTable, integerOption, type RegisterCommand, UsageError } from '../_cli.ts';
+import { formatTable, globalOptions, integerOption, type RegisterCommand, UsageError } from '../_cli.ts';
+import { userCwd } from '../_cwd.ts';
 import { stderr, stdout, type GuardedStream } from '../_stdout.ts';
 
 interface RunOptions {
@@ -9,6 +10,9 @@ interface RunOptions {
   set: string[];
   json?: boolean;
   resume?: string;
+  from?: string;
+  /** The global `--data`, when given on the command line. */
+  data?: string;
   id?: string;
 }
 
@@ -150,7 +154,10 @@ async function action(options: RunOptions): Promise<void> {
 
   try {
     const result = await runExperiment({
+      cwd: userCwd(),
       ...(options.config ? { configFile: options.config } : {}),
+      ...(options.from ? { from: options.from } : {}),
+      ...(options.data !== undefined ? { dataDir: options.data } : {}),
       ...(options.out ? { out: options.out } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
@@ -160,23 +167,24 @@ async function action(options: RunOptions): Promise<void> {
       onEvent: onEvent as (event: unknown) => void,
     });
     if (!options.json) {
-      const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+      const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`);
       const rows = Object.entries(result.metrics.policies).map(([name, m]) => [
         name,
         pct(m.totalReturn),
         m.sharpe.toFixed(2),
         pct(m.maxDrawdown),
-        String(Math.round(m.trades)),
+        String(m.trades),
+        pct(m.winRate),
         m.feesPaid.toFixed(2),
         pct(m.feeDrag),
-        pct(m.stopOutShare),
       ]);
+      const warnings = result.metrics.warnings.map((w) => `! ${w.message}\n`).join('');
       printer.line('');
-      out.write(`${formatTable(['policy', 'return', 'sharpe', 'max DD', 'trades', 'fees', 'fee drag', 'stop-outs'], rows)}\n\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
+      out.write(`${formatTable(['policy', 'return', 'sharpe (daily)', 'max DD', 'trades', 'win rate', 'fees', 'fee drag'], rows)}\n${warnings ? `\n${warnings}` : ''}\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
     }
   } catch (error) {
     const signal = signals.received();
-    if (!signal) throw error;
+    if (!signal || (error as Error | undefined)?.name !== 'RunCancelledError') throw error;
     // Stopped on request: not a failure of the command; the folder says `cancelled`.
     err.write(`tradecore run: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = SIGNAL_EXIT[signal] ?? 1;
@@ -193,12 +201,14 @@ const register: RegisterCommand = (program) => {
     .option('-c, --config <file>', 'config file (default: tradecore.config.ts found from the current folder)')
     .option('--out <dir>', 'folder receiving <id>/ (default: the config\'s run.out, "runs")')
     .option('--seed <n>', 'seed of the run, 0..2^32-1 (default: the config\'s run.seed)', seedOption)
-    .option('--set <key=value>', 'override a config value, e.g. trainer.totalSteps=20000 (repeatable)', collect, [] as string[])
+    .option('--set <key=value>', 'override a config value, e.g. trainer.totalSteps=20000, plugins.rsi.period=21 or plugins.rsi.enabled=false (repeatable)', collect, [] as string[])
     .option('--json', 'print JSON-lines events instead of a progress bar')
     .option('--resume <run>', 'continue a run (its folder or id under --out) from its last checkpoint; runs the config file its run.json names')
+    .option('--from <run>', "run again from a run's archived config.json (its folder or id under --out): same plugins, options and seed")
     .option('--id <id>', 'id of the new run (default <UTC time>-s<seed>-<8 hex>); refused if that run exists')
-    .action(async (options: RunOptions, _command: Command) => {
-      await action(options);
+    .action(async (options: RunOptions, command: Command) => {
+      const data = command.getOptionValueSourceWithGlobals('data') === 'cli' ? globalOptions(command).data : undefined;
+      await action({ ...options, ...(data !== undefined ? { data } : {}) });
     });
 };
 

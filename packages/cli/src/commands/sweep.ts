@@ -31,6 +31,7 @@ interface SweepOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export const loadSweep = () => importOptional('@tradecore/sweep', 'tradecore sweep', () => import('@tradecore/sweep'));
+type SweepModule = Awaited<ReturnType<typeof loadSweep>>;
 
 /** A status line redrawn in place on a terminal; on a pipe, one line whenever the counts change. */
 export function statusPrinter(stream: NodeJS.WriteStream, line: (s: SweepStatusFile) => string): { update(s: SweepStatusFile): void; done(): void } {
@@ -55,19 +56,25 @@ export function statusPrinter(stream: NodeJS.WriteStream, line: (s: SweepStatusF
   };
 }
 
-function printSummary(summary: SweepSummary, dir: string): void {
+function printSummary(sweep: SweepModule, summary: SweepSummary, dir: string): void {
   const metric = summary.selection.metric;
-  const pct = new Set(['totalReturn', 'maxDrawdown', 'winRate', 'feeDrag']);
-  const f = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : pct.has(metric) ? `${(v * 100).toFixed(2)}%` : v.toFixed(3));
-  const rows = summary.settings.map((s) => {
+  const pct = new Set(['totalReturn', 'annualizedReturn', 'maxDrawdown', 'winRate', 'feeDrag', 'exposure']);
+  const f = (v: number | null | undefined) => (typeof v !== 'number' || !Number.isFinite(v) ? '–' : pct.has(metric) ? `${(v * 100).toFixed(2)}%` : v.toFixed(3));
+  // Best first; a setting whose metric is undefined (null) for every seed comes last and shows '–'.
+  const rows = sweep.rankedSettings(summary).map((s) => {
     const st = s.metrics.agent?.[metric];
     const values = Object.entries(s.values)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(' ');
-    return [`${s.id}${summary.best?.setting === s.id ? ' *' : ''}`, values || '(config)', `${s.complete}/${s.trials.length}`, st ? `${f(st.mean)} ± ${st.std === null ? '–' : f(st.std)}` : '–', f(s.metrics['buy-and-hold']?.[metric]?.mean)];
+    const agent = !st || st.mean === null ? '–' : `${f(st.mean)} ± ${f(st.std)}${st.n < s.complete ? ` (${st.n}/${s.complete})` : ''}`;
+    const warnings = Object.entries(s.warnings)
+      .map(([kind, n]) => `${kind} ${n}/${s.complete}`)
+      .join(', ');
+    return [`${s.id}${summary.best?.setting === s.id ? ' *' : ''}`, values || '(config)', `${s.complete}/${s.trials.length}`, agent, f(s.metrics['buy-and-hold']?.[metric]?.mean), warnings];
   });
-  process.stdout.write(`${formatTable(['setting', 'values', 'done', `agent ${metric}`, `buy&hold ${metric}`], rows)}\n\n`);
+  process.stdout.write(`${formatTable(['setting', 'values', 'done', `agent ${metric}`, `buy&hold ${metric}`, 'warnings (trials)'], rows)}\n\n`);
   if (summary.best) process.stdout.write(`best by ${metric} (${summary.selection.goal}): ${summary.best.setting} (*)\n`);
+  else process.stdout.write(`no setting has a value of agent ${metric}\n`);
   process.stdout.write(`note: ${summary.selection.warning}\n\nsummary: ${dir}/summary.json\nreport:  ${dir}/summary.html\n`);
 }
 
@@ -142,7 +149,7 @@ async function action(options: SweepOptions): Promise<void> {
       process.stdout.write(`sweep ${run.plan.id}: ${run.enqueued} trial(s) enqueued on ${sweep.redactUrl(options.queue!)}; start workers with\n  tradecore worker --queue <url> --store ${options.store}\n`);
     } else {
       process.stdout.write(`sweep ${run.plan.id}: ${run.status.state}\n`);
-      printSummary(run.summary, run.dir);
+      printSummary(sweep, run.summary, run.dir);
     }
     if (run.summary.counts.failed > 0) process.exitCode = 1;
   } finally {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errnoOf, toFileSystemError } from './fsErrors.ts';
@@ -44,7 +44,7 @@ export class RunLockedError extends RunArchiveError {
     readonly holder: RunLockInfo | undefined,
     detail: string,
   ) {
-    super(`${dir} is in use: ${detail}. One process at a time writes a run folder; wait for it to finish or cancel it (tradecore runs cancel, or SIGTERM to that pid)`);
+    super(`${dir} is in use: ${detail}. One process at a time writes a run folder; wait for it to finish, or stop it with: tradecore runs cancel ${dir}`);
   }
 }
 
@@ -236,7 +236,7 @@ function takeOver(dir: string, stale: LockSnapshot): void {
     const current = snapshot(dir);
     if (current && current.text === stale.text) unlinkSync(path.join(dir, RUN_LOCK));
   } finally {
-    rmdirSync(guard);
+    rmSync(guard, { recursive: true, force: true });
   }
 }
 

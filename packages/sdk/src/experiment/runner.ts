@@ -1,35 +1,25 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sha256Hex } from '../data/_fs.ts';
+import { readParquetTable } from '../data/parquet.ts';
 import { readDataset } from '../data/lake.ts';
-import { encodeParquet, type ParquetColumn } from '../data/parquet.ts';
-import { ConfigSchema, type ResolvedConfig } from '../config/schema.ts';
-import { loadConfig, type LoadedConfig } from '../config/loadConfig.ts';
 import type { UserConfig } from '../config/defineConfig.ts';
+import { INLINE_CONFIG } from '../config/resolveConfig.ts';
+import { prepareRun, type RunSetup } from '../setup/prepareRun.ts';
+import type { ActionSpace } from '../env/actionSpace.ts';
 import { deriveSeed } from '../env/rng.ts';
 import { createVecEnv } from '../env/VecEnv.ts';
 import type { Policy } from '../env/types.ts';
 import { TradecoreError } from '../errors.ts';
-import { LEDGER_COLUMNS, type LedgerColumns } from '../execution/Ledger.ts';
-import { createEngine } from '../plugin/createEngine.ts';
 import type { EngineHooks } from '../plugin/hooks.ts';
-import { loadToolManifest } from '../tools/loadToolManifest.ts';
-import { resolveTools } from '../tools/resolveTools.ts';
-import type { PluginOption } from '../plugin/types.ts';
-import { parseWithSchema } from '../schema/validate.ts';
 import {
   CHECKPOINTS_DIR,
   CONFIG_JSON,
-  EQUITY_SVG,
-  LEDGER_PARQUET,
-  METRICS_JSON,
   MODEL_DIR,
   readRunRecord,
-  REPORT_HTML,
   resolveRunDir,
+  TRAIN_PARQUET,
   RunArchiveError,
-  writeArchiveFile,
   writeJson,
   writeRunRecordSync,
   type RunRecord,
@@ -37,14 +27,12 @@ import {
 import { faultPoint } from './faults.ts';
 import { withFileContext } from './fsErrors.ts';
 import { createRunFolder, openRunFolder, type RunFolder } from './runFolder.ts';
-import { buyAndHoldPolicy, flatPolicy, randomPolicy } from './baselines.ts';
-import { evaluatePolicies, type EvaluatedPolicy } from './evaluate.ts';
-import { drawdownSeries, type PolicyMetrics } from './metrics.ts';
-import { applyOverrides } from './overrides.ts';
-import { reportHtml } from './report.ts';
-import { timeSplit, type Fold } from './split.ts';
-import { equitySvg, SERIES_COLORS, type Series } from './svg.ts';
-import type { TrainerDefinition, TrainerSession, TrainProgress } from './types.ts';
+import { assertRegularFile } from '../paths/resolveInside.ts';
+import { alwaysLongPolicy, flatPolicy, randomPolicy } from './baselines.ts';
+import { buyAndHoldSpec, createTestContexts, evaluatePolicies, randomReturns } from './evaluate.ts';
+import { AGENT, RANDOM_SPREAD_SEEDS, writeEvaluation, type FoldEvaluation, type RunMetrics } from './results.ts';
+import { TrainLog } from './trainLog.ts';
+import type { TrainerSession, TrainProgress } from './types.ts';
 import { sdkVersion } from './_versions.ts';
 
 /** What `runExperiment` reports while it works (the CLI prints these as a progress bar or JSON lines). */
@@ -76,6 +64,10 @@ export interface RunExperimentOptions {
    * run's `config.json`.
    */
   readonly resume?: string;
+  /** A run folder (or an id under `out`): run again from its archived `config.json` (same seed, same plugins, same options). */
+  readonly from?: string;
+  /** Data folder, relative to `cwd`; replaces the config's `dataDir` (the CLI's `--data`). */
+  readonly dataDir?: string;
   /**
    * Id of the new run (default `<UTC time>-s<seed>-<8 hex>`), e.g. a sweep's trial id; must match the id
    * rule. A folder with that id that already holds a run is refused: resume it instead.
@@ -98,119 +90,14 @@ export interface RunResult {
   readonly record: RunRecord;
 }
 
-/** `metrics.json`: per policy, the mean over folds, and each fold's own numbers. No timings (they are in run.json), so equal seeds give equal files. */
-export interface RunMetrics {
-  readonly format: 'tradecore-metrics/1';
-  readonly dataset: string;
-  readonly seed: number;
-  readonly policies: Readonly<Record<string, PolicyMetrics>>;
-  readonly folds: readonly { readonly split: Fold; readonly policies: Readonly<Record<string, PolicyMetrics>> }[];
-}
-
 export class RunError extends TradecoreError {
   override name = 'RunError';
 }
 
-export const AGENT = 'agent';
-
-type Config = Omit<ResolvedConfig, 'plugins'> & { plugins: PluginOption[] };
+export { AGENT, type RunMetrics };
 
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-function resolveTrainer(definitions: TrainerDefinition[]): TrainerDefinition {
-  if (definitions.length === 0) {
-    throw new RunError('no trainer plugin in the config: add one to plugins, e.g. `import { ppo } from "@tradecore/trainer-gpu"` and `plugins: [..., ppo()]`');
-  }
-  if (definitions.length > 1) throw new RunError(`exactly one trainer plugin is allowed, found ${definitions.length}: ${definitions.map((d) => d.name).join(', ')}`);
-  return definitions[0]!;
-}
-
-/** Mean of each numeric metric over folds. */
-function meanMetrics(list: readonly PolicyMetrics[]): PolicyMetrics {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(list[0]!) as (keyof PolicyMetrics)[]) {
-    out[key] = list.reduce((s, m) => s + m[key], 0) / list.length;
-  }
-  return out as unknown as PolicyMetrics;
-}
-
-function ledgerTable(ledgers: readonly { fold: number; ledger: LedgerColumns }[]): Record<string, ParquetColumn> {
-  const total = ledgers.reduce((s, l) => s + l.ledger.index.length, 0);
-  const columns: Record<string, ParquetColumn> = {};
-  const fold = new Int32Array(total);
-  let offset = 0;
-  for (const l of ledgers) {
-    fold.fill(l.fold, offset, offset + l.ledger.index.length);
-    offset += l.ledger.index.length;
-  }
-  columns.fold = fold;
-  for (const name of LEDGER_COLUMNS) {
-    const first = ledgers[0]!.ledger[name];
-    const Ctor = first.constructor as new (n: number) => typeof first;
-    const merged = new Ctor(total);
-    let at = 0;
-    for (const l of ledgers) {
-      (merged as { set(a: ArrayLike<number>, o: number): void }).set(l.ledger[name], at);
-      at += l.ledger[name].length;
-    }
-    columns[name] = merged as ParquetColumn;
-  }
-  return columns;
-}
-
-/** Chained cumulative return (%) and drawdown (%) of each policy across folds, on a shared time axis. */
-function chartSeries(perFold: readonly EvaluatedPolicy[][]): { time: Float64Array; returns: Series[]; drawdowns: Series[] } {
-  const names = perFold[0]!.map((p) => p.name);
-  const lengths = perFold.map((policies) => Math.max(...policies.map((p) => p.ledger.index.length)));
-  const total = lengths.reduce((s, n) => s + n, 0);
-  const time = new Float64Array(total);
-  let at = 0;
-  perFold.forEach((policies, f) => {
-    const longest = policies.find((p) => p.ledger.index.length === lengths[f])!;
-    time.set(longest.ledger.time, at);
-    at += lengths[f]!;
-  });
-  const returns: Series[] = [];
-  const drawdowns: Series[] = [];
-  for (const [k, name] of names.entries()) {
-    const growth = new Float64Array(total);
-    let factor = 1;
-    let pos = 0;
-    perFold.forEach((policies, f) => {
-      const p = policies[k]!;
-      const e0 = p.metrics.initialEquity;
-      const n = p.ledger.equity.length;
-      let last = 1;
-      for (let i = 0; i < lengths[f]!; i++) {
-        if (i < n) last = p.ledger.equity[i]! / e0;
-        growth[pos++] = factor * last;
-      }
-      factor *= last;
-    });
-    const dd = drawdownSeries(1, growth);
-    const color = SERIES_COLORS[name] ?? '#7c3aed';
-    returns.push({ name, color, values: growth.map((g) => (g - 1) * 100) });
-    drawdowns.push({ name, color, values: dd.map((d) => -d * 100) });
-  }
-  return { time, returns, drawdowns };
-}
-
-export const INLINE_CONFIG = '<inline config>';
-
-async function loadRunConfig(inline: UserConfig | undefined, configFile: string | undefined, cwd: string): Promise<LoadedConfig> {
-  if (!inline) return loadConfig({ cwd, ...(configFile && configFile !== INLINE_CONFIG ? { configFile } : {}) });
-  const validated = parseWithSchema(ConfigSchema, { ...inline, plugins: [] }, INLINE_CONFIG);
-  return {
-    filepath: INLINE_CONFIG,
-    config: {
-      ...validated,
-      plugins: inline.plugins ?? [],
-      dataDir: path.resolve(cwd, validated.dataDir),
-      ...(validated.tools ? { tools: path.resolve(cwd, validated.tools) } : {}),
-    },
-  };
 }
 
 /**
@@ -233,33 +120,32 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
   try {
     if (options.resume) {
       if (options.id !== undefined) throw new RunError('`id` names a new run; to continue one, give only `resume`');
+      if (options.from !== undefined) throw new RunError('`from` starts a new run from an archived config; to continue a run, give only `resume`');
       const dir = resolveRunDir(options.resume, path.resolve(cwd, options.out ?? 'runs'), cwd);
       folder = openRunFolder(dir, log);
       record = readRunRecord(dir);
       if (record.status === 'complete') throw new RunArchiveError(`${path.join(dir, 'run.json')}: run ${record.id} is already complete; nothing to resume`);
       configFile = record.configFile;
       overrides = record.overrides;
+      if (configFile !== INLINE_CONFIG) assertRegularFile(configFile, `config file named by ${path.join(dir, 'run.json')}`);
       // The config file is code that is about to run: say which one, before running it.
       emit({ type: 'resume', id: record.id, dir, configFile: record.configFile, status: record.status });
     }
 
-    const loaded = await loadRunConfig(options.config, configFile, cwd);
-    const seed = record?.seed ?? options.seed ?? (applyOverrides(loaded.config, overrides) as Config).run.seed;
-    const allOverrides = record ? overrides : [...overrides, ...(options.seed !== undefined ? [`run.seed=${options.seed}`] : [])];
-    const merged = applyOverrides({ ...loaded.config, plugins: [] as PluginOption[] }, allOverrides);
-    const validated = parseWithSchema(ConfigSchema, merged, `${loaded.filepath} with --set ${allOverrides.join(' ') || '(none)'}`);
-    // Paths from the file are already absolute; paths given with --set are relative to the current folder.
-    const config: Config = {
-      ...validated,
-      plugins: loaded.config.plugins,
-      dataDir: path.resolve(cwd, validated.dataDir),
-      ...(validated.tools ? { tools: path.resolve(cwd, validated.tools) } : {}),
-    };
+    // Everything is checked before the run folder exists: a config that cannot run leaves nothing behind.
+    const setup = await prepareRun({
+      cwd,
+      set: overrides,
+      log,
+      ...(options.config && (!record || configFile === INLINE_CONFIG) ? { config: options.config } : configFile ? { configFile } : {}),
+      ...(options.from && !record ? { from: options.from } : {}),
+      ...(!record && options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.out !== undefined ? { out: options.out } : {}),
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    });
 
     if (!record || !folder) {
-      const base = options.config ? cwd : path.dirname(loaded.filepath);
-      const out = path.resolve(cwd, options.out ?? path.resolve(base, config.run.out));
-      const created = createRunFolder(out, { seed, log, ...(options.id !== undefined ? { id: options.id } : {}) });
+      const created = createRunFolder(setup.out, { seed: setup.seed, log, ...(options.id !== undefined ? { id: options.id } : {}) });
       folder = created.folder;
       const now = new Date().toISOString();
       record = {
@@ -268,9 +154,9 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         status: 'running',
         createdAt: now,
         updatedAt: now,
-        seed,
-        configFile: loaded.filepath,
-        overrides: allOverrides,
+        seed: setup.seed,
+        configFile: setup.configFile,
+        overrides: setup.overrides,
         resumes: 0,
         timings: {},
         versions: { node: process.version, sdk: sdkVersion(), plugins: {} },
@@ -282,35 +168,38 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       delete record.finishedAt;
       record.resumes += 1;
     }
-    return await executeRun({ options, cwd, emit, log, started, folder, run: record, config, loaded, seed });
+    return await executeRun({ options, emit, log, started, folder, run: record, setup });
   } finally {
     folder?.close();
   }
 }
 
-/** Stops a run between stages once it was cancelled. */
-class RunCancelled extends RunError {
-  override name = 'RunCancelled';
+/** The run stopped because it was cancelled (an aborted `signal`, `cancelRun`, Ctrl-C); it can be resumed. */
+export class RunCancelledError extends RunError {
+  override name = 'RunCancelledError';
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
 }
 
 interface ExecuteRun {
   readonly options: RunExperimentOptions;
-  readonly cwd: string;
   readonly emit: (event: RunEvent) => void;
   readonly log: (message: string) => void;
   readonly started: number;
   readonly folder: RunFolder;
   readonly run: RunRecord;
-  readonly config: Config;
-  readonly loaded: LoadedConfig;
-  readonly seed: number;
+  readonly setup: RunSetup;
 }
 
-async function executeRun({ options, cwd, emit, log, started, folder, run, config, loaded, seed }: ExecuteRun): Promise<RunResult> {
+async function executeRun({ options, emit, log, started, folder, run, setup }: ExecuteRun): Promise<RunResult> {
+  const { config, seed } = setup;
   const runDir = folder.dir;
   const cancel = options.signal ? AbortSignal.any([options.signal, folder.cancelRequested]) : folder.cancelRequested;
   const checkCancelled = () => {
-    if (cancel.aborted) throw new RunCancelled(`cancelled: ${cancel.reason instanceof Error ? cancel.reason.message : String(cancel.reason ?? 'aborted')}`);
+    if (cancel.aborted) throw new RunCancelledError(`cancelled (${abortReason(cancel)})`);
   };
   folder.track(run, (code) => {
     if (run.status !== 'running') return;
@@ -321,7 +210,7 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
   });
   const saveRecord = (): Promise<void> => folder.saveRecord();
   await saveRecord();
-  emit({ type: 'start', id: run.id, dir: runDir, seed, resumed: run.resumes > 0, configFile: loaded.filepath });
+  emit({ type: 'start', id: run.id, dir: runDir, seed, resumed: run.resumes > 0, configFile: setup.configFile });
 
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -341,7 +230,7 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
     const warnings = data.report?.warnings ?? [];
     if (warnings.length > 0) {
       const kinds = new Map<string, number>();
-      for (const w of warnings) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
+      for (const w of warnings) kinds.set(w.kind, data.report?.counts?.[w.kind] ?? (kinds.get(w.kind) ?? 0) + 1);
       log(`dataset ${data.manifest.id}: warnings ${[...kinds].map(([k, c]) => `${k} ×${c}`).join(', ')} (first: ${warnings[0]!.message})`);
     }
     run.dataset = {
@@ -352,45 +241,28 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
       synthetic: data.manifest.synthetic,
       partitions: data.manifest.partitions.map((p) => ({ path: p.path, rows: p.rows, sha256: p.sha256 })),
     };
-    let plugins: PluginOption[] = config.plugins;
-    if (config.tools) {
-      const { manifest, file } = await loadToolManifest(config.tools);
-      const base = loaded.filepath === INLINE_CONFIG ? cwd : path.dirname(loaded.filepath);
-      const tools = await resolveTools(manifest, { cwd: base, source: file });
-      plugins = [...plugins, ...tools];
-      run.tools = { file, plugins: tools.map((t) => t.name) };
-    }
-    const engine = await createEngine({ plugins, log });
+    const plugins = config.plugins;
+    if (setup.toolsFile) run.tools = { file: setup.toolsFile, plugins: setup.plugins.filter((p) => p.at.startsWith('tools[')).map((p) => p.plugin.name) };
+    const engine = setup.engine;
     run.versions.plugins = Object.fromEntries(engine.plugins.map((p) => [p.name, p.version]));
-    const definitions: TrainerDefinition[] = [];
-    engine.hooks.trainer.call({ add: (d) => definitions.push(d) });
-    const trainer = resolveTrainer(definitions);
-    const plan = trainer.plan(config.trainer);
+    const { trainer, plan } = setup;
     run.trainer = { name: trainer.name, options: plan.options };
     lifecycle = engine.hooks;
     await lifecycle.runStart.promise({ id: run.id, dir: runDir, seed });
-    const { plugins: _live, ...jsonConfig } = config;
-    const resolvedConfig = {
-      ...jsonConfig,
-      seed,
-      overrides: run.overrides,
-      plugins: engine.plugins.map((p) => ({ name: p.name, version: p.version, kind: p.kind, options: p.options })),
-    };
-    if (run.resumes > 0) assertSameConfig(path.join(runDir, CONFIG_JSON), resolvedConfig, loaded.filepath);
-    await writeJson(path.join(runDir, CONFIG_JSON), resolvedConfig);
+    // The config as data, every plugin with its final options: `tradecore run --from <this run>` runs it again.
+    if (run.resumes > 0) assertSameConfig(path.join(runDir, CONFIG_JSON), setup.data, setup.configFile);
+    await writeJson(path.join(runDir, CONFIG_JSON), setup.data);
     checkCancelled();
 
     emit({ type: 'stage', stage: 'split', message: `splitting ${bars.length} bars` });
-    const folds = timeSplit({
-      length: bars.length,
-      testFraction: config.run.split.testFraction,
-      walkForwardFolds: config.run.split.walkForwardFolds,
-      minBars: config.env.window + 2,
-    });
+    if (bars.length !== setup.dataset.rows) throw new RunError(`dataset ${data.manifest.id}: read ${bars.length} bars, its manifest says ${setup.dataset.rows}`);
+    const folds = setup.folds;
     run.folds = folds;
     await saveRecord();
 
-    const perFold: EvaluatedPolicy[][] = [];
+    const evaluations: FoldEvaluation[] = [];
+    let actionSpace: ActionSpace | undefined;
+    const trainLog = await TrainLog.open(path.join(runDir, TRAIN_PARQUET));
     let trainSteps = 0;
     let trainSeconds = 0;
     for (const fold of folds) {
@@ -420,17 +292,24 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
         if (session.runtimeVersions) run.versions.runtime = { ...session.runtimeVersions };
         emit({ type: 'backend', backend: session.backend, report: session.backendReport });
         let lastWrite = 0;
+        let lastCurveWrite = 0;
         const outcome = await timed('train', () =>
           session.train({
             env: vec,
             checkpointDir: path.join(runDir, CHECKPOINTS_DIR, `fold-${fold.fold}`),
             resume: true,
+            onResume: (from) => log(`fold ${fold.fold}: resumed from checkpoint at step ${from.steps} (${path.relative(runDir, from.checkpoint)})`),
             signal: cancel,
             onProgress: (p) => {
               const eta = p.stepsPerSecond > 0 ? (p.totalSteps - p.steps) / p.stepsPerSecond : Number.NaN;
               emit({ type: 'progress', fold: fold.fold, folds: folds.length, etaSeconds: eta, ...p });
               run.progress = { fold: fold.fold, steps: p.steps, totalSteps: p.totalSteps };
+              trainLog.append(fold.fold, p);
               const now = performance.now();
+              if (now - lastCurveWrite > 1000) {
+                lastCurveWrite = now;
+                void trainLog.flush().catch((error: unknown) => log(`train.parquet: ${String(error)}`));
+              }
               if (now - lastWrite > 2000) {
                 lastWrite = now;
                 void saveRecord().catch(() => {});
@@ -438,11 +317,9 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
             },
           }),
         );
-        if (outcome.resumedFromSteps > 0) {
-          log(`fold ${fold.fold}: resumed from checkpoint at step ${outcome.resumedFromSteps}${outcome.resumedFrom ? ` (${path.relative(runDir, outcome.resumedFrom)})` : ''}`);
-        }
         trainSteps += outcome.steps - outcome.resumedFromSteps;
         trainSeconds += outcome.seconds;
+        await trainLog.flush();
         faultPoint('model');
         await withFileContext('write the model into', modelDir, () => session.saveModel(modelDir));
         run.foldsTrained.push(fold.fold);
@@ -456,90 +333,50 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
         return action[0]!;
       };
       const randomSeed = deriveSeed(seed, 300 + fold.fold);
-      const evaluated = await timed('evaluate', () =>
-        evaluatePolicies({
-          bars,
-          plugins,
-          execution: config.execution,
-          env: config.env,
-          testStart: fold.testStart,
-          testEnd: fold.testEnd,
-          log,
-          policies: [
-            { name: AGENT, make: () => agent },
-            { name: 'flat', make: () => flatPolicy() },
-            { name: 'buy-and-hold', make: (space) => buyAndHoldPolicy(space) },
-            { name: 'random', make: () => randomPolicy(randomSeed) },
-          ],
-        }),
-      );
+      const testOptions = { bars, plugins, execution: config.execution, env: config.env, testStart: fold.testStart, testEnd: fold.testEnd, log };
+      const evaluated = await timed('evaluate', async () => {
+        const contexts = await createTestContexts(testOptions);
+        actionSpace = contexts.withFees.actionSpace;
+        const policies = await evaluatePolicies(
+          {
+            ...testOptions,
+            policies: [
+              { name: AGENT, make: () => agent },
+              buyAndHoldSpec,
+              { name: 'always-long', make: (space) => alwaysLongPolicy(space) },
+              { name: 'flat', make: () => flatPolicy() },
+              { name: 'random', make: () => randomPolicy(randomSeed) },
+            ],
+          },
+          contexts,
+        );
+        const seeds = Array.from({ length: RANDOM_SPREAD_SEEDS }, (_, k) => deriveSeed(randomSeed, k));
+        return { split: fold, policies, randomReturns: randomReturns(contexts.withFees, fold.testEnd, seeds) };
+      });
       session.dispose();
-      perFold.push(evaluated);
+      evaluations.push(evaluated);
     }
     checkCancelled();
 
     emit({ type: 'stage', stage: 'archive', message: `writing ${runDir}` });
     const result = await timed('archive', async () => {
-      const names = perFold[0]!.map((p) => p.name);
-      const metrics: RunMetrics = {
-        format: 'tradecore-metrics/1',
-        dataset: data.manifest.id,
-        seed,
-        policies: Object.fromEntries(names.map((n, k) => [n, meanMetrics(perFold.map((f) => f[k]!.metrics))])),
-        folds: folds.map((split, f) => ({ split, policies: Object.fromEntries(perFold[f]!.map((p) => [p.name, p.metrics])) })),
-      };
-      const metricsPath = path.join(runDir, METRICS_JSON);
-      await writeJson(metricsPath, metrics, 'metrics');
-      const ledgerPath = path.join(runDir, LEDGER_PARQUET);
-      const ledgerBytes = await encodeParquet(
-        ledgerTable(perFold.map((f, k) => ({ fold: folds[k]!.fold, ledger: f.find((p) => p.name === AGENT)!.ledger }))),
-        { timestampMs: ['time'] },
-        ledgerPath,
-      );
-      await writeArchiveFile(ledgerPath, ledgerBytes, 'ledger');
-      const chart = chartSeries(perFold);
-      const svg = equitySvg(chart.time, chart.returns, chart.drawdowns);
-      await writeArchiveFile(path.join(runDir, EQUITY_SVG), svg);
-      const stops = Object.fromEntries(
-        names.map((n, k) => {
-          let stopOuts = 0;
-          let stopExcess = 0;
-          for (const f of perFold) {
-            const l = f[k]!.ledger;
-            for (let i = 0; i < l.stopTriggered.length; i++) {
-              stopOuts += l.stopTriggered[i]!;
-              stopExcess += l.stopExcess[i]!;
-            }
-          }
-          // Means over folds, like every other number of the report (metrics.json's `policies`).
-          return [n, { stopOuts: stopOuts / perFold.length, stopExcess: stopExcess / perFold.length }];
-        }),
-      );
-      const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
-      const reportPath = path.join(runDir, REPORT_HTML);
-      await writeArchiveFile(
-        reportPath,
-        reportHtml({
+      const trainColumns = trainLog.rows > 0 ? (await readParquetTable(trainLog.file, { numbersAsFloat64: true })).columns : undefined;
+      const written = await writeEvaluation({
+          runDir,
           id: run.id,
-          title: `TradeCore run ${run.id}`,
           seed,
-          backend: run.backend?.name ?? 'unknown',
           dataset: data.manifest.id,
-          splits: folds.map((s) => ({ fold: s.fold, trainBars: s.trainEnd - s.trainStart + 1, testBars: s.testEnd - s.testStart + 1, testFrom: iso(bars.time[s.testStart]!), testTo: iso(bars.time[s.testEnd]!) })),
-          policies: metrics.policies,
-          stops,
-          svg,
+          synthetic: data.manifest.synthetic,
+          backend: run.backend?.name ?? 'unknown',
+          bars,
+          space: actionSpace!,
+          folds: evaluations,
           trainSteps,
           trainSeconds,
-        }),
-        'report',
-      );
-      run.files = {
-        [METRICS_JSON]: sha256File(metricsPath),
-        [LEDGER_PARQUET]: sha256Hex(ledgerBytes),
-        [EQUITY_SVG]: sha256File(path.join(runDir, EQUITY_SVG)),
-        [CONFIG_JSON]: sha256File(path.join(runDir, CONFIG_JSON)),
-      };
+          ...(trainColumns ? { trainColumns: trainColumns as Record<string, ArrayLike<number>> } : {}),
+      });
+      const { metrics, metricsPath, reportPath } = written;
+      run.files = { ...written.files, ...(trainLog.rows > 0 ? { [TRAIN_PARQUET]: sha256File(trainLog.file) } : {}), [CONFIG_JSON]: sha256File(path.join(runDir, CONFIG_JSON)) };
       return { metrics, metricsPath, reportPath };
     });
 
@@ -552,8 +389,12 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
     await saveRecord();
     emit({ type: 'complete', id: run.id, dir: runDir, report: result.reportPath, metrics: result.metricsPath, seconds: (performance.now() - started) / 1000 });
     return { id: run.id, dir: runDir, reportPath: result.reportPath, metricsPath: result.metricsPath, metrics: result.metrics, record: run };
-  } catch (error) {
+  } catch (caught) {
     const status = cancel.aborted ? 'cancelled' : 'failed';
+    const error =
+      status === 'cancelled' && !(caught instanceof RunCancelledError)
+        ? new RunCancelledError(`cancelled (${abortReason(cancel)}): ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught })
+        : caught;
     if (lifecycle && run.status === 'running') {
       // Plugins hear about the failure too; an error they throw now must not hide the original one.
       await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status }).catch((cause: unknown) => log(`runEnd after failure: ${String(cause)}`));
@@ -562,7 +403,6 @@ async function executeRun({ options, cwd, emit, log, started, folder, run, confi
     run.error = error instanceof Error ? error.message : String(error);
     run.timings.total = (run.timings.total ?? 0) + (performance.now() - started) / 1000;
     run.finishedAt = new Date().toISOString();
-    delete run.progress;
     await saveRecord().catch((writeError: unknown) => log(`could not record the ${status} status: ${writeError instanceof Error ? writeError.message : String(writeError)}`));
     emit({ type: 'failed', id: run.id, dir: runDir, error: run.error, status });
     throw error;

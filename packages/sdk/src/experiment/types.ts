@@ -22,6 +22,8 @@ export interface TrainRequest {
    */
   readonly checkpointDir: string;
   readonly resume?: boolean;
+  /** Called when training continues from a checkpoint, before the first update: which one, at which step. */
+  readonly onResume?: (from: { readonly checkpoint: string; readonly steps: number }) => void;
   readonly signal?: AbortSignal;
 }
 

@@ -42,7 +42,7 @@ describe('definePlugin', () => {
     expect(v.source).toBe('options of plugin "test-guard"');
     expect(v.issues).toEqual([
       { path: 'extra', message: 'unknown property' },
-      { path: 'riskPct', message: 'must be <= 1' },
+      { path: 'riskPct', message: 'must be <= 1, got 2' },
     ]);
     expect(v.message).toContain('riskPct: must be <= 1');
   });
@@ -105,7 +105,7 @@ describe('createEngine and hooks', () => {
     });
     const engine = await createEngine({ plugins: [guard(), helper()] });
     const intent = {
-      side: 1 as const, type: 'market' as const, stopBucket: 1, fillPrice: 100, entryFeeRate: 0.0005, takerFeeRate: 0.0005,
+      side: 1 as const, type: 'market' as const, stopBucket: 1, fillPrice: 100, entryFeeRate: 0.0005, takerFeeRate: 0.0005, slippage: 0,
       equity: 10_000, qty: 0, stopPrice: 0, rejected: false, rejectReason: '',
     };
     expect(engine.hooks.order.call(intent).qty).toBe(0.5);
