@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isValidId, resolveInside, writeFileAtomic } from '@tradecore/sdk';
 import { downloadRunArchive, readLocalRecord, RUNS_PREFIX, storedRunState, SWEEPS_PREFIX } from './archive.ts';
@@ -63,7 +64,16 @@ export async function pullRuns(source: string, options: PullOptions = {}): Promi
         result.incomplete.push({ id, reason: state.state === 'missing' ? 'not in the store' : state.reason });
         continue;
       }
-      await downloadRunArchive(store, id, dir);
+      const existed = existsSync(dir);
+      try {
+        await downloadRunArchive(store, id, dir);
+      } catch (error) {
+        // A file that arrives other than run.json says (corrupted at rest, changed underneath): name it, keep pulling the others.
+        if (!(error instanceof SweepError)) throw error;
+        if (!existed) await rm(dir, { recursive: true, force: true });
+        result.incomplete.push({ id, reason: error.message });
+        continue;
+      }
       result.pulled.push(id);
     }
     return result;

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storedRunState } from './archive.ts';
+import { storedRunState, uploadRunArchive } from './archive.ts';
 import { tinyProject, type TinyProject } from './_fixtures.ts';
 import { planSweep } from './plan.ts';
 import { LocalStore } from './store/index.ts';
@@ -31,7 +31,10 @@ describe('runTrial', () => {
     if (state.state !== 'complete') return;
     expect(state.record.id).toBe(job.trialId);
     expect(state.record.overrides).toEqual(['trainer.learningRate=0.001', 'run.seed=3']);
-    expect(Object.keys(state.record.archive!.files)).toEqual(expect.arrayContaining(['metrics.json', 'ledger.parquet', 'config.json', 'report.html', 'model/model.json']));
+    expect(Object.keys(state.record.archive!.files)).toEqual(expect.arrayContaining(['metrics.json', 'ledger.parquet', 'trades.parquet', 'train.parquet', 'config.json', 'report.html', 'model/model.json']));
+    // Every file the runner recorded a checksum for is archived with that checksum.
+    expect(Object.keys(state.record.files!)).toEqual(expect.arrayContaining(['metrics.json', 'ledger.parquet', 'trades.parquet', 'train.parquet', 'config.json']));
+    for (const [rel, sha256] of Object.entries(state.record.files!)) expect(state.record.archive!.files[rel]?.sha256, rel).toBe(sha256);
     expect(Object.keys(state.record.archive!.files).some((f) => f.startsWith('checkpoints/'))).toBe(false);
     expect(existsSync(path.join(project.dir, 'work', job.trialId)), 'work folder removed').toBe(false);
     const stored = JSON.parse(readFileSync(path.join(project.dir, 'store', 'runs', job.trialId, 'metrics.json'), 'utf8'));
@@ -49,6 +52,34 @@ describe('runTrial', () => {
     expect(back.archive).toBeUndefined();
     expect(readFileSync(path.join(project.dir, 'pulled', job.trialId, 'ledger.parquet'))).toEqual(readFileSync(path.join(project.dir, 'store', 'runs', job.trialId, 'ledger.parquet')));
     expect((await pullRuns(path.join(project.dir, 'store'), { cwd: project.dir, out: 'pulled' })).skipped).toEqual([job.trialId]);
+    expect(first.metrics.format).toBe('tradecore-metrics/2');
+
+    // A local archive whose file no longer matches run.json's checksum is not uploaded as complete.
+    const pulledDir = path.join(project.dir, 'pulled', job.trialId);
+    const trades = readFileSync(path.join(pulledDir, 'trades.parquet'));
+    writeFileSync(path.join(pulledDir, 'trades.parquet'), Buffer.from(trades.map((b, i) => (i === trades.length >> 1 ? b ^ 0xff : b))));
+    const other = new LocalStore(path.join(project.dir, 'store-2'));
+    await expect(uploadRunArchive(other, pulledDir, job.trialId)).rejects.toThrow(/not uploaded as a complete archive: trades\.parquet has sha256/);
+    expect((await storedRunState(other, job.trialId)).state, 'no run.json uploaded').toBe('missing');
+
+    // A stored archive that lacks a file run.json has a checksum for is incomplete, and a pull skips it.
+    const storedJson = path.join(project.dir, 'store', 'runs', job.trialId, 'run.json');
+    const record = JSON.parse(readFileSync(storedJson, 'utf8'));
+    delete record.archive.files['train.parquet'];
+    writeFileSync(storedJson, JSON.stringify(record));
+    const incomplete = await storedRunState(store, job.trialId);
+    expect(incomplete).toMatchObject({ state: 'incomplete', reason: 'train.parquet (listed in run.json) is not in the archive' });
+
+    // A stored file corrupted at rest (same size, other bytes) is refused by a pull, naming it.
+    record.archive.files['train.parquet'] = state.record.archive!.files['train.parquet'];
+    writeFileSync(storedJson, JSON.stringify(record));
+    const storedTrades = path.join(project.dir, 'store', 'runs', job.trialId, 'trades.parquet');
+    writeFileSync(storedTrades, readFileSync(path.join(pulledDir, 'trades.parquet')));
+    const corrupt = await pullRuns(path.join(project.dir, 'store'), { cwd: project.dir, out: 'pulled-again' });
+    expect(corrupt.pulled).toEqual([]);
+    expect(corrupt.incomplete).toHaveLength(1);
+    expect(corrupt.incomplete[0]!.reason).toMatch(/runs\/t-[0-9a-f]+\/trades\.parquet arrived with sha256/);
+    expect(existsSync(path.join(project.dir, 'pulled-again', job.trialId)), 'nothing half-pulled is left').toBe(false);
   });
 
   it('an interrupted trial resumes elsewhere from the run.json and checkpoints it mirrored to the store', async () => {
