@@ -99,7 +99,7 @@ describe('the same sweep three ways', () => {
           storedRecord(two.dir.replace(/sweeps\/.*$/, ''), '/', t.trialId),
           storedRecord(storeUrl, cwd, t.trialId),
         ]);
-        for (const file of ['metrics.json', 'ledger.parquet', 'model/weights.bin', 'model/model.json']) {
+        for (const file of ['metrics.json', 'ledger.parquet', 'trades.parquet', 'model/weights.bin', 'model/model.json']) {
           expect(b.archive!.files[file]?.sha256, `${t.trialId} ${file}: 2 workers`).toBe(a.archive!.files[file]?.sha256);
           expect(c.archive!.files[file]?.sha256, `${t.trialId} ${file}: queue`).toBe(a.archive!.files[file]?.sha256);
         }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSynthetic, syntheticGeneratorInfo, writeDataset } from '@tradecore/sdk';
@@ -85,4 +85,28 @@ describe('tradecore sweep / pods (no training)', () => {
       await fake.close();
     }
   }, 240_000);
+
+describe('tradecore sweep / runs (training)', () => {
+  it('runs a 2-trial sweep and prints it ranked with warnings; runs pull brings the archives into another folder, runs ls lists them', async () => {
+    const swept = await runCli(['sweep', '--workers', '1', '--seeds', '0', '--grid', 'trainer.learningRate=0.001,0.003', '--metric', 'winRate'], { cwd: dir });
+    expect(swept.code, swept.stderr).toBe(0);
+    expect(swept.stdout).toMatch(/setting +values +done +agent winRate +buy&hold winRate +warnings \(trials\)/);
+    expect(swept.stdout.match(/^s[01]\b/gm)?.sort()).toEqual(['s0', 's1']);
+    expect(swept.stdout).toMatch(/best by winRate \(max\): s[01] \(\*\)|no setting has a value of agent winRate/);
+    expect(swept.stdout).not.toMatch(/NaN|null/);
+    const [, sweepId] = swept.stdout.match(/^sweep (sw-[0-9a-f]+): complete$/m)!;
+    const summary = JSON.parse(readFileSync(path.join(dir, 'sweeps', sweepId!, 'summary.json'), 'utf8'));
+    expect(summary.format).toBe('tradecore-sweep-summary/2');
+    expect(summary.trials.every((t: { status: string; warnings?: unknown[] }) => t.status === 'complete' && Array.isArray(t.warnings))).toBe(true);
+
+    const pulled = await runCli(['runs', 'pull', '.', '--sweep', sweepId!, '--out', 'pulled'], { cwd: dir });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toMatch(/^2 pulled, 0 already here, 0 incomplete in the store/m);
+    for (const t of summary.trials as { id: string }[]) expect(existsSync(path.join(dir, 'pulled', t.id, 'trades.parquet')), t.id).toBe(true);
+    const ls = await runCli(['runs', 'ls', '--out', 'pulled', '--json'], { cwd: dir });
+    expect(ls.code, ls.stderr).toBe(0);
+    expect((JSON.parse(ls.stdout) as { id: string; status: string }[]).map((r) => `${r.id} ${r.status}`).sort()).toEqual(
+      (summary.trials as { id: string }[]).map((t) => `${t.id} complete`).sort(),
+    );
+  }, 600_000);
 });
