@@ -85,6 +85,7 @@ describe('tradecore sweep / pods (no training)', () => {
       await fake.close();
     }
   }, 240_000);
+});
 
 describe('tradecore sweep / runs (training)', () => {
   it('runs a 2-trial sweep and prints it ranked with warnings; runs pull brings the archives into another folder, runs ls lists them', async () => {
