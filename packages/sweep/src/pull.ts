@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isValidId, resolveInside, writeFileAtomic } from '@tradecore/sdk';
 import { downloadRunArchive, readLocalRecord, RUNS_PREFIX, storedRunState, SWEEPS_PREFIX } from './archive.ts';
 import { SweepError } from './errors.ts';
-import { openStore } from './store/index.ts';
+import { LocalStore, openStore } from './store/index.ts';
 import type { SweepSummary } from './summary.ts';
 import { SUMMARY_HTML, SUMMARY_JSON } from './sweep.ts';
 
@@ -33,6 +33,8 @@ export async function pullRuns(source: string, options: PullOptions = {}): Promi
   const out = path.resolve(cwd, options.out ?? 'runs');
   const store = openStore(source, { cwd });
   try {
+    // A mistyped folder would otherwise read as an empty store.
+    if (store instanceof LocalStore && !existsSync(store.root)) throw new SweepError(`no store folder ${store.root}`);
     let ids: string[];
     if (options.sweep) {
       const bytes = await store.get(`${SWEEPS_PREFIX}/${options.sweep}/${SUMMARY_JSON}`);

@@ -31,7 +31,7 @@ async function pull(source: string, options: PullOptions): Promise<void> {
 const register: RegisterCommand = (program) => {
   const runs = program
     .command('runs')
-    .description('list run folders with their status (running, complete, failed, cancelled, interrupted), show one, or cancel a running one');
+    .description('list run folders with their status (running, complete, failed, cancelled, interrupted), show one, cancel a running one, or pull archives from a store');
 
   runs
     .command('ls', { isDefault: true })

@@ -104,6 +104,9 @@ describe('tradecore sweep / runs (training)', () => {
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.stdout).toMatch(/^2 pulled, 0 already here, 0 incomplete in the store/m);
     for (const t of summary.trials as { id: string }[]) expect(existsSync(path.join(dir, 'pulled', t.id, 'trades.parquet')), t.id).toBe(true);
+    const mistyped = await runCli(['runs', 'pull', 'no-such-store'], { cwd: dir });
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.stderr).toContain(`no store folder ${path.join(dir, 'no-such-store')}`);
     const ls = await runCli(['runs', 'ls', '--out', 'pulled', '--json'], { cwd: dir });
     expect(ls.code, ls.stderr).toBe(0);
     expect((JSON.parse(ls.stdout) as { id: string; status: string }[]).map((r) => `${r.id} ${r.status}`).sort()).toEqual(
