@@ -42,6 +42,9 @@ await register(import('./commands/run.ts'));
 await register(import('./commands/runs.ts'));
 await register(import('./commands/tools.ts'));
 await register(import('./commands/validate.ts'));
+await register(import('./commands/sweep.ts'));
+await register(import('./commands/worker.ts'));
+await register(import('./commands/pods.ts'));
 await register(import('./commands/schema.ts'));
 
 /** Commander usage errors exit 2 (help and version exit 0); SDK errors print their message and exit 1. */

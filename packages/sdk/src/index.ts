@@ -72,6 +72,7 @@ export {
   type ResolvedConfig,
   type RunConfig,
 } from './config/schema.ts';
+export { SweepSchema, type SweepConfig } from './config/sweepSchema.ts';
 
 export {
   OPTIONAL_COLUMNS,

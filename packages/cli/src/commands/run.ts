@@ -173,14 +173,15 @@ async function action(options: RunOptions): Promise<void> {
         pct(m.totalReturn),
         m.sharpe.toFixed(2),
         pct(m.maxDrawdown),
-        String(m.trades),
+        // Win rate counts closed trades only: say when one is still open at the end of the test.
+        m.openTrades > 0 ? `${m.trades} (${m.openTrades} open)` : String(m.trades),
         pct(m.winRate),
         m.feesPaid.toFixed(2),
         pct(m.feeDrag),
       ]);
       const warnings = result.metrics.warnings.map((w) => `! ${w.message}\n`).join('');
       printer.line('');
-      out.write(`${formatTable(['policy', 'return', 'sharpe (daily)', 'max DD', 'trades', 'win rate', 'fees', 'fee drag'], rows)}\n${warnings ? `\n${warnings}` : ''}\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
+      out.write(`${formatTable(['policy', 'return', 'sharpe (daily)', 'max DD', 'trades', 'win rate (closed)', 'fees', 'fee drag'], rows)}\n${warnings ? `\n${warnings}` : ''}\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
     }
   } catch (error) {
     const signal = signals.received();

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PluginEntrySchema } from '../tools/schema.ts';
+import { SweepSchema } from './sweepSchema.ts';
 
 /** Execution settings (fees in basis points of notional). */
 export const ExecutionSchema = Type.Object(
@@ -59,6 +60,7 @@ export const ConfigSchema = Type.Object(
     env: EnvSchema,
     trainer: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "Overrides of the trainer plugin's options for this config (e.g. totalSteps)." }),
     run: RunSchema,
+    sweep: Type.Optional(SweepSchema),
   },
   { additionalProperties: false },
 );

@@ -12,6 +12,7 @@ export {
   type ImportCsvOptions,
   type TimeUnit,
 } from './csv.ts';
+export { tempPathFor, writeFileAtomic } from './_fs.ts';
 export { appendBars, compactDataset, type AppendBarsOptions, type AppendResult, type CompactDatasetOptions } from './append.ts';
 export {
   DatasetChangedError,
