@@ -1,0 +1,273 @@
+/**
+ * The studio's HTTP API as types, shared by the server and the browser client (no runtime code, no Node
+ * imports). Every path below is under `/api`.
+ */
+
+/** One `path: message` problem, as `tradecore validate` prints it. */
+export interface ApiIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Every error body: a short message, and for invalid input the problems one per line. */
+export interface ApiError {
+  readonly error: string;
+  readonly issues?: readonly ApiIssue[];
+}
+
+/** What the panel shows for a run. `interrupted`: `run.json` says running but its process is gone. */
+export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunMetricsSummary {
+  readonly totalReturn: number;
+  readonly sharpe: number;
+  readonly maxDrawdown: number;
+  readonly trades: number;
+  readonly winRate: number;
+  readonly feeDrag: number;
+  readonly stopOutShare: number;
+  /** Buy & hold's return over the same test bars, for context. */
+  readonly buyAndHoldReturn: number | null;
+}
+
+export interface RunProgress {
+  readonly fold: number;
+  readonly folds: number;
+  readonly steps: number;
+  readonly totalSteps: number;
+  readonly stepsPerSecond: number | null;
+  readonly meanEpisodeReturn: number | null;
+  readonly etaSeconds: number | null;
+  /** Losses, entropy, learning rate… when the trainer reports them. */
+  readonly stats: Readonly<Record<string, number>>;
+}
+
+/** A row of the Runs page: `GET /api/runs`. */
+export interface RunRow {
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  /** Wall time so far (running) or in total, in seconds. */
+  readonly seconds: number | null;
+  readonly dataset: string | null;
+  readonly seed: number;
+  readonly backend: string | null;
+  readonly trainer: string | null;
+  readonly totalSteps: number | null;
+  readonly progress: RunProgress | null;
+  readonly metrics: RunMetricsSummary | null;
+  readonly error: string | null;
+  readonly resumes: number;
+  /** Started from this panel (its log and training curves are kept). */
+  readonly launched: boolean;
+  readonly canCancel: boolean;
+  readonly canResume: boolean;
+}
+
+export interface RunList {
+  readonly runs: readonly RunRow[];
+  /** Folders under the runs folder that are not readable runs, with the reason. */
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+}
+
+export type PolicyMetrics = Readonly<Record<string, number>>;
+
+/** `GET /api/runs/:id`. */
+export interface RunDetail {
+  readonly row: RunRow;
+  readonly record: Readonly<Record<string, unknown>>;
+  readonly config: Readonly<Record<string, unknown>> | null;
+  readonly metrics: { readonly policies: Readonly<Record<string, PolicyMetrics>>; readonly folds: readonly { readonly split: Readonly<Record<string, number>>; readonly policies: Readonly<Record<string, PolicyMetrics>> }[] } | null;
+  readonly files: readonly string[];
+  readonly hasLedger: boolean;
+  readonly hasTrainStats: boolean;
+}
+
+/** Training curve points: `GET /api/runs/:id/training`. Columns of equal length. */
+export interface TrainingCurves {
+  readonly source: 'train.parquet' | 'launch log' | 'none';
+  readonly steps: readonly number[];
+  readonly series: Readonly<Record<string, readonly (number | null)[]>>;
+}
+
+/** `GET /api/runs/:id/equity`: the agent's chained return and drawdown (%) over the test bars of every fold. */
+export interface EquityCurve {
+  readonly id: string;
+  readonly time: readonly number[];
+  readonly returnPct: readonly number[];
+  readonly drawdownPct: readonly number[];
+}
+
+/** `GET /api/compare?ids=a,b`. */
+export interface Comparison {
+  readonly runs: readonly RunDetail[];
+  /** Only the config keys whose values differ between the runs, dotted paths → value per run. */
+  readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  readonly curves: readonly EquityCurve[];
+}
+
+/** Live events on `GET /api/events` (Server-Sent Events; `event:` is the `type`). */
+export type StudioEvent =
+  | { readonly type: 'run'; readonly row: RunRow }
+  | { readonly type: 'run-removed'; readonly id: string }
+  | { readonly type: 'progress'; readonly id: string; readonly progress: RunProgress; readonly at: number }
+  | { readonly type: 'log'; readonly id: string; readonly message: string; readonly at: number }
+  | { readonly type: 'launch'; readonly launchId: string; readonly runId: string | null; readonly state: 'started' | 'failed'; readonly message?: string };
+
+export interface DatasetSummary {
+  readonly id: string;
+  readonly description: string | null;
+  readonly source: string;
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly synthetic: boolean;
+  readonly rows: number;
+  readonly firstTime: string;
+  readonly lastTime: string;
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly partitions: readonly { readonly path: string; readonly rows: number; readonly bytes: number; readonly sha256: string; readonly firstTime: string; readonly lastTime: string }[];
+  readonly compression: string;
+  readonly createdBy: string;
+}
+
+export interface DatasetList {
+  readonly datasets: readonly DatasetSummary[];
+  readonly invalid: readonly { readonly file: string; readonly error: string }[];
+}
+
+/** `GET /api/datasets/:id/validation`. */
+export interface DatasetValidation {
+  readonly ok: boolean;
+  readonly stats: {
+    readonly rows: number;
+    readonly gaps: { readonly count: number; readonly missingBars: number; readonly largestMs: number; readonly largestAt: string | null };
+    readonly duplicates: number;
+    readonly ohlcViolations: number;
+    readonly nonFinite: number;
+    readonly zeroVolumeBars: number;
+    readonly zeroVolumeShare: number;
+    readonly flatBars: number;
+  };
+  readonly errors: readonly { readonly kind: string; readonly message: string }[];
+  readonly warnings: readonly { readonly kind: string; readonly message: string }[];
+  readonly seconds: number;
+}
+
+/** `GET /api/datasets/:id/candles`: OHLCV columns, aggregated into buckets when the range holds more bars than `max`. */
+export interface CandleData {
+  readonly id: string;
+  readonly from: number;
+  readonly to: number;
+  /** Bars per candle (1 = not aggregated). */
+  readonly bucket: number;
+  readonly time: readonly number[];
+  readonly open: readonly number[];
+  readonly high: readonly number[];
+  readonly low: readonly number[];
+  readonly close: readonly number[];
+  readonly volume: readonly number[];
+  readonly totalBars: number;
+}
+
+/** A JSON Schema node as the forms read it. */
+export interface JsonSchema {
+  readonly type?: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly default?: unknown;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly minLength?: number;
+  readonly minItems?: number;
+  readonly pattern?: string;
+  readonly const?: unknown;
+  readonly enum?: readonly unknown[];
+  readonly anyOf?: readonly JsonSchema[];
+  readonly items?: JsonSchema;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+}
+
+/** An installed plugin the Control page can configure. */
+export interface PluginInfo {
+  /** Name used in configs: `vwap` for `@tradecore/plugin-vwap`, else the package name. */
+  readonly name: string;
+  readonly packageName: string;
+  readonly version: string;
+  readonly description: string;
+  readonly kind: string;
+  readonly optionsSchema: JsonSchema | null;
+}
+
+/** A plugin entry of the data-shaped config. */
+export interface PluginEntry {
+  readonly name: string;
+  readonly enabled?: boolean;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** The data-shaped config the Control page edits and launches (the same shape a JSON config file has). */
+export interface StudioConfig {
+  readonly dataset: string;
+  readonly plugins: readonly PluginEntry[];
+  readonly execution?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, unknown>>;
+  readonly trainer?: Readonly<Record<string, unknown>>;
+  readonly run?: Readonly<Record<string, unknown>>;
+}
+
+/** `GET /api/control`: everything the Control page needs to build its forms. */
+export interface ControlState {
+  /** The config the panel starts from (the `--config` file as data, or the defaults). */
+  readonly config: StudioConfig;
+  readonly configFile: string | null;
+  readonly plugins: readonly PluginInfo[];
+  /** JSON Schemas of the config sections (execution, env, run…). */
+  readonly sections: Readonly<Record<string, JsonSchema>>;
+  readonly datasets: readonly string[];
+  readonly toolManifests: readonly string[];
+  /** Problems reading the starting config (it is then replaced by defaults). */
+  readonly warnings: readonly string[];
+}
+
+/** `GET /api/tools/:name`: a tool manifest with the version a save must name. */
+export interface ToolManifestFile {
+  readonly name: string;
+  readonly manifest: { readonly tools: readonly PluginEntry[] };
+  readonly version: string;
+}
+
+/** A saved file: its path (relative to the project) and new version. */
+export interface SavedFile {
+  readonly file: string;
+  readonly version: string;
+}
+
+/** `POST /api/validate`. */
+export interface ValidationResult {
+  readonly ok: boolean;
+  readonly issues: readonly ApiIssue[];
+  /** What was checked, for a clean result. */
+  readonly summary: readonly string[];
+}
+
+/** `POST /api/runs` and `POST /api/runs/:id/resume`. */
+export interface LaunchResult {
+  readonly launchId: string;
+  /** Known once the run has created its archive (usually within a few seconds). */
+  readonly runId: string | null;
+  readonly pid: number;
+}
+
+export interface ServerInfo {
+  readonly version: string;
+  readonly root: string;
+  readonly dataDir: string;
+  readonly runsDir: string;
+  readonly importsDir: string;
+  readonly ingest: boolean;
+  readonly tokenRequired: boolean;
+}
