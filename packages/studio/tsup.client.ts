@@ -9,7 +9,7 @@ export default defineConfig({
   platform: 'browser',
   target: 'es2022',
   minify: true,
-  sourcemap: true,
+  sourcemap: false,
   clean: true,
   noExternal: [/.*/],
   publicDir: 'client/public',

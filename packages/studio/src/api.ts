@@ -271,3 +271,27 @@ export interface ServerInfo {
   readonly ingest: boolean;
   readonly tokenRequired: boolean;
 }
+
+/** Column types of the replay payload. */
+export type ReplayDtype = 'f64' | 'i32' | 'u8';
+
+export interface ReplayColumn {
+  readonly name: string;
+  readonly dtype: ReplayDtype;
+  /** Byte offset from the start of the column data. */
+  readonly offset: number;
+}
+
+/** Header of `GET /api/runs/:id/replay` (binary: u32 LE header length, header JSON, padding, columns). */
+export interface ReplayHeader {
+  readonly runId: string;
+  readonly fold: number;
+  readonly folds: readonly number[];
+  readonly rows: number;
+  readonly dataset: { readonly id: string; readonly symbol: string; readonly timeframe: string };
+  /** Action names by index (`hold`, `close`, `long(k=1, market)`…). */
+  readonly actions: readonly string[];
+  readonly initialEquity: number;
+  readonly columns: readonly ReplayColumn[];
+  readonly warning: string | null;
+}

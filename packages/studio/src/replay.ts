@@ -2,33 +2,10 @@ import path from 'node:path';
 import { CONFIG_JSON, METRICS_JSON } from '@tradecore/sdk';
 import { actionNames, foldRanges, readJsonFile, readLedger, toNumbers } from './archive.ts';
 import { conflict, notFound } from './http.ts';
+import type { ReplayColumn, ReplayDtype, ReplayHeader } from './api.ts';
 import type { Lake } from './adapters/lake.ts';
 import type { RunRecord } from './adapters/runs.ts';
 import { datasetIdOf } from './paths.ts';
-
-/** Column types of the replay payload. */
-export type ReplayDtype = 'f64' | 'i32' | 'u8';
-
-export interface ReplayColumn {
-  readonly name: string;
-  readonly dtype: ReplayDtype;
-  /** Byte offset from the start of the column data. */
-  readonly offset: number;
-}
-
-/** Header of `GET /api/runs/:id/replay` (binary: u32 LE header length, header JSON, padding, columns). */
-export interface ReplayHeader {
-  readonly runId: string;
-  readonly fold: number;
-  readonly folds: readonly number[];
-  readonly rows: number;
-  readonly dataset: { readonly id: string; readonly symbol: string; readonly timeframe: string };
-  /** Action names by index (`hold`, `close`, `long(k=1, market)`…). */
-  readonly actions: readonly string[];
-  readonly initialEquity: number;
-  readonly columns: readonly ReplayColumn[];
-  readonly warning: string | null;
-}
 
 const LEDGER_FIELDS: readonly [string, ReplayDtype][] = [
   ['action', 'i32'],

@@ -2,7 +2,7 @@
  * The data-shaped config the Control page edits: its schema (built from the SDK's own section schemas), the
  * starting values, the full validation behind "Validate", and the file a launch runs.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -115,8 +115,10 @@ export async function validateConfig(input: unknown, ctx: ConfigContext): Promis
 
   const guards = built.filter((b) => b.plugin.kind === 'risk-guard');
   const trainers = built.filter((b) => b.plugin.kind === 'trainer');
-  if (guards.length !== 1) issues.push({ path: 'plugins', message: guards.length === 0 ? `a risk guard is required: add { "name": "risk-guard" } (${RISK_GUARD_PACKAGE})` : `exactly one risk guard is allowed, found ${guards.length}` });
-  if (trainers.length !== 1) issues.push({ path: 'plugins', message: trainers.length === 0 ? `a trainer is required: add { "name": "${TRAINER_PACKAGES[0]}" }` : `exactly one trainer is allowed, found ${trainers.length}` });
+  // Counted only when every entry built: a guard whose options are invalid is not "missing".
+  const complete = issues.length === 0;
+  if (complete && guards.length !== 1) issues.push({ path: 'plugins', message: guards.length === 0 ? `a risk guard is required: add { "name": "risk-guard" } (${RISK_GUARD_PACKAGE})` : `exactly one risk guard is allowed, found ${guards.length}` });
+  if (complete && trainers.length !== 1) issues.push({ path: 'plugins', message: trainers.length === 0 ? `a trainer is required: add { "name": "${TRAINER_PACKAGES[0]}" }` : `exactly one trainer is allowed, found ${trainers.length}` });
 
   let dataset: { id: string; file: string; columns: string[]; rows: number } | undefined;
   try {
@@ -196,7 +198,7 @@ export async function startingConfig(
       dataset = path.basename(dataset, '.json');
       warnings.push(`the config names its dataset by path (${config.dataset}); the panel uses dataset ids from ${ctx.dataDir}`);
     }
-    if (path.resolve(config.dataDir) !== path.resolve(ctx.dataDir)) {
+    if (path.resolve(config.dataDir) !== path.resolve(ctx.dataDir) && existsSync(path.join(config.dataDir, 'manifests'))) {
       warnings.push(`the config's dataDir (${config.dataDir}) is not the panel's data folder (${ctx.dataDir}); runs launched here use the panel's`);
     }
     const { plugins: _p, dataDir: _d, tools: _t, $schema: _s, ...sections } = config;
@@ -228,7 +230,7 @@ export async function writeLaunchConfig(folder: string, config: ValidStudioConfi
     return { packageName: pkg.packageName, url: pathToFileURL(pkg.entry).href };
   });
   const module = `// Written by TradeCore Studio for one launch; the settings are data in ${LAUNCH_SETTINGS} beside this file.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const settings = JSON.parse(readFileSync(new URL('./${LAUNCH_SETTINGS}', import.meta.url), 'utf8'));
 const packages = ${JSON.stringify(resolved, null, 2)};

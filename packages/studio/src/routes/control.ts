@@ -79,10 +79,16 @@ const SaveConfigBody = Type.Object(
 const ValidateBody = Type.Object({ config: Type.Unknown() }, { additionalProperties: false });
 
 export function controlRoutes(app: FastifyInstance, ctx: StudioContext): void {
+  // Loading a TypeScript config compiles it: keep the result until the file (or the dataset list) changes.
+  let starting: { key: string; value: ReturnType<typeof startingConfig> } | undefined;
   app.get('/api/control', async (): Promise<ControlState> => {
     const [{ plugins, broken }, { datasets }] = await Promise.all([ctx.catalogue(), ctx.lake.list()]);
     const ids = datasets.map((d) => d.id);
-    const { config, warnings } = await startingConfig({ cwd: ctx.root, dataDir: ctx.dataDir, configFile: ctx.configFile, datasets: ids, catalogue: plugins });
+    const key = `${ctx.configFile ? versionOf(ctx.configFile) : '-'}|${ids.join(',')}`;
+    if (starting?.key !== key) {
+      starting = { key, value: startingConfig({ cwd: ctx.root, dataDir: ctx.dataDir, configFile: ctx.configFile, datasets: ids, catalogue: plugins }) };
+    }
+    const { config, warnings } = await starting.value;
     return {
       config,
       configFile: ctx.configFile ? path.relative(ctx.root, ctx.configFile) : null,
