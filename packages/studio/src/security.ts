@@ -70,6 +70,12 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
     }
     const isApi = request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
     if (!isApi) return;
+    // Dot segments (plain or percent-encoded), NUL and backslashes never name anything in the API: refuse them
+    // here rather than let a URL normalise onto another route.
+    const rawPath = (request.raw.url ?? request.url).split('?')[0]!;
+    if (/(^|\/)(\.|%2e){1,2}(\/|$)|%00|\\|%5c/i.test(rawPath)) {
+      return deny(reply, 400, `path ${JSON.stringify(rawPath.slice(0, 120))} is refused: no '.' or '..' segments, NUL bytes or backslashes (encoded or not)`);
+    }
     if (options.token !== null) {
       const given = tokenOf(request);
       if (given === undefined || !sameToken(given, options.token)) {

@@ -15,12 +15,12 @@ import { ingestAvailable } from './adapters/ingest.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 /** The built browser client: `dist/client` beside the built server, or the package's `dist/client` when run from source. */
-export function clientDir(): string {
+export function clientDir(): string | null {
   const here = path.dirname(fileURLToPath(import.meta.url));
   for (const candidate of [path.join(here, 'client'), path.join(here, '..', 'dist', 'client')]) {
     if (existsSync(path.join(candidate, 'index.html'))) return candidate;
   }
-  throw new Error(`the studio's browser client is not built (looked for ${path.join(here, 'client', 'index.html')}): run \`pnpm --filter @tradecore/studio build\``);
+  return null;
 }
 
 // The panel loads nothing from elsewhere: the policy makes that a browser-enforced fact.
@@ -63,7 +63,13 @@ export async function createStudioApp(options: Omit<StudioOptions, 'token' | 'ho
   controlRoutes(app, context);
   runRoutes(app, context);
   eventRoutes(app, context);
-  await app.register(fastifyStatic, { root: clientDir(), prefix: '/', index: 'index.html', cacheControl: false });
+  const client = clientDir();
+  if (client) {
+    await app.register(fastifyStatic, { root: client, prefix: '/', index: 'index.html', cacheControl: false });
+  } else {
+    // The API works without the page (scripts, tests); say how to get the page.
+    app.get('/', async (_request, reply) => reply.type('text/plain').send('The studio\'s browser client is not built: run `pnpm --filter @tradecore/studio build`.\n'));
+  }
   app.addHook('onClose', async () => context.live.close());
   return { app, context };
 }

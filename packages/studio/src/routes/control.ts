@@ -5,7 +5,7 @@ import { isValidId, parseToolManifest, ToolManifestSchema, Type, ValidationError
 import type { FastifyInstance } from 'fastify';
 import type { ControlState, SavedFile, ToolManifestFile } from '../api.ts';
 import { writeFileAtomic } from '../_fs.ts';
-import { sectionSchemas, startingConfig, StudioConfigSchema, validateConfig } from '../adapters/config.ts';
+import { checkShape, sectionSchemas, startingConfig, validateConfig } from '../adapters/config.ts';
 import type { StudioContext } from '../context.ts';
 import { badRequest, conflict, notFound, parseInput } from '../http.ts';
 import { savedConfigFileOf, toolManifestFileOf } from '../paths.ts';
@@ -70,7 +70,7 @@ const SaveToolsBody = Type.Object(
 
 const SaveConfigBody = Type.Object(
   {
-    config: StudioConfigSchema,
+    config: Type.Unknown({ description: 'A config as data (the schema of a JSON config).' }),
     version: Type.String({ minLength: 1 }),
   },
   { additionalProperties: false },
@@ -162,7 +162,9 @@ export function controlRoutes(app: FastifyInstance, ctx: StudioContext): void {
   app.put('/api/configs/:name', async (request) => {
     const file = savedConfigFileOf(ctx.configsDir, (request.params as { name: string }).name);
     const body = parseInput(SaveConfigBody, request.body);
-    const text = `${JSON.stringify({ ...body.config, dataDir: path.relative(path.dirname(file), ctx.dataDir) || '.' }, null, 2)}\n`;
+    const shape = checkShape(body.config);
+    if ('issues' in shape) throw badRequest('config is invalid', shape.issues.map((i) => ({ path: i.path ? `config.${i.path}` : 'config', message: i.message })));
+    const text = `${JSON.stringify({ ...(body.config as object), dataDir: path.relative(path.dirname(file), ctx.dataDir) || '.' }, null, 2)}\n`;
     return saveIfUnchanged(file, body.version, text, ctx.root);
   });
 }

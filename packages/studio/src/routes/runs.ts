@@ -66,12 +66,12 @@ export function runRoutes(app: FastifyInstance, ctx: StudioContext): void {
   app.get('/api/runs', async () => ctx.runs.list());
 
   app.post('/api/runs', async (request, reply) => {
-    requireCli(ctx);
     const { config: input } = parseInput(LaunchBody, request.body);
     const shape = checkShape(input);
     if ('issues' in shape) throw badRequest('config is invalid', shape.issues);
     const validation = await validateConfig(shape.config, { cwd: ctx.root, dataDir: ctx.dataDir });
     if (!validation.ok) throw badRequest('config is invalid', validation.issues);
+    requireCli(ctx);
     const launch = await ctx.launches.create((folder) => writeLaunchConfig(folder, shape.config, { cwd: ctx.root, dataDir: ctx.dataDir }));
     const result = await start(launch, 'run', ['run', '--config', launch.configFile!, '--out', ctx.runsDir, '--json'], null);
     return reply.status(201).send(result);
@@ -95,8 +95,8 @@ export function runRoutes(app: FastifyInstance, ctx: StudioContext): void {
   });
 
   app.post('/api/runs/:id/resume', async (request, reply) => {
-    requireCli(ctx);
     const { id } = existingRun(ctx, (request.params as { id: string }).id);
+    requireCli(ctx);
     const row = ctx.runs.row(id);
     if (!row?.canResume) throw conflict(`run ${id} cannot be resumed: it is ${row?.status ?? 'unreadable'} (only failed, cancelled or interrupted runs can)`);
     const launch = await ctx.launches.create(async () => null);
