@@ -26,6 +26,17 @@ export interface LineChartProps {
 }
 
 const axisFont = '11px system-ui, sans-serif';
+
+/** Time ticks in UTC, 24-hour: `05-03 14:00` over days, `14:05` within a day. */
+function utcTicks(u: uPlot, splits: number[]): string[] {
+  const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
+  return splits.map((s) => {
+    const iso = new Date(s * 1000).toISOString();
+    if (span > 20 * 86_400) return iso.slice(0, 10);
+    if (span > 2 * 86_400) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+    return iso.slice(11, 16);
+  });
+}
 const grid = { stroke: '#eef0f3', width: 1 };
 const ticks = { stroke: '#e5e7eb', width: 1 };
 
@@ -40,7 +51,14 @@ export function LineChart(props: LineChartProps) {
     const fmt = props.yFormat ?? ((v: number) => (Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(+v.toPrecision(4))));
     const scales: uPlot.Scales = { x: { time: Boolean(props.time) } };
     const axes: uPlot.Axis[] = [
-      { stroke: '#6b7280', font: axisFont, grid, ticks, ...(props.xLabel ? { label: props.xLabel, labelFont: axisFont, labelSize: 18 } : {}) },
+      {
+        stroke: '#6b7280',
+        font: axisFont,
+        grid,
+        ticks,
+        ...(props.time ? { values: utcTicks } : {}),
+        ...(props.xLabel ? { label: props.xLabel, labelFont: axisFont, labelSize: 18 } : {}),
+      },
       { stroke: '#6b7280', font: axisFont, grid, ticks, size: 56, values: (_u, vals) => vals.map(fmt), ...(props.yLabel ? { label: props.yLabel, labelFont: axisFont, labelSize: 16 } : {}) },
     ];
     if (props.series.some((s) => s.scale === 'y2')) {

@@ -78,7 +78,7 @@ export function Field(props: { name: string; schema: JsonSchema; value: unknown;
   const options = literals(schema);
   const bounds = boundsOf(schema);
   const hint = schema.description;
-  const defaultText = schema.default === undefined ? '' : display(schema.default);
+  const defaultText = schema.default === undefined ? '' : Array.isArray(schema.default) && schema.default.length === 0 ? 'none' : display(schema.default);
   const reading = readingOf(name, value ?? schema.default);
 
   if (schema.type === 'boolean') {

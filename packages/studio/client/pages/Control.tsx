@@ -93,6 +93,19 @@ function PluginCard(props: {
   );
 }
 
+/** Scrolls to the field a `path: message` issue names (or its nearest named parent) and focuses it. */
+function focusField(issuePath: string): void {
+  for (let p = issuePath; p; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
+    const el = document.querySelector<HTMLElement>(`[data-path="${CSS.escape(p)}"]`);
+    if (el) {
+      el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      el.focus({ preventScroll: true });
+      return;
+    }
+    if (!/(\.[^.[\]]+|\[\d+\])$/.test(p)) return;
+  }
+}
+
 function Section(props: { title: string; sub?: string; children: preact.ComponentChildren; id?: string }) {
   return (
     <details class="form-section" open id={props.id}>
@@ -371,7 +384,9 @@ function ControlForm({ state }: { state: ControlState }) {
                   </strong>
                   <ul class="issues">
                     {issues.map((i) => (
-                      <li key={`${i.path}${i.message}`}>{i.path ? `${i.path}: ${i.message}` : i.message}</li>
+                      <li key={`${i.path}${i.message}`} onClick={() => focusField(i.path)} title="show the field" style={{ cursor: 'pointer' }}>
+                        {i.path ? `${i.path}: ${i.message}` : i.message}
+                      </li>
                     ))}
                   </ul>
                 </div>

@@ -96,7 +96,7 @@ class ReplayChart {
     equity.setData(eq);
     createSeriesMarkers(
       this.candles,
-      markers.map((m) => ({ time: ts(m.time), position: 'atPriceMiddle' as const, price: m.price, color: MARKER_STYLE[m.kind].color, shape: MARKER_STYLE[m.kind].shape, text: MARKER_STYLE[m.kind].text, size: 0.8 })),
+      markers.map((m) => ({ time: ts(m.time), position: 'atPriceMiddle' as const, price: m.price, color: MARKER_STYLE[m.kind].color, shape: MARKER_STYLE[m.kind].shape, size: 0.9 })),
       { zOrder: 'top' },
     );
     chart.subscribeClick((param) => {
@@ -112,7 +112,9 @@ class ReplayChart {
     const range = this.chart.timeScale().getVisibleLogicalRange();
     if (!range || step < range.from + 2 || step > range.to - 2) {
       const width = range ? Math.max(40, range.to - range.from) : 240;
-      this.chart.timeScale().setVisibleLogicalRange({ from: step - width * 0.7, to: step + width * 0.3 });
+      // Keep the selected bar in view, a third from the right edge, without scrolling before the first bar.
+      const from = Math.max(-2, Math.min(step - width * 0.66, this.times.length + 2 - width));
+      this.chart.timeScale().setVisibleLogicalRange({ from, to: from + width });
     }
   }
 
@@ -191,10 +193,10 @@ function Inspector({ data, step, setStep, markers }: { data: ReplayData; step: n
       </table>
       <div class="card-body muted" style={{ fontSize: '12px' }}>
         <div>
-          <span class="kbd">←</span> <span class="kbd">→</span> one step · with <span class="kbd">Shift</span> ten · <span class="kbd">PgUp</span> <span class="kbd">PgDn</span> a hundred
+          <span class="kbd">←</span> <span class="kbd">→</span> step &nbsp;<span class="kbd">Shift</span> ×10 &nbsp;<span class="kbd">PgUp</span> <span class="kbd">PgDn</span> ×100
         </div>
         <div style={{ marginTop: '6px' }}>
-          <span class="kbd">N</span> <span class="kbd">P</span> next / previous fill · <span class="kbd">Home</span> <span class="kbd">End</span> · or click a bar
+          <span class="kbd">N</span> <span class="kbd">P</span> next / previous fill &nbsp;<span class="kbd">Home</span> <span class="kbd">End</span> &nbsp;click a bar
         </div>
       </div>
     </Card>
@@ -245,8 +247,10 @@ export function ReplayPage({ id, fold, step: initialStep }: { id: string | undef
     chart.current = c;
     const first = initialStep ?? markers[0]?.step ?? 0;
     setStepRaw(Math.max(0, Math.min(data.rows - 1, first)));
-    c.showRange(Math.max(-4, first - 160), Math.max(-4, first - 160) + 240);
     requestAnimationFrame(() => {
+      const from = Math.max(-2, first - 160);
+      c.showRange(from, from + 240);
+      c.select(first);
       window.__tradecoreReplay = { runId: data.header.runId, fold: data.header.fold, rows: data.rows, markers, firstPaintMs: performance.now() - started.current, step: first };
     });
     return () => {

@@ -10,7 +10,7 @@ import { LiveProgress, RunActions } from './Runs.tsx';
 import { MetricsTable } from './Compare.tsx';
 
 const CURVE_GROUPS: { title: string; keys: string[]; colors: string[] }[] = [
-  { title: 'Episode return', keys: ['meanEpisodeReturn'], colors: ['#4f46e5'] },
+  { title: 'Reward', keys: ['meanEpisodeReturn', 'meanStepReward'], colors: ['#4f46e5', '#0891b2'] },
   { title: 'Losses', keys: ['policyLoss', 'valueLoss'], colors: ['#0891b2', '#d97706'] },
   { title: 'Entropy, KL, clip fraction', keys: ['entropy', 'approxKl', 'clipFraction'], colors: ['#7c3aed', '#db2777', '#059669'] },
   { title: 'Throughput and learning rate', keys: ['stepsPerSecond', 'learningRate'], colors: ['#475569', '#ea580c'] },
@@ -51,7 +51,7 @@ function TrainingCharts({ id, running }: { id: string; running: boolean }) {
     ...g,
     series: g.keys
       .filter((k) => data.series[k]?.some((v) => v !== null))
-      .map((k, i): LineSeries => ({ label: k, color: g.colors[i] ?? '#334155', values: data.series[k]!, ...(k === 'learningRate' ? { scale: 'y2' as const } : {}) })),
+      .map((k): LineSeries => ({ label: k, color: g.colors[g.keys.indexOf(k)] ?? '#334155', values: data.series[k]!, ...(k === 'learningRate' || k === 'meanStepReward' ? { scale: 'y2' as const } : {}) })),
   })).filter((g) => g.series.length > 0);
   return (
     <div class="grid cols-2">

@@ -39,7 +39,7 @@ function sortValue(row: RunRow, key: SortKey): number | string {
 /** The live progress cell of a running run. */
 export function LiveProgress({ row }: { row: RunRow }) {
   const p = row.progress;
-  if (!p) return <span class="muted">starting…</span>;
+  if (!p) return <span class="sub">starting…</span>;
   const frac = p.totalSteps > 0 ? p.steps / p.totalSteps : 0;
   return (
     <div class="two-line" data-testid="live-progress" data-steps={p.steps}>

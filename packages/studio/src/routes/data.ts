@@ -80,7 +80,7 @@ export function dataRoutes(app: FastifyInstance, ctx: StudioContext): void {
     return notFoundAsHttp(() => ctx.lake.candles(id, { from: num(query.from), to: num(query.to), max: num(query.max) }));
   });
 
-  app.get('/api/imports', async () => ({ dir: ctx.importsDir, files: listImports(ctx.importsDir) }));
+  app.get('/api/imports', async () => ({ dir: path.relative(ctx.root, ctx.importsDir) || '.', files: listImports(ctx.importsDir) }));
 
   app.post('/api/datasets/import', async (request, reply) => {
     const body = parseInput(ImportBody, request.body);
