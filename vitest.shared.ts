@@ -11,6 +11,9 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     environment: 'node',
+    // Plugins named as data are found and imported by the SDK itself; with this condition it picks their
+    // TypeScript sources too, like every import in the tests.
+    execArgv: ['--conditions=@tradecore/source'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     clearMocks: true,

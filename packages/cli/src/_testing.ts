@@ -22,12 +22,12 @@ export interface CliResult {
  * Runs the CLI from its TypeScript sources (workspace packages resolve through the
  * `@tradecore/source` condition), so the tests need no build.
  */
-export function runCli(args: readonly string[], { cwd = REPO_ROOT }: { cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], { cwd = REPO_ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--conditions=@tradecore/source', '--import', TSX_LOADER, ENTRY, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -35,6 +35,7 @@ await register(import('./commands/run.ts'));
 await register(import('./commands/tools.ts'));
 await register(import('./commands/validate.ts'));
 await register(import('./commands/studio.ts'));
+await register(import('./commands/schema.ts'));
 
 /** Commander usage errors exit 2 (help and version exit 0); SDK errors print their message and exit 1. */
 function exitCodeOf(error: unknown): number {

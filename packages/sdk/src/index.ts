@@ -1,5 +1,7 @@
 export { TradecoreError, ValidationError, PluginError, formatIssue, type Issue } from './errors.ts';
 export { collectIssues, parseWithSchema, pointerToPath } from './schema/validate.ts';
+export { configJsonSchema, pluginCatalog, type PluginCatalog, type PluginCatalogEntry } from './schema/configJsonSchema.ts';
+export { JSON_SCHEMA_DIALECT, renderJsonSchema, SHIPPED_SCHEMAS } from './schema/jsonSchemas.ts';
 export { default as Type, type Static, type TSchema } from 'typebox';
 
 export { STAGE } from './plugin/stages.ts';
@@ -12,7 +14,15 @@ export {
   type PluginOption,
   type TradecorePlugin,
 } from './plugin/types.ts';
-export { definePlugin, type PluginFactory, type PluginInput, type PluginSpec } from './plugin/definePlugin.ts';
+export {
+  definePlugin,
+  pluginFactoryInfo,
+  pluginFactoryOf,
+  type PluginFactory,
+  type PluginFactoryInfo,
+  type PluginInput,
+  type PluginSpec,
+} from './plugin/definePlugin.ts';
 export {
   PluginResolutionError,
   RISK_GUARD_PACKAGE,
@@ -21,15 +31,36 @@ export {
 } from './plugin/resolvePlugins.ts';
 export { createEngine, type CreateEngineOptions, type Engine } from './plugin/createEngine.ts';
 
-export { defineConfig, type ConfigEnv, type UserConfig, type UserConfigFn } from './config/defineConfig.ts';
+export { defineConfig, type ConfigEnv, type ConfigPluginOption, type UserConfig, type UserConfigFn } from './config/defineConfig.ts';
 export {
   CONFIG_SEARCH_PLACES,
   ConfigLoadError,
   ConfigNotFoundError,
   loadConfig,
+  readConfigFile,
   type LoadConfigOptions,
   type LoadedConfig,
+  type LoadedConfigData,
+  type RawConfig,
 } from './config/loadConfig.ts';
+export {
+  CONFIG_SCHEMA_URL,
+  INLINE_CONFIG,
+  resolveConfig,
+  type ConfigPlugin,
+  type RawConfigInput,
+  type ResolveConfigOptions,
+  type ResolveConfigResult,
+} from './config/resolveConfig.ts';
+export { formatSetupIssue, RunSetupError, type SetupIssue } from './config/issues.ts';
+export {
+  DEFAULT_TRAINER_PACKAGE,
+  prepareRun,
+  validateRunSetup,
+  type RunSetup,
+  type RunSetupOptions,
+  type RunSetupReport,
+} from './setup/prepareRun.ts';
 export {
   ConfigSchema,
   EnvSchema,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,17 +181,14 @@ describe('runExperiment', () => {
     });
   });
 
-  it('marks the run failed, with the reason, when something breaks', async () => {
-    let failedDir = '';
-    await expect(
-      runExperiment({ config: config({ dataset: 'no-such-dataset' }), out: outDir, onEvent: (e) => e.type === 'failed' && (failedDir = e.dir) }),
-    ).rejects.toThrow(/no-such-dataset/);
-    const record = JSON.parse(readFileSync(path.join(failedDir, 'run.json'), 'utf8')) as RunRecord;
-    expect(record.status).toBe('failed');
-    expect(record.error).toMatch(/no-such-dataset/);
-    expect(existsSync(path.join(failedDir, 'report.html')), 'no report for a failed run').toBe(false);
-    await expect(runExperiment({ config: config({ plugins: [ppo()] }), out: outDir })).rejects.toThrow(/risk-guard/);
+  it('refuses a config that cannot run before it creates a run folder, with every problem', async () => {
+    const before = readdirSync(outDir).sort();
+    const events: string[] = [];
+    await expect(runExperiment({ config: config({ dataset: 'no-such-dataset' }), out: outDir, onEvent: (e) => events.push(e.type) })).rejects.toThrow(/no-such-dataset/);
+    await expect(runExperiment({ config: config({ plugins: [ppo()] }), out: outDir })).rejects.toThrow(/no risk-guard plugin/);
     await expect(runExperiment({ config: config({ plugins: [riskGuard()] }), out: outDir })).rejects.toThrow(/no trainer plugin/);
+    expect(events, 'no run started').toEqual([]);
+    expect(readdirSync(outDir).sort(), 'no run folder left behind').toEqual(before);
   });
 });
 

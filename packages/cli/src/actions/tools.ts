@@ -1,47 +1,41 @@
-import { describeOptions, importToolFactory, listToolPackages, toolNameOf, ToolResolutionError, type OptionInfo } from '@tradecore/sdk';
+import { describeOptions, pluginCatalog, type OptionInfo, type PluginKind, type TSchema } from '@tradecore/sdk';
 import { formatTable } from '../_cli.ts';
 
 export interface ListedTool {
+  /** The name a config uses: `{ "name": "rsi" }`, `--set plugins.rsi.period=21`. */
   name: string;
   packageName: string;
   version: string;
+  kind: PluginKind;
   description: string;
   options: OptionInfo[];
 }
 
-/** Installed indicator plugins, found from `cwd`, with their options as the schemas declare them. */
-export async function findIndicatorTools(cwd: string): Promise<{ tools: ListedTool[]; broken: string[] }> {
-  const tools: ListedTool[] = [];
-  const broken: string[] = [];
-  for (const pkg of listToolPackages({ cwd })) {
-    try {
-      const plugin = (await importToolFactory(pkg))();
-      if (plugin.kind !== 'indicator') continue;
-      tools.push({
-        name: toolNameOf(pkg.packageName),
-        packageName: pkg.packageName,
-        version: pkg.version,
-        description: pkg.description,
-        options: describeOptions(plugin.optionsSchema),
-      });
-    } catch (error) {
-      // A package without a default-exported factory is not a tool (e.g. the risk guard); skip it quietly.
-      if (error instanceof ToolResolutionError) continue;
-      broken.push(`${pkg.packageName} (${pkg.dir}): ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return { tools, broken };
+/** Installed plugins, found from `cwd`, with their options as the schemas declare them. */
+export async function findTools(cwd: string, kind?: string): Promise<{ tools: ListedTool[]; broken: string[] }> {
+  const catalog = await pluginCatalog({ cwd });
+  const tools = catalog.plugins
+    .filter((p) => !kind || p.kind === kind)
+    .map((p) => ({
+      name: p.name,
+      packageName: p.packageName,
+      version: p.version,
+      kind: p.kind,
+      description: p.description,
+      options: describeOptions(p.optionsSchema as TSchema | undefined),
+    }));
+  return { tools, broken: [...catalog.broken] };
 }
 
-export async function listTools({ cwd, json }: { cwd: string; json: boolean }): Promise<void> {
-  const { tools, broken } = await findIndicatorTools(cwd);
+export async function listTools({ cwd, json, kind }: { cwd: string; json: boolean; kind?: string }): Promise<void> {
+  const { tools, broken } = await findTools(cwd, kind);
   if (json) {
     process.stdout.write(`${JSON.stringify({ tools, broken }, null, 2)}\n`);
     return;
   }
-  if (tools.length === 0) process.stdout.write(`no indicator plugins installed (looked in node_modules from ${cwd})\n`);
+  if (tools.length === 0) process.stdout.write(`no ${kind ? `${kind} ` : ''}plugins installed (looked in node_modules from ${cwd})\n`);
   for (const tool of tools) {
-    process.stdout.write(`${tool.name}  ${tool.packageName}@${tool.version}${tool.description ? `  ${tool.description}` : ''}\n`);
+    process.stdout.write(`${tool.name}  ${tool.packageName}@${tool.version}  ${tool.kind}${tool.description ? `  ${tool.description}` : ''}\n`);
     if (tool.options.length === 0) {
       process.stdout.write('  (no options)\n\n');
       continue;

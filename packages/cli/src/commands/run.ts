@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatTable, integerOption, type RegisterCommand } from '../_cli.ts';
+import { formatTable, globalOptions, integerOption, type RegisterCommand } from '../_cli.ts';
+import { userCwd } from '../_cwd.ts';
 
 interface RunOptions {
   config?: string;
@@ -8,6 +9,9 @@ interface RunOptions {
   set: string[];
   json?: boolean;
   resume?: string;
+  from?: string;
+  /** The global `--data`, when given on the command line. */
+  data?: string;
 }
 
 /** Minimal shape of the runner's events this command prints (the SDK is imported lazily). */
@@ -105,7 +109,10 @@ async function action(options: RunOptions): Promise<void> {
 
   try {
     const result = await runExperiment({
+      cwd: userCwd(),
       ...(options.config ? { configFile: options.config } : {}),
+      ...(options.from ? { from: options.from } : {}),
+      ...(options.data !== undefined ? { dataDir: options.data } : {}),
       ...(options.out ? { out: options.out } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
@@ -142,11 +149,13 @@ const register: RegisterCommand = (program) => {
     .option('-c, --config <file>', 'config file (default: tradecore.config.ts found from the current folder)')
     .option('--out <dir>', 'folder receiving <id>/ (default: the config\'s run.out, "runs")')
     .option('--seed <n>', 'seed of the run (default: the config\'s run.seed)', integerOption('--seed'))
-    .option('--set <key=value>', 'override a config value, e.g. trainer.totalSteps=20000 (repeatable)', collect, [] as string[])
+    .option('--set <key=value>', 'override a config value, e.g. trainer.totalSteps=20000, plugins.rsi.period=21 or plugins.rsi.enabled=false (repeatable)', collect, [] as string[])
     .option('--json', 'print JSON-lines events instead of a progress bar')
     .option('--resume <run>', 'continue a run (its folder or id under --out) from its last checkpoint')
-    .action(async (options: RunOptions, _command: Command) => {
-      await action(options);
+    .option('--from <run>', "run again from a run's archived config.json (its folder or id under --out): same plugins, options and seed")
+    .action(async (options: RunOptions, command: Command) => {
+      const data = command.getOptionValueSourceWithGlobals('data') === 'cli' ? globalOptions(command).data : undefined;
+      await action({ ...options, ...(data !== undefined ? { data } : {}) });
     });
 };
 

@@ -28,7 +28,10 @@ async function setup(name: string, { columns = OHLCV, rows = 5000, tools }: { co
   await mkdir(path.join(dir, 'configs/tools'), { recursive: true });
   await writeFile(path.join(dir, 'data/manifests/test-set.json'), manifest('test-set', columns, rows));
   await writeFile(path.join(dir, 'configs/tools/default.json'), JSON.stringify(tools, null, 2));
-  await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'test-set', dataDir: './data', tools: 'configs/tools/default.json' }));
+  await writeFile(
+    path.join(dir, 'tradecore.config.json'),
+    JSON.stringify({ dataset: 'test-set', dataDir: './data', tools: 'configs/tools/default.json', plugins: [{ name: 'risk-guard' }, { name: 'trainer-gpu' }] }),
+  );
   return dir;
 }
 
@@ -64,6 +67,7 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('tradecore validate', () => {
     expect(stdout).toContain('✓ config tradecore.config.ts');
     expect(stdout).toContain('✓ dataset "synthetic-btc-usd-1m"');
     expect(stdout).toMatch(/✓ \d+ features \(vwap_session, zscore_close_\d+, rsi_14/);
+    expect(stdout).toContain('✓ trainer ppo (trainer-gpu): 500,000 steps, 32 envs');
     expect(code, stdout).toBe(0);
   });
 
@@ -83,20 +87,28 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('tradecore validate', () => {
     const lines = stdout.trim().split('\n');
     const file = 'configs/tools/default.json';
     expect(lines).toContain(
-      `${file}: tools[0] (orderflow): feature "orderflow_20" needs column "buy_volume", which dataset "test-set" (data/manifests/test-set.json) does not have (it has time, open, high, low, close, volume)`,
+      `${file}: tools[0] (@tradecore/plugin-orderflow): feature "orderflow_20" needs columns "buy_volume", "sell_volume", which dataset "test-set" does not have (it has time, open, high, low, close, volume)`,
     );
-    expect(lines).toContain(`${file}: tools[1].options.period: must be >= 1`);
-    expect(lines).toContain(`${file}: tools[2].name: unknown tool "macd": install @tradecore/plugin-macd (or a community tradecore-plugin-macd), e.g. \`pnpm add @tradecore/plugin-macd\``);
-    expect(lines).toContain(`${file}: tools[3] (zscore): feature "zscore_close_1000" needs 999 warm-up bars but dataset "test-set" (data/manifests/test-set.json) has only 300 rows`);
-    expect(lines.at(-1)).toBe('✗ 5 problems');
+    expect(lines).toContain(`${file}: tools[1] (@tradecore/plugin-rsi) period: must be >= 1, got 0`);
+    expect(lines.some((l) => l.startsWith(`${file}: tools[2].name: unknown plugin "macd": install @tradecore/plugin-macd (or a community tradecore-plugin-macd): \``))).toBe(true);
+    expect(lines).toContain(
+      'tradecore.config.json: run.split: fold 0 trains on bars 0..239, but feature "zscore_close_1000" of zscore warms up for 999 bars and the observation window (env.window) is 32, so episodes start at bar 1,030; use more data, a smaller window or shorter indicator periods',
+    );
+    expect(lines.at(-1)).toBe('✗ 4 problems');
     expect(code).toBe(1);
+    // Without the two broken entries, the rest is checked: a warm-up longer than the training part of the split.
+    const fixed = await runCli(['validate', '--set', 'plugins.rsi.enabled=false', '--set', 'plugins.macd.enabled=false', '--set', 'plugins.orderflow.mode="proxy"'], { cwd: dir });
+    expect(fixed.stdout.trim().split('\n').slice(-2)).toEqual([
+      'tradecore.config.json: run.split: fold 0 trains on bars 0..239, but feature "zscore_close_1000" of zscore warms up for 999 bars and the observation window (env.window) is 32, so episodes start at bar 1,030; use more data, a smaller window or shorter indicator periods',
+      '✗ 1 problem',
+    ]);
   });
 
   it('honours --tools and reports schema errors of the manifest itself', async () => {
     const dir = await setup('schema', { tools: { tools: [] } });
     await writeFile(path.join(dir, 'other.json'), JSON.stringify({ tools: [{ name: 'vwap', enabled: 'yes' }] }));
     const { code, stdout } = await runCli(['validate', '--tools', 'other.json'], { cwd: dir });
-    expect(stdout.split('\n')).toContain('other.json: tools[0].enabled: must be boolean');
+    expect(stdout.split('\n')).toContain('other.json: tools[0].enabled: must be a boolean, got "yes"');
     expect(code).toBe(1);
   });
 
@@ -105,7 +117,7 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('tradecore validate', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'nope', env: { window: 0 } }));
     const bad = await runCli(['validate'], { cwd: dir });
-    expect(bad.stdout).toMatch(/tradecore\.config\.json: env\.window: must be >= 1/);
+    expect(bad.stdout).toMatch(/tradecore\.config\.json: env\.window: must be >= 1, got 0/);
     expect(bad.code).toBe(1);
     await writeFile(path.join(dir, 'tradecore.config.json'), JSON.stringify({ dataset: 'nope' }));
     const missing = await runCli(['validate', '--config', 'tradecore.config.json'], { cwd: dir });
@@ -115,12 +127,16 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('tradecore validate', () => {
 });
 
 describe('tradecore tools ls', () => {
-  it('lists the first-party indicator plugins with options and defaults', async () => {
+  it('lists the first-party plugins with the name a config uses, their kind, options and defaults', async () => {
     const { code, stdout } = await runCli(['tools', 'ls']);
     expect(code).toBe(0);
-    for (const name of ['atr', 'bollinger', 'orderflow', 'rsi', 'vwap', 'zscore']) expect(stdout).toMatch(new RegExp(`^${name}  @tradecore/plugin-${name}@`, 'm'));
+    for (const name of ['atr', 'bollinger', 'orderflow', 'rsi', 'vwap', 'zscore']) expect(stdout).toMatch(new RegExp(`^${name}  @tradecore/plugin-${name}@\\S+  indicator  `, 'm'));
+    expect(stdout).toMatch(/^risk-guard  @tradecore\/plugin-risk-guard@\S+  risk-guard  /m);
+    expect(stdout).toMatch(/^risk-guard:trailing-stop  @tradecore\/plugin-risk-guard@\S+  execution  /m);
+    expect(stdout).toMatch(/^trainer-gpu  @tradecore\/trainer-gpu@\S+  trainer  /m);
     expect(stdout).toMatch(/^ {2}period +integer ≥ 2 +20 +Window length in bars\.$/m);
-    expect(stdout).not.toContain('risk-guard');
+    const indicators = await runCli(['tools', 'ls', '--kind', 'indicator']);
+    expect(indicators.stdout).not.toContain('risk-guard');
   });
 
   it('--json gives machine-readable options', async () => {

@@ -1,28 +1,37 @@
 import type { Command } from 'commander';
-import type { RegisterCommand } from '../_cli.ts';
+import { globalOptions, integerOption, type RegisterCommand } from '../_cli.ts';
+
+export interface ValidateCommandOptions {
+  config?: string;
+  tools?: string;
+  set: string[];
+  seed?: number;
+  from?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /**
- * `tradecore validate [--config file] [--tools file]`: config, tool manifest and dataset manifest,
- * checked together; one line per problem; exit 1 on problems. Loads the SDK lazily.
+ * `tradecore validate`: everything `tradecore run` needs, checked without creating anything — the same checks
+ * and the same messages as `run`. One line per problem; exit 1 on problems. Loads the SDK lazily.
  */
 const register: RegisterCommand = (program) => {
   program
     .command('validate')
     .description(
-      'check the config, the tool manifest and the dataset: tools resolve, options are valid, input columns exist, warm-ups fit (exit 1 on problems)',
+      'check everything `tradecore run` needs without running it: config, --set overrides, plugins and their options, one risk guard, one trainer, the tool manifest, the dataset and its columns, warm-ups and the split (exit 1 on problems)',
     )
-    .option('--config <file>', 'config file (default: tradecore.config.* found from the current folder)')
-    .option('--tools <file>', "tool manifest to check (default: the config's `tools`, the one `tradecore run` uses)")
-    .action(async (options: { config?: string; tools?: string }, _command: Command) => {
-      const { validateProject } = await import('../actions/validate.ts');
-      const { problems, summary } = await validateProject({ cwd: process.cwd(), ...options });
-      for (const line of problems) process.stdout.write(`${line}\n`);
-      if (problems.length > 0) {
-        process.stdout.write(`✗ ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
-        process.exitCode = 1;
-      } else {
-        for (const line of summary) process.stdout.write(`${line}\n`);
-      }
+    .option('-c, --config <file>', 'config file (default: tradecore.config.* found from the current folder)')
+    .option('--tools <file>', "tool manifest to check instead of the config's `tools`")
+    .option('--set <key=value>', 'override a config value as `run` would, e.g. trainer.totalSteps=20000 or plugins.rsi.period=21 (repeatable)', collect, [] as string[])
+    .option('--seed <n>', 'seed, as `run --seed`', integerOption('--seed'))
+    .option('--from <run>', 'check the archived config of a run (its folder, or its id under runs/)')
+    .option('--json', 'print { ok, issues, summary } as JSON')
+    .action(async (options: ValidateCommandOptions, command: Command) => {
+      const { validateCommand } = await import('../actions/validate.ts');
+      const data = command.getOptionValueSourceWithGlobals('data') === 'cli' ? globalOptions(command).data : undefined;
+      await validateCommand({ ...options, ...(data !== undefined ? { data } : {}) });
     });
 };
 

@@ -1,5 +1,13 @@
 import type { PluginOption } from '../plugin/types.ts';
+import type { PluginEntryInput } from '../tools/schema.ts';
 import type { EnvConfig, ExecutionConfig, RunConfig } from './schema.ts';
+
+/**
+ * What a config's `plugins` array accepts: plugin objects made by a package's factory (`rsiPlugin({ period: 14 })`),
+ * plugins named as data (`{ name: 'rsi', options: { period: 14 } }`), nested arrays, and falsy values (so
+ * `cond && plugin()` works).
+ */
+export type ConfigPluginOption = PluginOption | PluginEntryInput | readonly ConfigPluginOption[];
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -9,7 +17,7 @@ export interface UserConfig {
   dataset: string;
   dataDir?: string;
   tools?: string;
-  plugins?: PluginOption[];
+  plugins?: readonly ConfigPluginOption[];
   execution?: Partial<ExecutionConfig>;
   env?: Partial<EnvConfig>;
   trainer?: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { PluginEntrySchema } from '../tools/schema.ts';
 
 /** Execution settings (fees in basis points of notional). */
 export const ExecutionSchema = Type.Object(
@@ -49,10 +50,14 @@ export const ConfigSchema = Type.Object(
     dataset: Type.String({ minLength: 1, description: 'Dataset manifest id (in <dataDir>/manifests) or path to a manifest JSON.' }),
     dataDir: Type.String({ default: './data', description: 'Folder holding lake/ and manifests/, relative to the config file.' }),
     tools: Type.Optional(Type.String({ description: 'Tool manifest JSON enabling indicator plugins by name, relative to the config file.' })),
-    plugins: Type.Array(Type.Unknown(), { default: [], description: 'Plugin objects (TypeScript/JS configs only).' }),
+    plugins: Type.Array(PluginEntrySchema, {
+      default: [],
+      description:
+        'Plugins by name with their options, e.g. { "name": "risk-guard", "options": { "riskPct": 0.005 } }: indicators, execution helpers, exactly one risk guard and one trainer. A TypeScript/JS config may also list plugin objects, e.g. rsiPlugin({ period: 14 }).',
+    }),
     execution: ExecutionSchema,
     env: EnvSchema,
-    trainer: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Options passed to the trainer plugin.' }),
+    trainer: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "Overrides of the trainer plugin's options for this config (e.g. totalSteps)." }),
     run: RunSchema,
   },
   { additionalProperties: false },

@@ -97,10 +97,12 @@ describe('metrics', () => {
 
 describe('overrides', () => {
   it('parses JSON values and falls back to strings', () => {
-    expect(parseOverride('trainer.hidden=[32,32]')).toEqual({ path: ['trainer', 'hidden'], value: [32, 32] });
-    expect(parseOverride('dataset=my-set')).toEqual({ path: ['dataset'], value: 'my-set' });
+    expect(parseOverride('trainer.hidden=[32,32]')).toEqual({ text: 'trainer.hidden=[32,32]', path: ['trainer', 'hidden'], value: [32, 32] });
+    expect(parseOverride('dataset=my-set')).toEqual({ text: 'dataset=my-set', path: ['dataset'], value: 'my-set' });
+    expect(parseOverride('plugins.risk-guard.riskPct=0.005')).toMatchObject({ path: ['plugins', 'risk-guard', 'riskPct'], value: 0.005 });
     expect(() => parseOverride('novalue')).toThrow(OverrideError);
-    expect(() => parseOverride('plugins.0=x')).toThrow(/plugins/);
+    expect(() => parseOverride('plugins.rsi=x')).toThrow(/plugins\.rsi\.period=21/);
+    expect(() => parseOverride('run.__proto__.x=1')).toThrow(OverrideError);
   });
   it('applies nested overrides without touching the original', () => {
     const base = { run: { seed: 0, split: { testFraction: 0.2 } }, dataset: 'a' };
@@ -108,6 +110,7 @@ describe('overrides', () => {
     expect(out).toEqual({ run: { seed: 4, split: { testFraction: 0.3 } }, dataset: 'a', trainer: { totalSteps: 10 } });
     expect(base.run.split.testFraction).toBe(0.2);
     expect(() => applyOverrides(base, ['dataset.x=1'])).toThrow(/"dataset" is not an object/);
+    expect(applyOverrides(base, ['plugins.rsi.period=21']), 'plugin overrides are applied where plugins are resolved').toEqual(base);
   });
 });
 

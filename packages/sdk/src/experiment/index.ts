@@ -35,4 +35,4 @@ export { evaluatePolicies, type EvaluateOptions, type EvaluatedPolicy, type Poli
 export { BASELINE_NAMES, buyAndHoldPolicy, flatPolicy, randomPolicy, type BaselineName } from './baselines.ts';
 export { equitySvg, SERIES_COLORS, type Series } from './svg.ts';
 export { reportHtml, type ReportInput } from './report.ts';
-export { applyOverrides, parseOverride, OverrideError } from './overrides.ts';
+export { applyOverrides, isPluginOverride, parseOverride, OverrideError, type ParsedOverride } from './overrides.ts';

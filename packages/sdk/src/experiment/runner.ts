@@ -4,20 +4,15 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/_fs.ts';
 import { readDataset } from '../data/lake.ts';
 import { writeParquetTable, type ParquetColumn } from '../data/parquet.ts';
-import { ConfigSchema, type ResolvedConfig } from '../config/schema.ts';
-import { loadConfig, type LoadedConfig } from '../config/loadConfig.ts';
 import type { UserConfig } from '../config/defineConfig.ts';
+import { INLINE_CONFIG } from '../config/resolveConfig.ts';
+import { prepareRun } from '../setup/prepareRun.ts';
 import { deriveSeed } from '../env/rng.ts';
 import { createVecEnv } from '../env/VecEnv.ts';
 import type { Policy } from '../env/types.ts';
 import { TradecoreError } from '../errors.ts';
 import { LEDGER_COLUMNS, type LedgerColumns } from '../execution/Ledger.ts';
-import { createEngine } from '../plugin/createEngine.ts';
 import type { EngineHooks } from '../plugin/hooks.ts';
-import { loadToolManifest } from '../tools/loadToolManifest.ts';
-import { resolveTools } from '../tools/resolveTools.ts';
-import type { PluginOption } from '../plugin/types.ts';
-import { parseWithSchema } from '../schema/validate.ts';
 import {
   CHECKPOINTS_DIR,
   CONFIG_JSON,
@@ -37,9 +32,8 @@ import {
 import { buyAndHoldPolicy, flatPolicy, randomPolicy } from './baselines.ts';
 import { evaluatePolicies, type EvaluatedPolicy } from './evaluate.ts';
 import { drawdownSeries, type PolicyMetrics } from './metrics.ts';
-import { applyOverrides } from './overrides.ts';
 import { reportHtml } from './report.ts';
-import { timeSplit, type Fold } from './split.ts';
+import type { Fold } from './split.ts';
 import { equitySvg, SERIES_COLORS, type Series } from './svg.ts';
 import type { TrainerDefinition, TrainerSession, TrainProgress } from './types.ts';
 import { sdkVersion } from './_versions.ts';
@@ -67,6 +61,10 @@ export interface RunExperimentOptions {
   readonly set?: readonly string[];
   /** A run folder or id to continue from its last checkpoint. */
   readonly resume?: string;
+  /** A run folder (or an id under `out`): run again from its archived `config.json` (same seed, same plugins, same options). */
+  readonly from?: string;
+  /** Data folder, relative to `cwd`; replaces the config's `dataDir` (the CLI's `--data`). */
+  readonly dataDir?: string;
   readonly onEvent?: (event: RunEvent) => void;
   /** Aborting stops training after the current update and marks the run failed. */
   readonly signal?: AbortSignal;
@@ -96,18 +94,8 @@ export class RunError extends TradecoreError {
 
 export const AGENT = 'agent';
 
-type Config = Omit<ResolvedConfig, 'plugins'> & { plugins: PluginOption[] };
-
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-function resolveTrainer(definitions: TrainerDefinition[]): TrainerDefinition {
-  if (definitions.length === 0) {
-    throw new RunError('no trainer plugin in the config: add one to plugins, e.g. `import { ppo } from "@tradecore/trainer-gpu"` and `plugins: [..., ppo()]`');
-  }
-  if (definitions.length > 1) throw new RunError(`exactly one trainer plugin is allowed, found ${definitions.length}: ${definitions.map((d) => d.name).join(', ')}`);
-  return definitions[0]!;
 }
 
 /** Mean of each numeric metric over folds. */
@@ -180,22 +168,6 @@ function chartSeries(perFold: readonly EvaluatedPolicy[][]): { time: Float64Arra
   return { time, returns, drawdowns };
 }
 
-export const INLINE_CONFIG = '<inline config>';
-
-async function loadRunConfig(inline: UserConfig | undefined, configFile: string | undefined, cwd: string): Promise<LoadedConfig> {
-  if (!inline) return loadConfig({ cwd, ...(configFile && configFile !== INLINE_CONFIG ? { configFile } : {}) });
-  const validated = parseWithSchema(ConfigSchema, { ...inline, plugins: [] }, INLINE_CONFIG);
-  return {
-    filepath: INLINE_CONFIG,
-    config: {
-      ...validated,
-      plugins: inline.plugins ?? [],
-      dataDir: path.resolve(cwd, validated.dataDir),
-      ...(validated.tools ? { tools: path.resolve(cwd, validated.tools) } : {}),
-    },
-  };
-}
-
 /**
  * `tradecore run`: resolve the config → read and validate the dataset and plugins → split by time →
  * train (checkpointing) → evaluate the deterministic policy on the test split beside the baselines
@@ -219,24 +191,22 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     overrides = record.overrides;
   }
 
-  const loaded = await loadRunConfig(options.config, configFile, cwd);
-  const seed = record?.seed ?? options.seed ?? (applyOverrides(loaded.config, overrides) as Config).run.seed;
-  const allOverrides = record ? overrides : [...overrides, ...(options.seed !== undefined ? [`run.seed=${options.seed}`] : [])];
-  const merged = applyOverrides({ ...loaded.config, plugins: [] as PluginOption[] }, allOverrides);
-  const validated = parseWithSchema(ConfigSchema, merged, `${loaded.filepath} with --set ${allOverrides.join(' ') || '(none)'}`);
-  // Paths from the file are already absolute; paths given with --set are relative to the current folder.
-  const config: Config = {
-    ...validated,
-    plugins: loaded.config.plugins,
-    dataDir: path.resolve(cwd, validated.dataDir),
-    ...(validated.tools ? { tools: path.resolve(cwd, validated.tools) } : {}),
-  };
+  // Everything is checked before the run folder exists: a config that cannot run leaves nothing behind.
+  const setup = await prepareRun({
+    cwd,
+    set: overrides,
+    log: (message) => emit({ type: 'log', message }),
+    ...(options.config && (!record || configFile === INLINE_CONFIG) ? { config: options.config } : configFile ? { configFile } : {}),
+    ...(options.from && !record ? { from: options.from } : {}),
+    ...(!record && options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.out !== undefined ? { out: options.out } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+  });
+  const { config, seed } = setup;
 
   if (!record) {
-    const base = options.config ? cwd : path.dirname(loaded.filepath);
-    const out = path.resolve(cwd, options.out ?? path.resolve(base, config.run.out));
     const id = newRunId(seed);
-    dir = path.join(out, id);
+    dir = path.join(setup.out, id);
     mkdirSync(dir, { recursive: true });
     const now = new Date().toISOString();
     record = {
@@ -246,8 +216,8 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       createdAt: now,
       updatedAt: now,
       seed,
-      configFile: loaded.filepath,
-      overrides: allOverrides,
+      configFile: setup.configFile,
+      overrides: setup.overrides,
       resumes: 0,
       timings: {},
       versions: { node: process.version, sdk: sdkVersion(), plugins: {} },
@@ -265,7 +235,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
   let pending: Promise<void> = Promise.resolve();
   const saveRecord = (): Promise<void> => (pending = pending.catch(() => {}).then(() => writeRunRecord(runDir, run)));
   await saveRecord();
-  emit({ type: 'start', id: run.id, dir: runDir, seed, resumed: run.resumes > 0, configFile: loaded.filepath });
+  emit({ type: 'start', id: run.id, dir: runDir, seed, resumed: run.resumes > 0, configFile: setup.configFile });
 
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -297,38 +267,20 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       synthetic: data.manifest.synthetic,
       partitions: data.manifest.partitions.map((p) => ({ path: p.path, rows: p.rows, sha256: p.sha256 })),
     };
-    let plugins: PluginOption[] = config.plugins;
-    if (config.tools) {
-      const { manifest, file } = await loadToolManifest(config.tools);
-      const base = loaded.filepath === INLINE_CONFIG ? cwd : path.dirname(loaded.filepath);
-      const tools = await resolveTools(manifest, { cwd: base, source: file });
-      plugins = [...plugins, ...tools];
-      run.tools = { file, plugins: tools.map((t) => t.name) };
-    }
-    const engine = await createEngine({ plugins, log });
+    const plugins = config.plugins;
+    if (setup.toolsFile) run.tools = { file: setup.toolsFile, plugins: setup.plugins.filter((p) => p.at.startsWith('tools[')).map((p) => p.plugin.name) };
+    const engine = setup.engine;
     run.versions.plugins = Object.fromEntries(engine.plugins.map((p) => [p.name, p.version]));
-    const definitions: TrainerDefinition[] = [];
-    engine.hooks.trainer.call({ add: (d) => definitions.push(d) });
-    const trainer = resolveTrainer(definitions);
-    const plan = trainer.plan(config.trainer);
+    const { trainer, plan } = setup;
     run.trainer = { name: trainer.name, options: plan.options };
     lifecycle = engine.hooks;
     await lifecycle.runStart.promise({ id: run.id, dir: runDir, seed });
-    const { plugins: _live, ...jsonConfig } = config;
-    await writeJson(path.join(runDir, CONFIG_JSON), {
-      ...jsonConfig,
-      seed,
-      overrides: run.overrides,
-      plugins: engine.plugins.map((p) => ({ name: p.name, version: p.version, kind: p.kind, options: p.options })),
-    });
+    // The config as data, every plugin with its final options: `tradecore run --from <this run>` runs it again.
+    await writeJson(path.join(runDir, CONFIG_JSON), setup.data);
 
     emit({ type: 'stage', stage: 'split', message: `splitting ${bars.length} bars` });
-    const folds = timeSplit({
-      length: bars.length,
-      testFraction: config.run.split.testFraction,
-      walkForwardFolds: config.run.split.walkForwardFolds,
-      minBars: config.env.window + 2,
-    });
+    if (bars.length !== setup.dataset.rows) throw new RunError(`dataset ${data.manifest.id}: read ${bars.length} bars, its manifest says ${setup.dataset.rows}`);
+    const folds = setup.folds;
     run.folds = folds;
     await saveRecord();
 

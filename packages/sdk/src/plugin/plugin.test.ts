@@ -42,7 +42,7 @@ describe('definePlugin', () => {
     expect(v.source).toBe('options of plugin "test-guard"');
     expect(v.issues).toEqual([
       { path: 'extra', message: 'unknown property' },
-      { path: 'riskPct', message: 'must be <= 1' },
+      { path: 'riskPct', message: 'must be <= 1, got 2' },
     ]);
     expect(v.message).toContain('riskPct: must be <= 1');
   });

@@ -19,7 +19,7 @@ export const SHIPPED_SCHEMAS: Readonly<Record<string, { title: string; schema: T
 type JsonNode = { [key: string]: unknown };
 
 /** Properties that have a default are optional for whoever writes the file; TypeBox lists them as required. */
-function relaxDefaulted(node: unknown): unknown {
+export function relaxDefaulted(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(relaxDefaulted);
   if (typeof node !== 'object' || node === null) return node;
   const out: JsonNode = {};

@@ -5,16 +5,42 @@ export { loadToolManifest, parseToolManifest, type LoadedToolManifest } from './
 export {
   defaultConditions,
   findPackage,
+  importPluginFactory,
   importToolFactory,
+  installCommand,
+  listPluginFactories,
   listToolPackages,
+  packageManager,
+  PLUGIN_NAME_PATTERN,
   resolveToolPackage,
+  splitPluginName,
   ToolResolutionError,
   toolNameOf,
   toolPackageCandidates,
   unknownToolMessage,
+  type PluginFactoryExport,
   type ResolvedToolPackage,
   type ResolveToolOptions,
   type ToolFactory,
 } from './resolve.ts';
-export { inspectTools, resolveTools, type InspectToolsResult, type ResolvedTool } from './resolveTools.ts';
-export { ToolEntrySchema, ToolManifestSchema, type ToolEntry, type ToolManifest } from './schema.ts';
+export {
+  findPluginPackage,
+  inspectTools,
+  isValidationError,
+  makePlugin,
+  resolvePluginEntry,
+  resolveTools,
+  type InspectToolsResult,
+  type ResolvedPlugin,
+  type ResolvedTool,
+  type ResolvePluginOptions,
+} from './resolveTools.ts';
+export {
+  PluginEntrySchema,
+  ToolEntrySchema,
+  ToolManifestSchema,
+  type PluginEntry,
+  type PluginEntryInput,
+  type ToolEntry,
+  type ToolManifest,
+} from './schema.ts';

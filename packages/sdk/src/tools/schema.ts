@@ -1,16 +1,25 @@
 import Type, { type Static } from 'typebox';
+import { PLUGIN_NAME_PATTERN } from './resolve.ts';
 
-export const ToolEntrySchema = Type.Object(
+/**
+ * A plugin named as data, in a config's `plugins` array or a tool manifest's `tools`:
+ * `{ "name": "risk-guard", "options": { "riskPct": 0.005 } }`.
+ */
+export const PluginEntrySchema = Type.Object(
   {
     name: Type.String({
-      pattern: '^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$',
-      description: "Short name ('vwap' → @tradecore/plugin-vwap, then tradecore-plugin-vwap) or a full package name.",
+      pattern: PLUGIN_NAME_PATTERN,
+      description:
+        "Short name ('rsi' → @tradecore/plugin-rsi, then tradecore-plugin-rsi; 'trainer-gpu' → @tradecore/trainer-gpu), a full package name, or '<name>:<sub>' for a package's second plugin ('risk-guard:trailing-stop').",
     }),
     enabled: Type.Boolean({ default: true, description: 'Set false to keep the entry but not load the plugin.' }),
     options: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "Options passed to the plugin's factory; checked by its schema." }),
   },
   { additionalProperties: false },
 );
+
+/** A tool manifest entry: a plugin entry naming an indicator plugin. */
+export const ToolEntrySchema = PluginEntrySchema;
 
 /** A JSON tool manifest (e.g. `configs/tools/default.json`): indicator plugins enabled by name, with options. */
 export const ToolManifestSchema = Type.Object(
@@ -21,5 +30,8 @@ export const ToolManifestSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type ToolEntry = Static<typeof ToolEntrySchema>;
+export type PluginEntry = Static<typeof PluginEntrySchema>;
+/** A plugin entry as a user writes it: `enabled` and `options` may be left out. */
+export type PluginEntryInput = { name: string; enabled?: boolean; options?: Record<string, unknown> };
+export type ToolEntry = PluginEntry;
 export type ToolManifest = Static<typeof ToolManifestSchema>;

@@ -8,7 +8,13 @@ import {
   checkIndicatorAgainstDataset,
   describeOptions,
   featuresFor,
+  importPluginFactory,
   inspectTools,
+  installCommand,
+  PLUGIN_NAME_PATTERN,
+  resolvePluginEntry,
+  splitPluginName,
+  toolPackageCandidates,
   listToolPackages,
   loadToolManifest,
   parseToolManifest,
@@ -49,7 +55,7 @@ describe('loadToolManifest', () => {
   it('reports schema problems with paths inside the file', async () => {
     const error = await loadError(JSON.stringify({ tools: [{ name: 'vwap', enabled: 'yes' }, { options: {} }, { name: 'Bad Name' }], extra: 1 }));
     const lines = error.issues.map((i) => `${i.path}: ${i.message}`);
-    expect(lines).toContain('tools[0].enabled: must be boolean');
+    expect(lines).toContain('tools[0].enabled: must be a boolean, got "yes"');
     expect(lines).toContain('tools[1].name: is required');
     expect(lines.some((l) => l.startsWith('tools[2].name: must match pattern'))).toBe(true);
     expect(lines).toContain('extra: unknown property');
@@ -80,10 +86,10 @@ describe('resolveTools', () => {
     const { tools, issues } = await inspectTools(manifest, resolveOptions);
     expect(tools).toEqual([]);
     expect(issues).toEqual([
-      { path: 'tools[0].name', message: expect.stringContaining('unknown tool "macd": install @tradecore/plugin-macd (or a community tradecore-plugin-macd)') },
-      { path: 'tools[1].options.period', message: 'must be >= 2' },
+      { path: 'tools[0].name', message: expect.stringMatching(/^unknown plugin "macd": install @tradecore\/plugin-macd \(or a community tradecore-plugin-macd\): `(pnpm add|npm install) @tradecore\/plugin-macd`$/) },
+      { path: 'tools[1].options.period', message: 'must be >= 2, got 1' },
     ]);
-    await expect(resolveTools(manifest, { ...resolveOptions, source: 'tools.json' })).rejects.toThrow(/tools\.json is invalid:\n {2}tools\[0\]\.name: unknown tool/);
+    await expect(resolveTools(manifest, { ...resolveOptions, source: 'tools.json' })).rejects.toThrow(/tools\.json is invalid:\n {2}tools\[0\]\.name: unknown plugin/);
   });
 
   it('resolves community tradecore-plugin-<name> packages and refuses non-indicator plugins', async () => {
@@ -102,7 +108,9 @@ describe('resolveTools', () => {
     const manifest = parseToolManifest({ tools: [{ name: 'hello', options: { x: 1 } }, { name: 'stopper' }] }, 'test');
     const { tools, issues } = await inspectTools(manifest, { cwd: project });
     expect(tools.map((t) => [t.packageName, t.plugin.options])).toEqual([['tradecore-plugin-hello', { x: 1 }]]);
-    expect(issues).toEqual([{ path: 'tools[1].name', message: 'tradecore-plugin-stopper is a "execution" plugin; a tool manifest lists indicator plugins only' }]);
+    expect(issues).toEqual([
+      { path: 'tools[1].name', message: `tradecore-plugin-stopper is a "execution" plugin; a tool manifest lists indicator plugins only (name it in the config's plugins instead)` },
+    ]);
     expect(listToolPackages({ cwd: project }).map((p) => [p.packageName, p.version])).toEqual([
       ['tradecore-plugin-hello', '1.2.3'],
       ['tradecore-plugin-stopper', '1.2.3'],
@@ -149,5 +157,60 @@ describe('checkIndicatorAgainstDataset', () => {
       'feature "zscore_close_500" needs 499 warm-up bars but dataset "small" (data/manifests/small.json) has only 300 rows',
     ]);
     expect(await checkIndicatorAgainstDataset(zscore!, { ...dataset, rows: 500 })).toEqual([]);
+  });
+});
+
+describe('plugins by name', () => {
+  it('maps names to packages and back: short, trainer, full, and a package\'s second plugin', () => {
+    expect(toolPackageCandidates('rsi')).toEqual(['@tradecore/plugin-rsi', 'tradecore-plugin-rsi']);
+    expect(toolPackageCandidates('trainer-gpu')).toEqual(['@tradecore/trainer-gpu', 'tradecore-plugin-trainer-gpu']);
+    expect(toolPackageCandidates('risk-guard:trailing-stop')).toEqual(['@tradecore/plugin-risk-guard', 'tradecore-plugin-risk-guard']);
+    expect(toolPackageCandidates('@acme/tradecore-plugin-x')).toEqual(['@acme/tradecore-plugin-x']);
+    expect(splitPluginName('risk-guard:trailing-stop')).toEqual({ base: 'risk-guard', sub: 'trailing-stop' });
+    expect(toolNameOf('@tradecore/trainer-gpu')).toBe('trainer-gpu');
+    expect(toolNameOf('@tradecore/plugin-risk-guard:trailing-stop')).toBe('risk-guard:trailing-stop');
+    const pattern = new RegExp(PLUGIN_NAME_PATTERN);
+    for (const ok of ['rsi', 'risk-guard:trailing-stop', '@tradecore/trainer-gpu', 'tradecore-plugin-x']) expect(pattern.test(ok), ok).toBe(true);
+    for (const bad of ['Bad Name', '../x', 'a:b:c', '@x/', ':x']) expect(pattern.test(bad), bad).toBe(false);
+  });
+
+  it('finds the factory a name means inside its package: by plugin name, default export, or :sub', async () => {
+    const guardPackage = resolveToolPackage('risk-guard', resolveOptions)!;
+    const guard = await importPluginFactory(guardPackage, 'risk-guard');
+    expect([guard.exportName, guard.info?.name, guard.info?.kind]).toEqual(['riskGuard', '@tradecore/plugin-risk-guard', 'risk-guard']);
+    const trailing = await importPluginFactory(guardPackage, 'risk-guard:trailing-stop');
+    expect([trailing.exportName, trailing.factory({ trailBps: 30 }).options]).toEqual(['trailingStop', { trailBps: 30, activateAfterBars: 0 }]);
+    await expect(importPluginFactory(guardPackage, 'risk-guard:nope')).rejects.toThrow(/has no plugin "@tradecore\/plugin-risk-guard:nope"; it exports @tradecore\/plugin-risk-guard \(riskGuard\), @tradecore\/plugin-risk-guard:trailing-stop \(trailingStop\)/);
+    const trainer = await importPluginFactory(resolveToolPackage('trainer-gpu', resolveOptions)!, 'trainer-gpu');
+    expect([trainer.exportName, trainer.info?.kind]).toEqual(['ppo', 'trainer']);
+    const rsi = await importPluginFactory(resolveToolPackage('rsi', resolveOptions)!);
+    expect(rsi.info?.name).toBe('@tradecore/plugin-rsi');
+  });
+
+  it('resolvePluginEntry returns issues with paths inside the entry, never throws', async () => {
+    const dirs = [ROOT];
+    const ok = await resolvePluginEntry({ name: 'zscore', options: { period: 30 } }, { dirs, conditions: resolveOptions.conditions });
+    expect('plugin' in ok && ok.plugin.options).toMatchObject({ period: 30 });
+    expect(await resolvePluginEntry({ name: 'zscore', options: { period: 1, bogus: 2 } }, { dirs, conditions: resolveOptions.conditions })).toEqual({
+      issues: [
+        { path: 'options.bogus', message: 'unknown property' },
+        { path: 'options.period', message: 'must be >= 2, got 1' },
+      ],
+    });
+  });
+
+  it('says which install command fits the project', () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'tc-pm-'));
+    const saved = process.env.npm_config_user_agent;
+    try {
+      delete process.env.npm_config_user_agent;
+      writeFileSync(path.join(project, 'yarn.lock'), '');
+      expect(installCommand('@tradecore/plugin-atr', project)).toBe('yarn add @tradecore/plugin-atr');
+      process.env.npm_config_user_agent = 'npm/10.8.2 node/v20.20.2 linux x64';
+      expect(installCommand('@tradecore/plugin-atr', project)).toBe('npm install @tradecore/plugin-atr');
+    } finally {
+      if (saved === undefined) delete process.env.npm_config_user_agent;
+      else process.env.npm_config_user_agent = saved;
+    }
   });
 });
