@@ -7,6 +7,8 @@
 export interface ApiIssue {
   readonly path: string;
   readonly message: string;
+  /** The line `tradecore validate` prints for it (`plugins[3] (@tradecore/plugin-risk-guard) riskPct: must be <= 1`). */
+  readonly line?: string;
 }
 
 /** Every error body: a short message, and for invalid input the problems one per line. */
@@ -193,8 +195,10 @@ export interface JsonSchema {
 
 /** An installed plugin the Control page can configure. */
 export interface PluginInfo {
-  /** Name used in configs: `vwap` for `@tradecore/plugin-vwap`, else the package name. */
+  /** Name a config gives it: `vwap`, `risk-guard`, `trainer-gpu`, `risk-guard:trailing-stop`. */
   readonly name: string;
+  /** The plugin's own name (its package name, or `<package>:<sub>`), as the archive's config.json lists it. */
+  readonly pluginName: string;
   readonly packageName: string;
   readonly version: string;
   readonly description: string;

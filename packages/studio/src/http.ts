@@ -1,6 +1,6 @@
 import { collectIssues, InvalidIdError, UnsafePathError, ValidationError, type Issue, type Static, type TSchema } from '@tradecore/sdk';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiError } from './api.ts';
+import type { ApiError, ApiIssue } from './api.ts';
 
 /** An error answered with its status and message as they are (the message is written for the user). */
 export class HttpError extends Error {
@@ -8,13 +8,13 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly issues?: readonly Issue[],
+    readonly issues?: readonly (Issue | ApiIssue)[],
   ) {
     super(message);
   }
 }
 
-export const badRequest = (message: string, issues?: readonly Issue[]) => new HttpError(400, message, issues);
+export const badRequest = (message: string, issues?: readonly (Issue | ApiIssue)[]) => new HttpError(400, message, issues);
 export const notFound = (message: string) => new HttpError(404, message);
 export const conflict = (message: string) => new HttpError(409, message);
 
@@ -38,8 +38,9 @@ export function guardPath<T>(work: () => T): T {
   }
 }
 
-function body(error: string, issues?: readonly Issue[]): ApiError {
-  return issues && issues.length > 0 ? { error, issues: issues.map((i) => ({ path: i.path, message: i.message })) } : { error };
+function body(error: string, issues?: readonly (Issue | ApiIssue)[]): ApiError {
+  if (!issues || issues.length === 0) return { error };
+  return { error, issues: issues.map((i) => ({ path: i.path, message: i.message, ...('line' in i && i.line ? { line: i.line } : {}) })) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -5,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { makeProject, smallConfig, type TestProject } from './_testing.ts';
+import { makeProject, smallConfig, SOURCE_CLI, type TestProject } from './_testing.ts';
 import { createStudioApp } from './server.ts';
 import { generateToken, isLoopbackHost } from './security.ts';
 
@@ -225,12 +226,19 @@ describe('request bodies', () => {
     const body = res.json() as { error: string; issues: { path: string; message: string }[] };
     expect(body.error).toBe('config is invalid');
     const lines = body.issues.map((i) => `${i.path}: ${i.message}`);
-    expect(lines).toEqual(expect.arrayContaining(['env.window: must be >= 1', 'execution.takerFeeBps: must be >= 0']));
+    expect(lines).toEqual(expect.arrayContaining(['env.window: must be >= 1, got 0', 'execution.takerFeeBps: must be >= 0, got -1']));
     // Schema errors come first; plugin options are checked once the sections are valid.
     const second = await post('/api/runs', { config: { ...config, plugins } });
     expect(second.statusCode).toBe(400);
-    const lines2 = (second.json() as { issues: { path: string; message: string }[] }).issues.map((i) => `${i.path}: ${i.message}`);
-    expect(lines2).toEqual(expect.arrayContaining(['plugins[3].options.riskPct: must be <= 1', 'plugins[2].options.period: must be integer']));
+    const issues2 = (second.json() as { issues: { path: string; message: string; line: string }[] }).issues;
+    expect(issues2.map((i) => i.path)).toEqual(expect.arrayContaining(['plugins[3].options.riskPct', 'plugins[2].options.period']));
+    // Each issue carries the line `tradecore validate` prints for the same config.
+    const file = path.join(project.root, 'invalid.config.json');
+    writeFileSync(file, JSON.stringify({ ...config, plugins, dataDir: project.dataDir }));
+    const cli = spawnSync(SOURCE_CLI.command, [...SOURCE_CLI.args, 'validate', '--config', file], { cwd: project.root, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    for (const issue of issues2) expect(cli.stdout).toContain(`invalid.config.json: ${issue.line}`);
+    expect(issues2.map((i) => i.line)).toEqual(expect.arrayContaining(['plugins[3] (@tradecore/plugin-risk-guard) riskPct: must be <= 1, got 1.5']));
     expect(readdirSync(project.runsDir).filter((n) => n !== 'escape')).toEqual([]);
   });
 
@@ -238,10 +246,10 @@ describe('request bodies', () => {
     const config = smallConfig();
     const bad = await post('/api/validate', { config: { ...config, plugins: config.plugins.map((p) => (p.name === 'risk-guard' ? { ...p, options: { riskPct: 2 } } : p)) } });
     expect(bad.statusCode).toBe(200);
-    expect(bad.json()).toMatchObject({ ok: false, issues: [{ path: 'plugins[3].options.riskPct', message: 'must be <= 1' }] });
+    expect(bad.json()).toMatchObject({ ok: false, issues: [{ path: 'plugins[3].options.riskPct', message: 'must be <= 1, got 2', line: 'plugins[3] (@tradecore/plugin-risk-guard) riskPct: must be <= 1, got 2' }] });
     const good = await post('/api/validate', { config });
     expect(good.json()).toMatchObject({ ok: true, issues: [] });
-    expect(good.json().summary.join('\n')).toMatch(/dataset "test-btc-1m": 4,320 rows/);
+    expect(good.json().summary.join('\n')).toMatch(/dataset "test-btc-1m" .*: 4,320 rows/);
   });
 
   it('malformed JSON and unknown body keys are 400 with a short message, never a stack trace', async () => {

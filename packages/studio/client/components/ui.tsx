@@ -69,7 +69,7 @@ export function ErrorNotice({ error, title }: { error: unknown; title?: string }
         <ul>
           {issues.map((i) => (
             <li key={`${i.path}${i.message}`}>
-              <code>{i.path ? `${i.path}: ${i.message}` : i.message}</code>
+              <code>{i.line ?? (i.path ? `${i.path}: ${i.message}` : i.message)}</code>
             </li>
           ))}
         </ul>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ControlState, JsonSchema, LaunchResult, PluginEntry, PluginInfo, SavedFile, StudioConfig, ToolManifestFile, ValidationResult } from '../../src/api.ts';
-import { api, RequestError } from '../api.ts';
+import type { ApiIssue, ControlState, JsonSchema, LaunchResult, PluginEntry, PluginInfo, SavedFile, StudioConfig, ToolManifestFile, ValidationResult } from '../../src/api.ts';
+import { api, live, RequestError } from '../api.ts';
 import { SchemaFields, type FieldErrors } from '../components/SchemaForm.tsx';
 import { Card, ErrorNotice, Loading, PageHead, Switch } from '../components/ui.tsx';
 import { href } from '../lib/router.ts';
@@ -12,7 +12,7 @@ type Values = Readonly<Record<string, unknown>>;
 const TRAINER_MAIN = ['backend', 'totalSteps', 'numEnvs', 'hidden', 'learningRate', 'nSteps', 'minibatchSize', 'epochs'];
 
 function matches(entry: PluginEntry, plugin: PluginInfo): boolean {
-  return entry.name === plugin.name || entry.name === plugin.packageName;
+  return entry.name === plugin.name || entry.name === plugin.pluginName || entry.name === plugin.packageName;
 }
 
 function withoutSchemaKeys(schema: JsonSchema | undefined, drop: readonly string[]): JsonSchema | null {
@@ -21,10 +21,13 @@ function withoutSchemaKeys(schema: JsonSchema | undefined, drop: readonly string
   return { ...schema, properties };
 }
 
-function errorMap(issues: readonly { path: string; message: string }[]): FieldErrors {
+/** The line `tradecore validate` prints for an issue. */
+const lineOf = (issue: ApiIssue) => issue.line ?? (issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+
+function errorMap(issues: readonly ApiIssue[]): FieldErrors {
   const map = new Map<string, string[]>();
   for (const issue of issues) {
-    const line = issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+    const line = lineOf(issue);
     map.set(issue.path, [...(map.get(issue.path) ?? []), line]);
   }
   return map;
@@ -130,7 +133,7 @@ function ControlForm({ state }: { state: ControlState }) {
   const [config, setConfig] = useState<StudioConfig>(state.config);
   const [validation, setValidation] = useState<ValidationResult | null>(null);
   const [validating, setValidating] = useState(false);
-  const [live, setLive] = useState(false);
+  const [autoValidate, setAutoValidate] = useState(false);
   const [launching, setLaunching] = useState(false);
   const [launches, setLaunches] = useState<LaunchResult[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -138,6 +141,16 @@ function ControlForm({ state }: { state: ControlState }) {
   const [saved, setSaved] = useState<string | null>(null);
   const [configName, setConfigName] = useState('studio');
   const seq = useRef(0);
+
+  // A launch answered before its run named itself learns the id from the live feed.
+  useEffect(
+    () =>
+      live.subscribe((event) => {
+        if (event.type === 'launch' && event.runId) setLaunches((list) => list.map((l) => (l.launchId === event.launchId ? { ...l, runId: event.runId } : l)));
+        if (event.type === 'launch' && event.state === 'failed') setError(new Error(`launch ${event.launchId} failed before it started a run:\n${event.message ?? ''}`));
+      }),
+    [],
+  );
 
   const indicators = state.plugins.filter((p) => p.kind === 'indicator');
   const guard = state.plugins.find((p) => p.kind === 'risk-guard');
@@ -160,10 +173,10 @@ function ControlForm({ state }: { state: ControlState }) {
 
   // Once validated, every change is checked again (debounced), so a fixed value clears its error.
   useEffect(() => {
-    if (!live) return;
+    if (!autoValidate) return;
     const timer = setTimeout(() => void validate(config), 350);
     return () => clearTimeout(timer);
-  }, [config, live]);
+  }, [config, autoValidate]);
 
   const entryIndex = (plugin: PluginInfo) => config.plugins.findIndex((e) => matches(e, plugin));
   const setEntry = (plugin: PluginInfo, update: (entry: PluginEntry | undefined) => PluginEntry) => {
@@ -235,7 +248,7 @@ function ControlForm({ state }: { state: ControlState }) {
     } catch (e) {
       if (e instanceof RequestError && e.issues.length > 0) {
         setValidation({ ok: false, issues: e.issues, summary: [] });
-        setLive(true);
+        setAutoValidate(true);
       }
       setError(e);
     } finally {
@@ -356,7 +369,7 @@ function ControlForm({ state }: { state: ControlState }) {
               <div class="btn-row">
                 <button
                   onClick={() => {
-                    setLive(true);
+                    setAutoValidate(true);
                     void validate(config);
                   }}
                   disabled={validating}
@@ -385,7 +398,7 @@ function ControlForm({ state }: { state: ControlState }) {
                   <ul class="issues">
                     {issues.map((i) => (
                       <li key={`${i.path}${i.message}`} onClick={() => focusField(i.path)} title="show the field" style={{ cursor: 'pointer' }}>
-                        {i.path ? `${i.path}: ${i.message}` : i.message}
+                        {lineOf(i)}
                       </li>
                     ))}
                   </ul>
@@ -394,7 +407,7 @@ function ControlForm({ state }: { state: ControlState }) {
               <ErrorNotice error={issues.length > 0 && error instanceof RequestError && error.issues.length > 0 ? null : error} />
               {launches.map((l) => (
                 <div class="notice info" key={l.launchId} data-testid="launched">
-                  Launched {l.runId ? <a href={href(['runs', l.runId])}>{l.runId}</a> : <>launch {l.launchId}</>} (pid {l.pid}).{' '}
+                  Launched {l.runId ? <a href={href(['runs', l.runId])}>{l.runId}</a> : <>a run (starting, pid {l.pid})</>}.{' '}
                   <a href="#/runs">Watch it on Runs →</a>
                 </div>
               ))}

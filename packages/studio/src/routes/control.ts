@@ -86,7 +86,7 @@ export function controlRoutes(app: FastifyInstance, ctx: StudioContext): void {
     const ids = datasets.map((d) => d.id);
     const key = `${ctx.configFile ? versionOf(ctx.configFile) : '-'}|${ids.join(',')}`;
     if (starting?.key !== key) {
-      starting = { key, value: startingConfig({ cwd: ctx.root, dataDir: ctx.dataDir, configFile: ctx.configFile, datasets: ids, catalogue: plugins }) };
+      starting = { key, value: startingConfig({ cwd: ctx.root, dataDir: ctx.dataDir, runsDir: ctx.runsDir, configFile: ctx.configFile, datasets: ids, catalogue: plugins }) };
     }
     const { config, warnings } = await starting.value;
     return {
@@ -102,7 +102,7 @@ export function controlRoutes(app: FastifyInstance, ctx: StudioContext): void {
 
   app.post('/api/validate', async (request) => {
     const { config } = parseInput(ValidateBody, request.body);
-    return validateConfig(config, { cwd: ctx.root, dataDir: ctx.dataDir });
+    return validateConfig(config, { cwd: ctx.root, dataDir: ctx.dataDir, runsDir: ctx.runsDir });
   });
 
   app.get('/api/tools', async () => ({ dir: path.relative(ctx.root, ctx.toolsDir), names: jsonNames(ctx.toolsDir) }));

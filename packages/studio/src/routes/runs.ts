@@ -17,8 +17,11 @@ const LaunchBody = Type.Object({ config: Type.Unknown() }, { additionalPropertie
 const FoldQuery = Type.Object({ fold: Type.Optional(Type.String({ pattern: '^\\d{1,4}$' })), token: Type.Optional(Type.String()) });
 const CompareQuery = Type.Object({ ids: Type.String({ minLength: 1, description: 'Run ids separated by commas.' }), token: Type.Optional(Type.String()) });
 
-/** How long a launch request waits for the new run to name its id before answering without it. */
-const RUN_ID_WAIT_MS = 15_000;
+/**
+ * How long a launch request waits for the new run to name its id before answering without it (the panel then
+ * learns it from the live feed).
+ */
+const RUN_ID_WAIT_MS = 3_000;
 
 function existingRun(ctx: StudioContext, rawId: unknown): { id: string; dir: string } {
   const dir = runDirOf(ctx.runsDir, rawId);
@@ -60,6 +63,12 @@ export function runRoutes(app: FastifyInstance, ctx: StudioContext): void {
     });
     const id = runId ?? (await ctx.launches.waitForRunId(record, RUN_ID_WAIT_MS));
     ctx.live.publish({ type: 'launch', launchId: record.launchId, runId: id, state: 'started' });
+    if (id === null) {
+      // Tell the panel the run's id as soon as the run names it.
+      void ctx.launches.waitForRunId(record, 300_000).then((late) => {
+        if (late !== null) ctx.live.publish({ type: 'launch', launchId: record.launchId, runId: late, state: 'started' });
+      });
+    }
     return { launchId: record.launchId, runId: id, pid: record.pid };
   };
 
@@ -69,10 +78,10 @@ export function runRoutes(app: FastifyInstance, ctx: StudioContext): void {
     const { config: input } = parseInput(LaunchBody, request.body);
     const shape = checkShape(input);
     if ('issues' in shape) throw badRequest('config is invalid', shape.issues);
-    const validation = await validateConfig(shape.config, { cwd: ctx.root, dataDir: ctx.dataDir });
+    const validation = await validateConfig(shape.config, { cwd: ctx.root, dataDir: ctx.dataDir, runsDir: ctx.runsDir });
     if (!validation.ok) throw badRequest('config is invalid', validation.issues);
     requireCli(ctx);
-    const launch = await ctx.launches.create((folder) => writeLaunchConfig(folder, shape.config, { cwd: ctx.root, dataDir: ctx.dataDir }));
+    const launch = await ctx.launches.create((folder) => writeLaunchConfig(folder, shape.config, { cwd: ctx.root, dataDir: ctx.dataDir, runsDir: ctx.runsDir }));
     const result = await start(launch, 'run', ['run', '--config', launch.configFile!, '--out', ctx.runsDir, '--json'], null);
     return reply.status(201).send(result);
   });
