@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isValidId } from '@tradecore/sdk';
@@ -70,6 +70,10 @@ function newLaunchId(): string {
 export class LaunchRegistry {
   readonly dir: string;
   readonly #byId = new Map<string, LaunchRecord>();
+  /** The latest launch of each run id. */
+  readonly #byRun = new Map<string, LaunchRecord>();
+  /** Launches whose run has not named itself yet. */
+  readonly #pending = new Set<LaunchRecord>();
   readonly #tails = new Map<string, LogTail>();
 
   constructor(
@@ -84,9 +88,35 @@ export class LaunchRegistry {
     return path.join(this.dir, launchId);
   }
 
+  #loadedKey = '';
+
+  /**
+   * Re-reads the launch folders when the folder changed (another studio on the same runs folder launched), and
+   * learns the run ids of launches whose run has started since.
+   */
+  refresh(): void {
+    for (const launch of [...this.#pending]) this.#learnRunId(launch);
+    let key = '';
+    try {
+      const s = statSync(this.dir);
+      key = `${s.mtimeMs}:${s.size}`;
+    } catch {
+      key = 'none';
+    }
+    if (key !== this.#loadedKey) this.load();
+  }
+
   /** Re-reads every launch folder (a restart starts here). */
   load(): void {
+    try {
+      const s = statSync(this.dir);
+      this.#loadedKey = `${s.mtimeMs}:${s.size}`;
+    } catch {
+      this.#loadedKey = 'none';
+    }
     this.#byId.clear();
+    this.#byRun.clear();
+    this.#pending.clear();
     let names: string[] = [];
     try {
       names = readdirSync(this.dir);
@@ -97,7 +127,7 @@ export class LaunchRegistry {
       if (!isValidId(name)) continue;
       try {
         const record = JSON.parse(readFileSync(path.join(this.dir, name, LAUNCH_JSON), 'utf8')) as LaunchRecord;
-        if (record.format === 'tradecore-studio-launch/1' && record.launchId === name) this.#byId.set(name, record);
+        if (record.format === 'tradecore-studio-launch/1' && record.launchId === name) this.#add(record);
       } catch {
         // A launch folder whose launch.json was never completed: nothing was started from it.
       }
@@ -112,30 +142,49 @@ export class LaunchRegistry {
     return this.#byId.get(launchId);
   }
 
+  #add(launch: LaunchRecord): void {
+    this.#byId.set(launch.launchId, launch);
+    if (launch.runId === null) this.#pending.add(launch);
+    else this.#index(launch);
+  }
+
+  #index(launch: LaunchRecord): void {
+    this.#pending.delete(launch);
+    const current = this.#byRun.get(launch.runId!);
+    if (!current || launch.startedAt >= current.startedAt) this.#byRun.set(launch.runId!, launch);
+  }
+
   /** The latest launch of a run (its resume, if it was resumed from here). */
   forRun(runId: string): LaunchRecord | undefined {
-    let latest: LaunchRecord | undefined;
-    for (const launch of this.#byId.values()) {
-      if (launch.runId === null) this.#learnRunId(launch);
-      if (launch.runId === runId && (!latest || launch.startedAt > latest.startedAt)) latest = launch;
-    }
-    return latest;
+    return this.#byRun.get(runId);
   }
 
   /** Reads the run id from the launch's first event, once the run has created its archive. */
   #learnRunId(launch: LaunchRecord): void {
+    const alive = isLaunchAlive(launch);
+    let text = '';
     try {
-      const text = readFileSync(path.join(this.folderOf(launch.launchId), EVENTS_JSONL), 'utf8');
-      const first = text.slice(0, text.indexOf('\n'));
-      if (!first) return;
-      const event = JSON.parse(first) as { type?: string; id?: unknown };
-      if (event.type === 'start' && isValidId(event.id)) {
-        launch.runId = event.id;
-        void writeJsonAtomic(path.join(this.folderOf(launch.launchId), LAUNCH_JSON), launch).catch(() => {});
-      }
+      // The `start` event comes after whatever the config's plugins logged while they were set up.
+      text = readFileSync(path.join(this.folderOf(launch.launchId), EVENTS_JSONL), 'utf8').slice(0, 256 * 1024);
     } catch {
       // Not started yet.
     }
+    for (const line of text.split('\n')) {
+      if (!line.includes('"start"')) continue;
+      try {
+        const event = JSON.parse(line) as { type?: string; id?: unknown };
+        if (event.type === 'start' && isValidId(event.id)) {
+          launch.runId = event.id;
+          this.#index(launch);
+          void writeJsonAtomic(path.join(this.folderOf(launch.launchId), LAUNCH_JSON), launch).catch(() => {});
+          return;
+        }
+      } catch {
+        // A line cut by the read limit.
+      }
+    }
+    // Exited without starting a run (its config was refused): nothing to learn any more.
+    if (!alive) this.#pending.delete(launch);
   }
 
   /** A tail of the launch's events file (one per launch, kept). */
@@ -220,7 +269,7 @@ export class LaunchRegistry {
       runId,
     };
     await writeJsonAtomic(path.join(launch.folder, LAUNCH_JSON), record);
-    this.#byId.set(record.launchId, record);
+    this.#add(record);
     child.once('exit', (code) => onExit?.(record, code));
     return record;
   }

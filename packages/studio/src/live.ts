@@ -36,6 +36,7 @@ export class LiveHub {
   readonly #latest = new Map<string, RunProgress>();
   readonly #watchers = new Map<string, FSWatcher>();
   #rows = new Map<string, string>();
+  #rowObjects = new Map<string, RunRow>();
   #timer: NodeJS.Timeout | undefined;
   runs: RunIndex | undefined;
 
@@ -115,9 +116,17 @@ export class LiveHub {
     this.#watchers.delete(launchId);
   }
 
+  /** The current rows and their JSON (a row object the index reused is not serialised again). */
   #snapshotRows(): readonly RunRow[] {
     const rows = this.runs?.list().runs ?? [];
-    this.#rows = new Map(rows.map((r) => [r.id, JSON.stringify(r)]));
+    const json = new Map<string, string>();
+    const objects = new Map<string, RunRow>();
+    for (const row of rows) {
+      json.set(row.id, this.#rowObjects.get(row.id) === row ? this.#rows.get(row.id)! : JSON.stringify(row));
+      objects.set(row.id, row);
+    }
+    this.#rows = json;
+    this.#rowObjects = objects;
     return rows;
   }
 

@@ -3,13 +3,22 @@ import path from 'node:path';
 import { isValidId, METRICS_JSON, RUN_JSON } from '@tradecore/sdk';
 import type { RunList, RunMetricsSummary, RunProgress, RunRow } from './api.ts';
 import { canCancel, canResume, readRecord, statusOf, type RunRecord } from './adapters/runs.ts';
-import type { LaunchRegistry } from './launches.ts';
+import type { LaunchRecord, LaunchRegistry } from './launches.ts';
 
 interface CachedRun {
   readonly key: string;
   readonly record: RunRecord;
   readonly metrics: RunMetricsSummary | null;
+  /** When the files were last stat'ed (ms). */
+  checkedAt: number;
 }
+
+/**
+ * How long a finished run's files are trusted without a `stat`. A complete run never changes and a failed one
+ * only when it is resumed (which the panel announces itself with {@link RunIndex.invalidate}), so listing 1,000
+ * runs costs one `readdir` instead of 2,000 `stat` calls.
+ */
+const SETTLED_RECHECK_MS = 5_000;
 
 type Metrics = { policies?: Record<string, Record<string, number>> };
 
@@ -43,6 +52,10 @@ function statKey(file: string): string | null {
  */
 export class RunIndex {
   readonly #cache = new Map<string, CachedRun>();
+  /** Rows of settled runs, reused (same object) while their files and launch are unchanged. */
+  readonly #settledRows = new Map<string, { entry: CachedRun; launch: LaunchRecord | undefined; row: RunRow }>();
+  /** The last list; returned again (same object) while no row changed, so its JSON can be reused. */
+  #last: RunList | undefined;
 
   constructor(
     readonly runsDir: string,
@@ -51,14 +64,24 @@ export class RunIndex {
     readonly liveProgress: (id: string) => RunProgress | undefined = () => undefined,
   ) {}
 
-  #load(id: string): CachedRun | { error: string } {
+  /** Forgets what is cached about a run (the panel just changed it: a resume, a cancel). */
+  invalidate(id: string): void {
+    this.#cache.delete(id);
+  }
+
+  #load(id: string, now = Date.now()): CachedRun | { error: string } {
+    const cached = this.#cache.get(id);
+    const settled = cached && cached.record.status !== 'running';
+    if (cached && settled && now - cached.checkedAt < SETTLED_RECHECK_MS) return cached;
     const dir = path.join(this.runsDir, id);
     const runKey = statKey(path.join(dir, RUN_JSON));
     if (runKey === null) return { error: 'no run.json' };
     const metricsFile = path.join(dir, METRICS_JSON);
     const key = `${runKey}|${statKey(metricsFile) ?? '-'}`;
-    const cached = this.#cache.get(id);
-    if (cached?.key === key) return cached;
+    if (cached?.key === key) {
+      cached.checkedAt = now;
+      return cached;
+    }
     let record: RunRecord;
     try {
       record = readRecord(dir);
@@ -71,7 +94,7 @@ export class RunIndex {
     } catch {
       metrics = null;
     }
-    const entry: CachedRun = { key, record, metrics: summarize(metrics) };
+    const entry: CachedRun = { key, record, metrics: summarize(metrics), checkedAt: now };
     this.#cache.set(id, entry);
     return entry;
   }
@@ -79,6 +102,16 @@ export class RunIndex {
   #row(id: string, entry: CachedRun): RunRow {
     const { record } = entry;
     const launch = this.launches.forRun(id);
+    const settled = this.#settledRows.get(id);
+    if (settled && settled.entry === entry && settled.launch === launch) return settled.row;
+    const row = this.#buildRow(id, entry, launch);
+    if (row.status === 'complete' || row.status === 'failed' || row.status === 'cancelled') this.#settledRows.set(id, { entry, launch, row });
+    else this.#settledRows.delete(id);
+    return row;
+  }
+
+  #buildRow(id: string, entry: CachedRun, launch: LaunchRecord | undefined): RunRow {
+    const { record } = entry;
     const status = statusOf(record, launch);
     const created = Date.parse(record.createdAt);
     const finished = record.finishedAt ? Date.parse(record.finishedAt) : null;
@@ -113,6 +146,7 @@ export class RunIndex {
   }
 
   list(): RunList {
+    this.launches.refresh();
     const runs: RunRow[] = [];
     const skipped: { name: string; reason: string }[] = [];
     let entries;
@@ -122,6 +156,7 @@ export class RunIndex {
       return { runs, skipped };
     }
     const seen = new Set<string>();
+    const now = Date.now();
     for (const entry of entries) {
       const name: string = entry.name;
       if (!entry.isDirectory() || name.startsWith('.')) continue;
@@ -129,7 +164,7 @@ export class RunIndex {
         skipped.push({ name: JSON.stringify(name).slice(0, 80), reason: 'not a valid run id' });
         continue;
       }
-      const loaded = this.#load(name);
+      const loaded = this.#load(name, now);
       if ('error' in loaded) {
         skipped.push({ name, reason: loaded.error });
         continue;
@@ -137,13 +172,22 @@ export class RunIndex {
       seen.add(name);
       runs.push(this.#row(name, loaded));
     }
-    for (const id of this.#cache.keys()) if (!seen.has(id)) this.#cache.delete(id);
+    for (const id of this.#cache.keys()) {
+      if (!seen.has(id)) {
+        this.#cache.delete(id);
+        this.#settledRows.delete(id);
+      }
+    }
     runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
-    return { runs, skipped };
+    const last = this.#last;
+    if (last && last.runs.length === runs.length && last.runs.every((row, i) => row === runs[i]) && JSON.stringify(last.skipped) === JSON.stringify(skipped)) return last;
+    this.#last = { runs, skipped };
+    return this.#last;
   }
 
   /** One run's row, or null when it is not a readable run. `id` must already be validated. */
   row(id: string): RunRow | null {
+    this.launches.refresh();
     const loaded = this.#load(id);
     return 'error' in loaded ? null : this.#row(id, loaded);
   }

@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RunList, RunRow, RunStatus } from '../../src/api.ts';
 import { api, applyRunEvent, live } from '../api.ts';
@@ -93,6 +94,62 @@ export function RunActions({ row, onError, large }: { row: RunRow; onError: (e: 
   );
 }
 
+interface RowProps {
+  row: RunRow;
+  selected: boolean;
+  toggle: (id: string) => void;
+  onError: (e: unknown) => void;
+}
+
+/** One run's row; re-rendered only when its row object or selection changes (live updates touch one row). */
+class RunRowView extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    return next.row !== this.props.row || next.selected !== this.props.selected;
+  }
+
+  override render({ row: r, selected, toggle, onError }: RowProps) {
+    return (
+      <tr data-run={r.id} data-status={r.status} class={selected ? 'selected' : ''}>
+        <td>
+          <input type="checkbox" checked={selected} onChange={() => toggle(r.id)} aria-label={`select ${r.id}`} />
+        </td>
+        <td>
+          <StatusPill status={r.status} />
+        </td>
+        <td>
+          <div class="two-line">
+            <a href={href(['runs', r.id])} class="mono">
+              {r.id}
+            </a>
+            {r.status === 'running' ? (
+              <LiveProgress row={r} />
+            ) : r.error ? (
+              <span class="sub ellipsis" style={{ maxWidth: '360px' }} title={r.error}>
+                {r.error}
+              </span>
+            ) : null}
+          </div>
+        </td>
+        <td class="nowrap">{r.dataset ?? '—'}</td>
+        <td class="num">{r.seed}</td>
+        <td class={`num ${signClass(r.metrics?.totalReturn)}`}>{pct(r.metrics?.totalReturn)}</td>
+        <td class="num">{fixed(r.metrics?.sharpe)}</td>
+        <td class="num">{pct(r.metrics?.maxDrawdown)}</td>
+        <td class="num">{int(r.metrics?.trades)}</td>
+        <td class="num">{pct(r.metrics?.feeDrag)}</td>
+        <td class="nowrap">{r.backend ?? '—'}</td>
+        <td class="num">{duration(r.seconds)}</td>
+        <td class="nowrap muted" title={r.createdAt}>
+          {ago(r.createdAt)}
+        </td>
+        <td>
+          <RunActions row={r} onError={onError} />
+        </td>
+      </tr>
+    );
+  }
+}
+
 export function RunsPage() {
   const list = useAsync(() => api.get<RunList>('/api/runs'), []);
   const [rows, setRows] = useState<readonly RunRow[]>([]);
@@ -138,12 +195,14 @@ export function RunsPage() {
     </th>
   );
 
-  const toggle = (id: string) => {
-    const next = new Set(selected);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    setSelected(next);
-  };
+  // Functional update: rows that were not re-rendered still hold an older `toggle`.
+  const toggle = (id: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   return (
     <>
@@ -204,37 +263,7 @@ export function RunsPage() {
               </thead>
               <tbody>
                 {shown.slice(0, limit).map((r) => (
-                  <tr key={r.id} data-run={r.id} data-status={r.status} class={selected.has(r.id) ? 'selected' : ''}>
-                    <td>
-                      <input type="checkbox" checked={selected.has(r.id)} onChange={() => toggle(r.id)} aria-label={`select ${r.id}`} />
-                    </td>
-                    <td>
-                      <StatusPill status={r.status} />
-                    </td>
-                    <td>
-                      <div class="two-line">
-                        <a href={href(['runs', r.id])} class="mono">
-                          {r.id}
-                        </a>
-                        {r.status === 'running' ? <LiveProgress row={r} /> : r.error ? <span class="sub ellipsis" style={{ maxWidth: '360px' }} title={r.error}>{r.error}</span> : null}
-                      </div>
-                    </td>
-                    <td class="nowrap">{r.dataset ?? '—'}</td>
-                    <td class="num">{r.seed}</td>
-                    <td class={`num ${signClass(r.metrics?.totalReturn)}`}>{pct(r.metrics?.totalReturn)}</td>
-                    <td class="num">{fixed(r.metrics?.sharpe)}</td>
-                    <td class="num">{pct(r.metrics?.maxDrawdown)}</td>
-                    <td class="num">{int(r.metrics?.trades)}</td>
-                    <td class="num">{pct(r.metrics?.feeDrag)}</td>
-                    <td class="nowrap">{r.backend ?? '—'}</td>
-                    <td class="num">{duration(r.seconds)}</td>
-                    <td class="nowrap muted" title={r.createdAt}>
-                      {ago(r.createdAt)}
-                    </td>
-                    <td>
-                      <RunActions row={r} onError={setError} />
-                    </td>
-                  </tr>
+                  <RunRowView key={r.id} row={r} selected={selected.has(r.id)} toggle={toggle} onError={setError} />
                 ))}
               </tbody>
             </table>

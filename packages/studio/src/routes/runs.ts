@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_JSON, LEDGER_PARQUET, METRICS_JSON, REPORT_HTML, Type } from '@tradecore/sdk';
 import type { FastifyInstance } from 'fastify';
-import type { Comparison, LaunchResult, RunDetail } from '../api.ts';
+import type { Comparison, LaunchResult, RunDetail, RunList } from '../api.ts';
 import { equityCurve, listArchiveFiles, readJsonFile, TRAIN_PARQUET, trainingCurves } from '../archive.ts';
 import { checkShape, validateConfig, writeLaunchConfig } from '../adapters/config.ts';
 import { requestCancel } from '../adapters/runs.ts';
@@ -72,7 +72,13 @@ export function runRoutes(app: FastifyInstance, ctx: StudioContext): void {
     return { launchId: record.launchId, runId: id, pid: record.pid };
   };
 
-  app.get('/api/runs', async () => ctx.runs.list());
+  // With 1,000 settled runs the list object is reused while nothing changed; so is its JSON.
+  let listed: { list: RunList; json: string } | undefined;
+  app.get('/api/runs', async (_request, reply) => {
+    const list = ctx.runs.list();
+    if (listed?.list !== list) listed = { list, json: JSON.stringify(list) };
+    return reply.type('application/json; charset=utf-8').send(listed.json);
+  });
 
   app.post('/api/runs', async (request, reply) => {
     const { config: input } = parseInput(LaunchBody, request.body);
