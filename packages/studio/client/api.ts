@@ -87,7 +87,7 @@ class LiveFeed {
       const event = JSON.parse(e.data) as StudioEvent;
       for (const l of this.#listeners) l(event);
     };
-    for (const type of ['run', 'run-removed', 'progress', 'log', 'launch']) source.addEventListener(type, dispatch as EventListener);
+    for (const type of ['run', 'run-removed', 'progress', 'log', 'launch', 'pull']) source.addEventListener(type, dispatch as EventListener);
     source.onopen = () => this.#setConnected(true);
     source.onerror = () => this.#setConnected(false);
     this.#source = source;

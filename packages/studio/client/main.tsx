@@ -9,6 +9,7 @@ import { DataPage } from './pages/Data.tsx';
 import { ReplayPage } from './pages/Replay.tsx';
 import { RunPage } from './pages/Run.tsx';
 import { RunsPage } from './pages/Runs.tsx';
+import { SweepPage } from './pages/Sweeps.tsx';
 
 const TABS = [
   ['data', 'Data'],
@@ -32,10 +33,12 @@ function LiveStatus() {
 function App() {
   const route = useRoute();
   const page = route.parts[0] ?? 'runs';
+  // Sweeps live under the Runs tab.
+  const tab = page === 'sweeps' ? 'runs' : page;
   useEffect(() => {
-    const tab = TABS.find(([key]) => key === page)?.[1] ?? 'Runs';
-    document.title = `${tab} · TradeCore Studio`;
-  }, [page]);
+    const title = TABS.find(([key]) => key === tab)?.[1] ?? 'Runs';
+    document.title = `${title} · TradeCore Studio`;
+  }, [tab]);
   let content;
   switch (page) {
     case 'data':
@@ -53,6 +56,9 @@ function App() {
     case 'runs':
       content = route.parts[1] ? <RunPage id={route.parts[1]} /> : <RunsPage />;
       break;
+    case 'sweeps':
+      content = route.parts[1] ? <SweepPage id={route.parts[1]} /> : <RunsPage />;
+      break;
     default:
       content = <RunsPage />;
   }
@@ -69,7 +75,7 @@ function App() {
         </div>
         <nav class="tabs">
           {TABS.map(([key, label]) => (
-            <a key={key} href={`#/${key}`} class={page === key ? 'active' : ''}>
+            <a key={key} href={`#/${key}`} class={tab === key ? 'active' : ''}>
               {label}
             </a>
           ))}

@@ -115,7 +115,8 @@ export type StudioEvent =
   | { readonly type: 'run-removed'; readonly id: string }
   | { readonly type: 'progress'; readonly id: string; readonly progress: RunProgress; readonly at: number }
   | { readonly type: 'log'; readonly id: string; readonly message: string; readonly at: number }
-  | { readonly type: 'launch'; readonly launchId: string; readonly runId: string | null; readonly state: 'started' | 'failed'; readonly message?: string };
+  | { readonly type: 'launch'; readonly launchId: string; readonly runId: string | null; readonly state: 'started' | 'failed'; readonly message?: string }
+  | { readonly type: 'pull'; readonly pull: PullState };
 
 export interface DatasetSummary {
   readonly id: string;
@@ -298,4 +299,78 @@ export interface ReplayHeader {
   readonly initialEquity: number;
   readonly columns: readonly ReplayColumn[];
   readonly warning: string | null;
+}
+
+/** A sweep on the Runs page (`GET /api/sweeps`), from `sweeps/<id>/sweep.json` and `summary.json`. */
+export interface SweepRow {
+  readonly id: string;
+  /** `running | complete | failed | interrupted`. */
+  readonly state: string;
+  readonly createdAt: string | null;
+  readonly finishedAt: string | null;
+  readonly mode: string | null;
+  readonly dataset: string | null;
+  readonly metric: string | null;
+  readonly goal: string | null;
+  readonly counts: { readonly total: number; readonly pending: number; readonly running: number; readonly complete: number; readonly failed: number };
+  readonly etaSeconds: number | null;
+  /** The best setting once the summary is written. */
+  readonly best: { readonly setting: string | null; readonly values: Readonly<Record<string, unknown>>; readonly mean: number | null } | null;
+}
+
+export interface SweepTrial {
+  readonly id: string;
+  readonly index: number;
+  readonly setting: string | null;
+  readonly seed: number | null;
+  readonly overrides: readonly string[];
+  /** `pending | running | complete | failed`. */
+  readonly status: string;
+  readonly attempts: number;
+  readonly worker: string | null;
+  readonly seconds: number | null;
+  readonly progress: { readonly steps: number; readonly totalSteps: number } | null;
+  readonly error: string | null;
+  /** The agent's value of the sweep's metric, from the summary. */
+  readonly metric: number | null;
+  /** Its archive is in the runs folder (it can be opened, compared and replayed). */
+  readonly hasRun: boolean;
+}
+
+/** `GET /api/sweeps/:id`. */
+export interface SweepDetail {
+  readonly sweep: SweepRow;
+  readonly trials: readonly SweepTrial[];
+}
+
+/** Progress of an exchange pull, as `@tradecore/ingest` reports it. */
+export interface PullProgress {
+  readonly dataset: string;
+  readonly phase: 'starting' | 'pulling' | 'retrying' | 'writing' | 'done' | 'stopped';
+  readonly from: string;
+  readonly to: string;
+  readonly position: string;
+  readonly fraction: number;
+  readonly trades: number;
+  readonly requests: number;
+  readonly retries: number;
+  readonly barsWritten: number;
+  readonly lastBar: string | null;
+  readonly tradesPerSecond: number;
+  readonly etaSeconds: number | null;
+  readonly message?: string;
+}
+
+/** An exchange pull started from the Data page. */
+export interface PullState {
+  readonly id: string;
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly dataset: string | null;
+  readonly status: 'running' | 'complete' | 'stopped' | 'failed';
+  readonly startedAt: string;
+  readonly progress: PullProgress | null;
+  readonly barsWritten: number | null;
+  readonly error: string | null;
+  readonly warnings: readonly string[];
 }

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { findPackage } from '@tradecore/sdk';
 import type { FastifyServerOptions } from 'fastify';
+import { Pulls } from './adapters/ingest.ts';
 import { Lake } from './adapters/lake.ts';
+import { Sweeps } from './adapters/sweeps.ts';
 import { pluginCatalogue } from './adapters/plugins.ts';
 import type { PluginInfo } from './api.ts';
 import { LaunchRegistry, type CliCommand } from './launches.ts';
@@ -24,6 +26,13 @@ export interface StudioOptions {
   readonly configsDir?: string;
   /** The only folder files are imported from. Default `<dataDir>/imports`. */
   readonly importsDir?: string;
+  /** Sweeps (`sweeps/<id>/sweep.json`). Default `<root>/sweeps`. */
+  readonly sweepsDir?: string;
+  /**
+   * Options every exchange pull started from the panel gets (never taken from a request), e.g. a local mirror:
+   * `{ restUrl, rateLimit: 0 }`.
+   */
+  readonly pullDefaults?: Readonly<Record<string, unknown>>;
   /** How to start `tradecore` for launches. Default: the `@tradecore/cli` installed in the project. */
   readonly cli?: CliCommand | null;
   /** Address to bind. Default `127.0.0.1`. Any non-loopback address requires a token. */
@@ -55,6 +64,8 @@ export interface StudioContext {
   readonly launches: LaunchRegistry;
   readonly runs: RunIndex;
   readonly live: LiveHub;
+  readonly sweeps: Sweeps;
+  readonly pulls: Pulls;
   /** Installed plugins (read once; restart the studio after installing one). */
   catalogue(): Promise<{ plugins: PluginInfo[]; broken: string[] }>;
 }
@@ -100,6 +111,8 @@ export function createContext(options: StudioOptions): StudioContext {
     launches,
     runs,
     live,
+    sweeps: new Sweeps(from(options.sweepsDir, 'sweeps'), runsDir),
+    pulls: new Pulls(root, dataDir, (pull) => live.publish({ type: 'pull', pull }), options.pullDefaults ?? {}),
     catalogue: () => (catalogue ??= pluginCatalogue(root)),
   };
 }

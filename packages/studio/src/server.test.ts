@@ -320,3 +320,53 @@ describe('reading the lake', () => {
     expect(res.json()).toMatchObject({ id: 'csv-import', symbol: 'BTC-USD', rows: 2 });
   });
 });
+
+describe('sweeps and exchange pulls', () => {
+  it('lists sweeps from sweeps/<id>/sweep.json with per-trial status and links trials to their runs', async () => {
+    const dir = path.join(project.root, 'sweeps', 'sw-1');
+    mkdirSync(dir, { recursive: true });
+    const trial = (id: string, index: number, status: string, extra: object = {}) => ({ id, index, setting: `s${index}`, seed: index, overrides: [`plugins.rsi.period=${10 + index}`], status, attempts: 1, ...extra });
+    writeFileSync(
+      path.join(dir, 'sweep.json'),
+      JSON.stringify({
+        format: 'tradecore-sweep/1',
+        id: 'sw-1',
+        state: 'running',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:01:00.000Z',
+        mode: 'local',
+        workers: 2,
+        store: 'file:runs',
+        config: 'tradecore.config.json',
+        dataset: 'test-btc-1m',
+        metric: 'sharpe',
+        goal: 'max',
+        counts: { total: 3, pending: 1, running: 1, complete: 1, failed: 0 },
+        etaSeconds: 30,
+        trials: [trial('t-aaaa', 0, 'complete', { seconds: 12 }), trial('t-bbbb', 1, 'running', { progress: { steps: 50, totalSteps: 100 } }), trial('t-cccc', 2, 'pending')],
+      }),
+    );
+    mkdirSync(path.join(project.root, 'sweeps', 'not a sweep'), { recursive: true });
+    const list = (await get('/api/sweeps')).json() as { sweeps: { id: string; state: string; counts: { complete: number } }[] };
+    expect(list.sweeps).toEqual([expect.objectContaining({ id: 'sw-1', state: 'running', counts: expect.objectContaining({ complete: 1, total: 3 }) })]);
+    const detail = (await get('/api/sweeps/sw-1')).json() as { trials: { id: string; status: string; progress: unknown; hasRun: boolean }[] };
+    expect(detail.trials.map((t) => [t.id, t.status])).toEqual([
+      ['t-aaaa', 'complete'],
+      ['t-bbbb', 'running'],
+      ['t-cccc', 'pending'],
+    ]);
+    expect(detail.trials[1]!.progress).toEqual({ steps: 50, totalSteps: 100 });
+    expect(detail.trials[0]!.hasRun).toBe(false);
+    for (const id of ['..%2Fruns', '%2e%2e', 'nope']) expect((await get(`/api/sweeps/${id}`)).statusCode, id).toBe(id === 'nope' ? 404 : 400);
+  });
+
+  it('says whether exchange pulls are available, and refuses one when @tradecore/ingest is not installed', async () => {
+    const info = (await get('/api/ingest')).json() as { available: boolean; pulls: unknown[] };
+    expect(info.pulls).toEqual([]);
+    if (info.available) return;
+    const res = await post('/api/ingest/pulls', { exchange: 'kraken', symbol: 'BTC/USD', since: '1d' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatch(/need @tradecore\/ingest/);
+    expect((await post('/api/ingest/pulls', { exchange: 'kraken' })).statusCode).toBe(400);
+  });
+});

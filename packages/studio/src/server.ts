@@ -12,6 +12,7 @@ import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
 import { installSecurity } from './security.ts';
 import { ingestAvailable } from './adapters/ingest.ts';
+import { sweepRoutes } from './routes/sweeps.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 /** The built browser client: `dist/client` beside the built server, or the package's `dist/client` when run from source. */
@@ -63,6 +64,7 @@ export async function createStudioApp(options: Omit<StudioOptions, 'token' | 'ho
   controlRoutes(app, context);
   runRoutes(app, context);
   eventRoutes(app, context);
+  sweepRoutes(app, context);
   const client = clientDir();
   if (client) {
     await app.register(fastifyStatic, { root: client, prefix: '/', index: 'index.html', cacheControl: false });
@@ -70,6 +72,9 @@ export async function createStudioApp(options: Omit<StudioOptions, 'token' | 'ho
     // The API works without the page (scripts, tests); say how to get the page.
     app.get('/', async (_request, reply) => reply.type('text/plain').send('The studio\'s browser client is not built: run `pnpm --filter @tradecore/studio build`.\n'));
   }
-  app.addHook('onClose', async () => context.live.close());
+  app.addHook('onClose', async () => {
+    context.live.close();
+    context.pulls.close();
+  });
   return { app, context };
 }

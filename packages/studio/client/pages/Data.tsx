@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { CandleData, DatasetList, DatasetSummary, DatasetValidation, ServerInfo } from '../../src/api.ts';
-import { api } from '../api.ts';
+import type { CandleData, DatasetList, DatasetSummary, DatasetValidation, PullState } from '../../src/api.ts';
+import { api, live } from '../api.ts';
 import { CandleChart } from '../charts/CandleChart.tsx';
-import { Card, Empty, ErrorNotice, Loading, PageHead, Stat } from '../components/ui.tsx';
-import { bytes, compact, duration, int, pct, utc } from '../lib/format.ts';
+import { Card, Empty, ErrorNotice, Loading, PageHead, Progress, Stat } from '../components/ui.tsx';
+import { bytes, compact, duration, int, isNum, pct, utc } from '../lib/format.ts';
 import { navigate } from '../lib/router.ts';
 import { useAsync } from '../lib/useAsync.ts';
 
@@ -140,20 +140,109 @@ function ImportCard({ onImported }: { onImported: (id: string) => void }) {
   );
 }
 
-function IngestCard() {
-  const info = useAsync(() => api.get<ServerInfo>('/api/info'), []);
-  if (!info.data) return null;
+function PullRow({ pull }: { pull: PullState }) {
+  const [error, setError] = useState<unknown>(null);
+  const p = pull.progress;
   return (
-    <Card title="Exchange pull">
-      {info.data.ingest ? (
-        <p class="muted" style={{ margin: 0 }}>
-          <code>@tradecore/ingest</code> is installed: pull with <code>tradecore data pull</code>; pulls appear here as datasets when they finish.
-        </p>
-      ) : (
-        <p class="muted" style={{ margin: 0 }}>
-          Install <code>@tradecore/ingest</code> in the project to pull history from exchanges (ccxt) into the lake.
-        </p>
+    <div class="grid" style={{ gap: '4px', padding: '8px 0', borderTop: '1px solid var(--line-2)' }} data-pull={pull.id}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: '8px' }}>
+        <span class="mono" style={{ fontSize: '12.5px' }}>
+          {pull.symbol} · {pull.exchange}
+        </span>
+        <span class={`pill ${pull.status === 'running' ? 'running' : pull.status === 'complete' ? 'complete' : pull.status === 'failed' ? 'failed' : 'cancelled'}`}>{pull.status}</span>
+      </div>
+      {p && <Progress value={p.fraction} />}
+      <span class="hint muted" style={{ fontSize: '12px' }}>
+        {p ? `${p.phase} · at ${utc(p.position)} · ${int(p.barsWritten)} bars, ${compact(p.trades)} trades${isNum(p.etaSeconds) ? ` · ETA ${duration(p.etaSeconds)}` : ''}` : 'starting…'}
+        {p?.message ? ` · ${p.message}` : ''}
+      </span>
+      {pull.error && <span class="error" style={{ color: 'var(--bad)', fontSize: '12px' }}>{pull.error}</span>}
+      {pull.status === 'running' && (
+        <div>
+          <button
+            class="small danger"
+            onClick={() =>
+              api.post(`/api/ingest/pulls/${encodeURIComponent(pull.id)}/stop`).catch((e: unknown) => {
+                setError(e);
+              })
+            }
+          >
+            Stop
+          </button>
+        </div>
       )}
+      <ErrorNotice error={error} />
+    </div>
+  );
+}
+
+function IngestCard({ onDataset }: { onDataset: () => void }) {
+  const info = useAsync(() => api.get<{ available: boolean; pulls: PullState[] }>('/api/ingest'), []);
+  const [pulls, setPulls] = useState<readonly PullState[]>([]);
+  const [form, setForm] = useState({ exchange: 'kraken', symbol: 'BTC/USD', since: '7d', timeframe: '1m', from: 'trades' });
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => setPulls(info.data?.pulls ?? []), [info.data]);
+  useEffect(
+    () =>
+      live.subscribe((event) => {
+        if (event.type !== 'pull') return;
+        setPulls((list) => [event.pull, ...list.filter((p) => p.id !== event.pull.id)]);
+        if (event.pull.status === 'complete') onDataset();
+      }),
+    [],
+  );
+  if (!info.data) return null;
+  if (!info.data.available) {
+    return (
+      <Card title="Exchange pull">
+        <p class="muted" style={{ margin: 0 }}>
+          Install <code>@tradecore/ingest</code> in the project to pull history from exchanges (ccxt) into the lake from here.
+        </p>
+      </Card>
+    );
+  }
+  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+  const start = async () => {
+    setError(null);
+    try {
+      const state = await api.post<PullState>('/api/ingest/pulls', form);
+      setPulls((list) => [state, ...list.filter((p) => p.id !== state.id)]);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <Card title="Exchange pull" sub="bars built from the exchange's trades, resumable">
+      <div class="grid cols-2" style={{ gap: '10px' }}>
+        <label class="field">
+          <span class="name">exchange</span>
+          <input type="text" value={form.exchange} onInput={set('exchange')} />
+        </label>
+        <label class="field">
+          <span class="name">symbol</span>
+          <input type="text" value={form.symbol} onInput={set('symbol')} />
+        </label>
+        <label class="field">
+          <span class="name">since</span>
+          <input type="text" value={form.since} onInput={set('since')} placeholder="2024-01-01 or 30d" />
+        </label>
+        <label class="field">
+          <span class="name">from</span>
+          <select value={form.from} onChange={set('from')}>
+            <option value="trades">trades</option>
+            <option value="ohlcv">exchange candles</option>
+          </select>
+        </label>
+      </div>
+      <div style={{ marginTop: '10px' }}>
+        <button class="primary" onClick={start}>
+          Start pull
+        </button>
+      </div>
+      <ErrorNotice error={error} />
+      {pulls.map((p) => (
+        <PullRow key={p.id} pull={p} />
+      ))}
     </Card>
   );
 }
@@ -205,7 +294,7 @@ export function DataPage({ id }: { id: string | undefined }) {
               navigate(['data', newId]);
             }}
           />
-          <IngestCard />
+          <IngestCard onDataset={list.reload} />
         </div>
         {selected ? (
           <div class="grid" style={{ alignContent: 'start' }}>

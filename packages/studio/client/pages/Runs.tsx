@@ -6,6 +6,7 @@ import { Card, Empty, ErrorNotice, Loading, PageHead, Progress, StatusPill } fro
 import { ago, compact, duration, fixed, int, isNum, pct, signClass } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
 import { useAsync } from '../lib/useAsync.ts';
+import { SweepsCard } from './Sweeps.tsx';
 
 type SortKey = 'createdAt' | 'status' | 'id' | 'dataset' | 'seed' | 'return' | 'sharpe' | 'drawdown' | 'trades' | 'feeDrag' | 'seconds' | 'backend';
 
@@ -221,6 +222,7 @@ export function RunsPage() {
         }
       />
       <ErrorNotice error={list.error ?? error} />
+      <SweepsCard />
       <Card
         flush
         title={

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StudioContext } from '../context.ts';
 import { badRequest, notFound, parseInput } from '../http.ts';
 import { datasetIdOf, importFileOf } from '../paths.ts';
+import { ingestAvailable } from '../adapters/ingest.ts';
 
 const CandlesQuery = Type.Object({
   from: Type.Optional(Type.String({ pattern: '^-?\\d{1,15}$', description: 'Start, ms since the epoch.' })),
@@ -57,7 +58,29 @@ async function notFoundAsHttp<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const PullBody = Type.Object(
+  {
+    exchange: Type.String({ minLength: 1, description: 'ccxt exchange id, e.g. kraken.' }),
+    symbol: Type.String({ minLength: 1, description: 'BTC/USD or BTC-USD.' }),
+    since: Type.String({ minLength: 1, description: "ISO time (UTC) or an age such as '30d'." }),
+    until: Type.Optional(Type.String({ minLength: 1 })),
+    timeframe: Type.Optional(Type.String({ minLength: 1 })),
+    from: Type.Optional(Type.Union([Type.Literal('trades'), Type.Literal('ohlcv')])),
+    id: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
 export function dataRoutes(app: FastifyInstance, ctx: StudioContext): void {
+  app.get('/api/ingest', async () => ({ available: await ingestAvailable(ctx.root), pulls: ctx.pulls.list() }));
+
+  app.post('/api/ingest/pulls', async (request, reply) => {
+    const body = parseInput(PullBody, request.body);
+    return reply.status(202).send(await ctx.pulls.start(body));
+  });
+
+  app.post('/api/ingest/pulls/:id/stop', async (request, reply) => reply.status(202).send(ctx.pulls.stop((request.params as { id: string }).id)));
+
   app.get('/api/datasets', async () => ctx.lake.list());
 
   app.get('/api/datasets/:id', async (request) => {
