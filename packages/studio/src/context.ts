@@ -78,16 +78,17 @@ export function defaultCli(root: string): CliCommand | null {
   return existsSync(bin) ? { command: process.execPath, args: [bin] } : null;
 }
 
-function realDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return realpathSync(dir);
+/** The folder with symlinks resolved; created first when `create` (the runs folder), else left as named. */
+function realDir(dir: string, create: boolean): string {
+  if (create) mkdirSync(dir, { recursive: true });
+  return existsSync(dir) ? realpathSync(dir) : dir;
 }
 
 export function createContext(options: StudioOptions): StudioContext {
   const root = realpathSync(path.resolve(options.root ?? process.cwd()));
   const from = (value: string | undefined, fallback: string) => path.resolve(root, value ?? fallback);
-  const dataDir = realDir(from(options.dataDir, 'data'));
-  const runsDir = realDir(from(options.runsDir, 'runs'));
+  const dataDir = realDir(from(options.dataDir, 'data'), false);
+  const runsDir = realDir(from(options.runsDir, 'runs'), true);
   const toolsDir = from(options.toolsDir, 'configs/tools');
   const configsDir = from(options.configsDir, 'configs');
   const importsDir = path.resolve(dataDir, options.importsDir ?? 'imports');

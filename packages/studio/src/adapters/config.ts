@@ -85,7 +85,7 @@ export async function validateConfig(input: unknown, ctx: ConfigContext): Promis
   try {
     const report = await validateRunSetup({ cwd: ctx.cwd, config: runnableConfig(shape.config, ctx) });
     const issues: ApiIssue[] = report.issues.map((i) => ({ path: i.path, message: i.message, line: formatSetupIssue({ ...i, source: '' }) }));
-    return { ok: report.ok, issues, summary: [...report.summary] };
+    return { ok: report.ok, issues, summary: report.summary.filter((line) => !line.includes('<inline config>')) };
   } catch (error) {
     return { ok: false, issues: [{ path: '', message: message(error), line: message(error) }], summary: [] };
   }
