@@ -11,8 +11,9 @@ type Values = Readonly<Record<string, unknown>>;
 /** Trainer options shown first; the rest sit under "more". */
 const TRAINER_MAIN = ['backend', 'totalSteps', 'numEnvs', 'hidden', 'learningRate', 'nSteps', 'minibatchSize', 'epochs'];
 
+/** An entry names a plugin by its config name or its own name (not by package: a package may hold several plugins). */
 function matches(entry: PluginEntry, plugin: PluginInfo): boolean {
-  return entry.name === plugin.name || entry.name === plugin.pluginName || entry.name === plugin.packageName;
+  return entry.name === plugin.name || entry.name === plugin.pluginName;
 }
 
 function withoutSchemaKeys(schema: JsonSchema | undefined, drop: readonly string[]): JsonSchema | null {
@@ -321,13 +322,17 @@ function ControlForm({ state }: { state: ControlState }) {
           <Section title="Indicators" sub={`${indicators.filter((p) => config.plugins.some((e) => matches(e, p) && e.enabled !== false)).length} of ${indicators.length} on`} id="section-indicators">
             {indicators.map((p) => {
               const index = entryIndex(p);
-              return <PluginCard key={p.packageName} plugin={p} entry={config.plugins[index]} index={index < 0 ? config.plugins.length : index} errors={errors} toggle={toggle(p)} onOptions={setOptions(p)} />;
-            })}
-            {others.map((p) => {
-              const index = entryIndex(p);
-              return <PluginCard key={p.packageName} plugin={p} entry={config.plugins[index]} index={index < 0 ? config.plugins.length : index} errors={errors} toggle={toggle(p)} onOptions={setOptions(p)} />;
+              return <PluginCard key={p.pluginName} plugin={p} entry={config.plugins[index]} index={index < 0 ? config.plugins.length : index} errors={errors} toggle={toggle(p)} onOptions={setOptions(p)} />;
             })}
           </Section>
+          {others.length > 0 && (
+            <Section title="Execution helpers" sub="optional plugins that shape orders before the risk guard sizes them" id="section-helpers">
+              {others.map((p) => {
+                const index = entryIndex(p);
+                return <PluginCard key={p.pluginName} plugin={p} entry={config.plugins[index]} index={index < 0 ? config.plugins.length : index} errors={errors} toggle={toggle(p)} onOptions={setOptions(p)} />;
+              })}
+            </Section>
+          )}
           {guard && (
             <Section title="Risk guard" sub="sizes every entry from its stop" id="section-guard">
               {(() => {
@@ -347,9 +352,9 @@ function ControlForm({ state }: { state: ControlState }) {
               const index = entryIndex(t);
               return (
                 <PluginCard
-                  key={t.packageName}
+                  key={t.pluginName}
                   plugin={t}
-                  entry={config.plugins[index] ?? { name: t.packageName, options: {} }}
+                  entry={config.plugins[index] ?? { name: t.name, options: {} }}
                   index={index < 0 ? config.plugins.length : index}
                   errors={errors}
                   onOptions={setOptions(t)}
