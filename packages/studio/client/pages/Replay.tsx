@@ -33,11 +33,14 @@ const MARKER_STYLE: Record<FillMarker['kind'], { color: string; shape: SeriesMar
 declare global {
   interface Window {
     /** Read by the end-to-end test and the benchmark: what the Replay page drew. */
-    __tradecoreReplay?: { runId: string; fold: number; rows: number; markers: readonly FillMarker[]; firstPaintMs: number; step: number };
+    __tradecoreReplay?: { runId: string; fold: number; rows: number; markers: readonly FillMarker[]; firstPaintMs: number; loadedMs?: number; step: number };
   }
 }
 
 const ts = (ms: number) => (ms / 1000) as UTCTimestamp;
+
+/** Bars drawn for the first paint; the rest of a long episode follows a frame later. */
+const FIRST_WINDOW = 4000;
 
 /** The three-pane replay chart: candles with fills and the stop, position, equity. */
 class ReplayChart {
@@ -45,8 +48,10 @@ class ReplayChart {
   readonly candles: ISeriesApi<'Candlestick'>;
   readonly selection: ISeriesApi<'Histogram'>;
   readonly times: Float64Array;
+  /** Resolves once the whole episode is in the chart. */
+  readonly complete: Promise<void>;
 
-  constructor(el: HTMLElement, data: ReplayData, markers: readonly FillMarker[], onPick: (step: number) => void) {
+  constructor(el: HTMLElement, data: ReplayData, markers: readonly FillMarker[], firstStep: number, onPick: (step: number) => void) {
     const c = data.col;
     const time = c.time as Float64Array;
     this.times = time;
@@ -90,15 +95,31 @@ class ReplayChart {
       pos[i] = { time: t, value: position0[i] };
       eq[i] = { time: t, value: equity0[i] };
     }
-    this.candles.setData(bars);
-    stopLine.setData(stops);
-    position.setData(pos);
-    equity.setData(eq);
-    createSeriesMarkers(
-      this.candles,
-      markers.map((m) => ({ time: ts(m.time), position: 'atPriceMiddle' as const, price: m.price, color: MARKER_STYLE[m.kind].color, shape: MARKER_STYLE[m.kind].shape, size: 0.9 })),
-      { zOrder: 'top' },
-    );
+    const marks = markers.map((m) => ({ time: ts(m.time), position: 'atPriceMiddle' as const, price: m.price, color: MARKER_STYLE[m.kind].color, shape: MARKER_STYLE[m.kind].shape, size: 0.9 }));
+    // The bars around the first step are drawn first; the whole episode follows a frame later (the bars before
+    // the window keep their positions: the window starts at the episode's first bar).
+    const end = Math.min(n, Math.max(FIRST_WINDOW, firstStep + FIRST_WINDOW / 2));
+    const lastTime = n > 0 ? time[end - 1]! : 0;
+    const load = (count: number) => {
+      this.candles.setData(count === n ? bars : bars.slice(0, count));
+      stopLine.setData(count === n ? stops : stops.slice(0, count));
+      position.setData(count === n ? pos : pos.slice(0, count));
+      equity.setData(count === n ? eq : eq.slice(0, count));
+    };
+    load(end);
+    const markerApi = createSeriesMarkers(this.candles, end === n ? marks : marks.filter((m) => m.time * 1000 <= lastTime), { zOrder: 'top' });
+    this.complete =
+      end === n
+        ? Promise.resolve()
+        : new Promise((resolve) =>
+            setTimeout(() => {
+              const range = chart.timeScale().getVisibleLogicalRange();
+              load(n);
+              markerApi.setMarkers(marks);
+              if (range) chart.timeScale().setVisibleLogicalRange(range);
+              resolve();
+            }, 0),
+          );
     chart.subscribeClick((param) => {
       if (param.time === undefined) return;
       onPick(stepAt(time, (param.time as number) * 1000));
@@ -243,15 +264,20 @@ export function ReplayPage({ id, fold, step: initialStep }: { id: string | undef
 
   useEffect(() => {
     if (!data || !host.current) return;
-    const c = new ReplayChart(host.current, data, markers, (s) => setStep(s));
+    const first = Math.max(0, Math.min(data.rows - 1, initialStep ?? markers[0]?.step ?? 0));
+    const c = new ReplayChart(host.current, data, markers, first, (s) => setStep(s));
     chart.current = c;
-    const first = initialStep ?? markers[0]?.step ?? 0;
     setStepRaw(Math.max(0, Math.min(data.rows - 1, first)));
     requestAnimationFrame(() => {
       const from = Math.max(-2, first - 160);
       c.showRange(from, from + 240);
       c.select(first);
       window.__tradecoreReplay = { runId: data.header.runId, fold: data.header.fold, rows: data.rows, markers, firstPaintMs: performance.now() - started.current, step: first };
+      void c.complete.then(() =>
+        requestAnimationFrame(() => {
+          if (window.__tradecoreReplay) window.__tradecoreReplay.loadedMs = performance.now() - started.current;
+        }),
+      );
     });
     return () => {
       c.remove();
