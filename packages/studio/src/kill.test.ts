@@ -32,7 +32,7 @@ describe('a run launched from the panel is a process of its own', () => {
   it('SIGKILL of the studio while the run trains: the run completes, and a new studio shows it complete', { timeout: 900_000 }, async () => {
     const project = await makeProject('kill');
     const first = await startStudioProcess(project);
-    const launched = await fetch(`${first.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: smallConfig(4_000, 9) }) });
+    const launched = await fetch(`${first.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: smallConfig(2_048, 9) }) });
     expect(launched.status).toBe(201);
     const { launchId } = (await launched.json()) as LaunchResult;
     const id = await waitFor(

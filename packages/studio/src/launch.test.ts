@@ -90,7 +90,7 @@ describe('launching from the panel', () => {
   });
 
   it('cancel stops a running run (checkpoint kept, shown cancelled); resume finishes it', { timeout: 900_000 }, async () => {
-    const config = smallConfig(6_000, 5);
+    const config = smallConfig(3_072, 5);
     const id = await launch(config);
     await waitFor(async () => ((await row(id))?.progress?.steps ?? 0) >= 256 || undefined, 180_000, 'training progress');
     const cancel = await call<{ cancelling: boolean }>('POST', `/api/runs/${id}/cancel`, {});
