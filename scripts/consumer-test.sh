@@ -39,10 +39,8 @@ for dir in "${required[@]}"; do
   fi
 done
 
-step "pnpm pack every package"
-mkdir -p "$work/tarballs"
-pnpm -r --filter "./packages/**" pack --pack-destination "$work/tarballs" >/dev/null
-ls -1 "$work/tarballs"
+step "pnpm pack every package (scripts/pack-local.sh, what docs/getting-started.md uses)"
+bash scripts/pack-local.sh --no-build "$work/tarballs" | sed -n '/^Packed/q;p'
 
 # The @tradecore tarballs a project needs: its own @tradecore deps plus theirs, transitively.
 tarballs_for() {
@@ -73,27 +71,39 @@ NODE
 
 create_tarball="$(ls "$work"/tarballs/create-tradecore-*.tgz)"
 create() {
-  (cd "$work" && npm exec --yes --package "$create_tarball" -- create-tradecore "$@")
+  (cd "$work" && npx --yes --package "$create_tarball" create-tradecore "$@")
 }
 
 if [ "${ONLY:-app}" = app ]; then
 step "scaffold an app with create-tradecore (from its tarball, no terminal)"
-create my-app --template app --yes
+create my-app --template app --yes | tee "$work/create.txt"
 test -f "$work/my-app/.gitignore"
 test -f "$work/my-app/tradecore.config.ts"
 
-step "npm install the app with the packed @tradecore tarballs"
+step "npm install the app with the packed @tradecore tarballs (the command docs/getting-started.md gives)"
 cd "$work/my-app"
-mapfile -t app_tarballs < <(tarballs_for package.json)
-printf '  %s\n' "${app_tarballs[@]##*/}"
-npm install "${app_tarballs[@]}"
+npm install "$work"/tarballs/tradecore-*.tgz
 if [ -L node_modules/@tradecore/sdk ]; then echo "@tradecore/sdk is a link, not an installed package" >&2; false; fi
+# The scaffolder's closing message points at the docs shipped in the SDK: they must be there.
+docs="$(sed -n 's/^Docs (after install): \([^ ]*\).*/\1/p' "$work/create.txt")"
+test -n "$docs" && test -f "$docs" && test -f node_modules/@tradecore/sdk/docs/getting-started.md
+npx tradecore --help >/dev/null
 
 step "app: npm run data:synth"
 npm run data:synth
 
-step "app: npm run validate"
+step "app: npm run validate (also from a subfolder: the config is found from where the command ran)"
 npm run validate
+mkdir -p notebooks && (cd notebooks && npm run validate)
+
+step "app: a JSON config naming every plugin, the risk guard and the trainer included, validates"
+cat > by-name.config.json <<'JSON'
+{ "dataset": "synthetic-btc-usd-1m",
+  "plugins": [ { "name": "vwap" }, { "name": "rsi", "options": { "period": 14 } },
+               { "name": "risk-guard", "options": { "riskPct": 0.005 } }, { "name": "trainer-gpu" } ] }
+JSON
+npx tradecore validate --config by-name.config.json --set plugins.rsi.period=21
+npx tradecore schema -o tradecore.schema.json && grep -q '"x-tradecore-plugins"' tradecore.schema.json
 
 step "app: a short tradecore run"
 # A smoke-sized budget: the point is that training, evaluation and the archive work from the published packages.

@@ -107,6 +107,8 @@ export function renderOptionsTable(schema: JsonSchema, prefix = ''): string {
 }
 
 interface PluginDoc {
+  /** The name a config gives it as data: `{ "name": "<name>" }`, `--set plugins.<name>.<option>=…`. */
+  name: string;
   /** Folder under packages/. */
   dir: string;
   /** Module (relative to the package) and export holding the options schema. */
@@ -118,17 +120,17 @@ interface PluginDoc {
 
 /** First-party plugins whose options are documented; a package not written yet is skipped. */
 const PLUGINS: PluginDoc[] = [
-  { dir: 'plugin-risk-guard', module: 'src/riskGuard.ts', schemaExport: 'RiskGuardOptions', factory: 'riskGuard', summary: 'the mandatory risk guard: sizes every entry from its stop' },
-  { dir: 'plugin-risk-guard', module: 'src/trailingStop.ts', schemaExport: 'TrailingStopOptions', factory: 'trailingStop', summary: 'optional trailing stop on the `stop` hook' },
-  { dir: 'plugin-vwap', module: 'src/plugin.ts', schemaExport: 'VwapOptions', factory: 'vwapPlugin', summary: 'session and rolling VWAP' },
-  { dir: 'plugin-zscore', module: 'src/plugin.ts', schemaExport: 'ZScoreOptions', factory: 'zscorePlugin', summary: 'rolling z-score of a column' },
-  { dir: 'plugin-atr', module: 'src/plugin.ts', schemaExport: 'AtrOptions', factory: 'atrPlugin', summary: 'Wilder ATR and true range' },
-  { dir: 'plugin-rsi', module: 'src/plugin.ts', schemaExport: 'RsiOptions', factory: 'rsiPlugin', summary: 'RSI (Wilder, Cutler, EMA) and Stochastic RSI' },
-  { dir: 'plugin-bollinger', module: 'src/plugin.ts', schemaExport: 'BollingerOptions', factory: 'bollingerPlugin', summary: 'Bollinger Bands and Keltner Channels' },
-  { dir: 'plugin-orderflow', module: 'src/plugin.ts', schemaExport: 'OrderFlowOptions', factory: 'orderFlowPlugin', summary: 'order-flow imbalance, cumulative delta, trade intensity' },
+  { name: 'risk-guard', dir: 'plugin-risk-guard', module: 'src/riskGuard.ts', schemaExport: 'RiskGuardOptions', factory: 'riskGuard', summary: 'the mandatory risk guard: sizes every entry from its stop' },
+  { name: 'risk-guard:trailing-stop', dir: 'plugin-risk-guard', module: 'src/trailingStop.ts', schemaExport: 'TrailingStopOptions', factory: 'trailingStop', summary: 'optional trailing stop on the `stop` hook' },
+  { name: 'vwap', dir: 'plugin-vwap', module: 'src/plugin.ts', schemaExport: 'VwapOptions', factory: 'vwapPlugin', summary: 'session and rolling VWAP' },
+  { name: 'zscore', dir: 'plugin-zscore', module: 'src/plugin.ts', schemaExport: 'ZScoreOptions', factory: 'zscorePlugin', summary: 'rolling z-score of a column' },
+  { name: 'atr', dir: 'plugin-atr', module: 'src/plugin.ts', schemaExport: 'AtrOptions', factory: 'atrPlugin', summary: 'Wilder ATR and true range' },
+  { name: 'rsi', dir: 'plugin-rsi', module: 'src/plugin.ts', schemaExport: 'RsiOptions', factory: 'rsiPlugin', summary: 'RSI (Wilder, Cutler, EMA) and Stochastic RSI' },
+  { name: 'bollinger', dir: 'plugin-bollinger', module: 'src/plugin.ts', schemaExport: 'BollingerOptions', factory: 'bollingerPlugin', summary: 'Bollinger Bands and Keltner Channels' },
+  { name: 'orderflow', dir: 'plugin-orderflow', module: 'src/plugin.ts', schemaExport: 'OrderFlowOptions', factory: 'orderFlowPlugin', summary: 'order-flow imbalance, cumulative delta, trade intensity' },
 ];
 
-const TRAINER = { dir: 'trainer-gpu', module: 'src/options.ts', schemaExport: 'PpoOptionsSchema' };
+const TRAINER = { name: 'trainer-gpu', dir: 'trainer-gpu', module: 'src/options.ts', schemaExport: 'PpoOptionsSchema' };
 
 async function loadSchema(dir: string, module: string, exportName: string): Promise<JsonSchema | undefined> {
   const file = path.join(repoRoot, 'packages', dir, module);
@@ -161,11 +163,13 @@ export async function renderConfigDocs(): Promise<string> {
     HEADER,
     '# Config reference',
     '',
-    'A project is configured by `tradecore.config.ts` (or `.mts`, `.js`, `.mjs`, `.json`, or a `"tradecore"` key in',
-    '`package.json`), found from the working directory upwards. It default-exports `defineConfig({...})` or a',
-    'function `({ mode }) => config`. Every value below is validated when the config loads; a bad value stops',
-    'with one `path: message` line per problem naming the file, e.g. `execution.takerFeeBps: must be >= 0`.',
-    'Every option except `dataset` has a default. `tradecore run --set key=value` overrides any of them.',
+    'A project is configured by `tradecore.config.ts` (or `.mts`, `.js`, `.mjs`, `.json`, `.yaml`, `.yml`, or a',
+    '`"tradecore"` key in `package.json`), found from the folder the command runs in, upwards (under `pnpm`/`npm run`,',
+    'the folder you started it in). A TypeScript or JavaScript config default-exports `defineConfig({...})` or a',
+    'function `({ mode }) => config`. Every value below is validated when the config loads; a bad value stops with',
+    'one line per problem naming the file, the position and the value found, e.g.',
+    '`tradecore.config.json: execution.takerFeeBps: must be >= 0, got -1`. Every option except `dataset` has a',
+    'default. `tradecore run --set key=value` overrides any of them, plugin options included.',
     '',
     '```ts example',
     "import { defineConfig } from '@tradecore/sdk';",
@@ -174,14 +178,74 @@ export async function renderConfigDocs(): Promise<string> {
     '',
     'export default defineConfig({',
     "  dataset: 'synthetic-btc-usd-1m',",
-    '  plugins: [vwapPlugin(), riskGuard({ riskPct: 0.01 })],',
+    "  plugins: [vwapPlugin(), riskGuard({ riskPct: 0.01 }), { name: 'rsi', options: { period: 14 } }, { name: 'trainer-gpu' }],",
     '  execution: { takerFeeBps: 5, makerFeeBps: 2 },',
     '  trainer: { totalSteps: 50_000 },',
     '});',
     '```',
     '',
-    'The machine-readable JSON Schema ships in `@tradecore/sdk` as `schemas/config.schema.json`; point a JSON',
-    'config\'s `"$schema"` at it for editor completion.',
+    '## Plugins by name',
+    '',
+    'Every plugin — indicators, execution helpers, the risk guard, the trainer — can be written as data,',
+    '`{ "name": …, "options": { … }, "enabled": true }`, so a JSON or YAML config runs like a TypeScript one. In a',
+    'TypeScript config, entries by name and plugin objects (`rsiPlugin({ period: 14 })`) mix freely in one array.',
+    '',
+    '```json',
+    '{',
+    '  "$schema": "./tradecore.schema.json",',
+    '  "dataset": "synthetic-btc-usd-1m",',
+    '  "plugins": [',
+    '    { "name": "vwap" },',
+    '    { "name": "rsi", "options": { "period": 14 } },',
+    '    { "name": "risk-guard", "options": { "riskPct": 0.005 } },',
+    '    { "name": "risk-guard:trailing-stop", "options": { "trailBps": 80 }, "enabled": false },',
+    '    { "name": "trainer-gpu", "options": { "backend": "auto" } }',
+    '  ],',
+    '  "trainer": { "totalSteps": 200000 }',
+    '}',
+    '```',
+    '',
+    '| a name like | resolves to the installed package |',
+    '| --- | --- |',
+    '| `rsi` | `@tradecore/plugin-rsi`, then the community `tradecore-plugin-rsi` |',
+    '| `trainer-gpu` | `@tradecore/trainer-gpu`, then `tradecore-plugin-trainer-gpu` |',
+    '| `@tradecore/plugin-rsi`, `tradecore-plugin-x`, `@acme/tradecore-plugin-x` | that package |',
+    '| `risk-guard:trailing-stop` | the second plugin of `@tradecore/plugin-risk-guard` (the one named `<package>:trailing-stop`) |',
+    '',
+    'Packages are found from the config\'s folder, then the working folder. Inside a package the plugin is the',
+    'factory whose plugin is named like the package, else its default export. A name that resolves to nothing says',
+    'what to install (`unknown plugin "macd": install @tradecore/plugin-macd … : `pnpm add @tradecore/plugin-macd``);',
+    '`tradecore tools ls` lists the installed plugins with the names to use. A config needs exactly one risk guard',
+    'and one trainer; `tradecore validate` says so before anything runs.',
+    '',
+    '### Overriding plugin options',
+    '',
+    '`--set plugins.<name>.<option>=<value>` changes one option of one plugin for a run; `--set',
+    'plugins.<name>.enabled=false` leaves a plugin out (and `=true` brings back an entry written with',
+    '`"enabled": false`). `<name>` is the short name or the full package name; it reaches entries by name, plugin',
+    "objects of a TypeScript config and a tool manifest's entries alike. The value is read as JSON when it parses",
+    '(`21`, `true`, `[30,60]`), else as a string. A plugin or option that does not exist is an error naming those',
+    'that do:',
+    '',
+    '```sh',
+    'tradecore run --set plugins.risk-guard.riskPct=0.005 --set plugins.rsi.period=21 --set plugins.vwap.enabled=false',
+    '# --set plugins.rsi.perod=21: unknown property (options of rsi: period, method, stochPeriod)',
+    '```',
+    '',
+    '### The archive is a config',
+    '',
+    "A run's `runs/<id>/config.json` is this same data form, resolved: every plugin by its full name with its",
+    'final options (defaults and overrides applied, the tool manifest folded in), absolute `dataDir` and `run.out`,',
+    'and the seed in `run.seed`. `tradecore run --from <id>` (or `runExperiment({ from })`) runs it again and gives',
+    'the same `metrics.json` on the same backend.',
+    '',
+    '### JSON Schema',
+    '',
+    '`tradecore schema -o tradecore.schema.json` writes the JSON Schema of the whole config with the options of',
+    'every plugin installed in the project (`configJsonSchema({ cwd })` in code; `pluginCatalog({ cwd })` lists the',
+    'plugins with their kinds and option schemas). Point a JSON config\'s `"$schema"` at that file for completion',
+    'and checking of each plugin\'s options in an editor. The schema without plugin options ships in',
+    '`@tradecore/sdk` as `schemas/config.schema.json`.',
     '',
     '## Top level',
     '',
@@ -198,8 +262,9 @@ export async function renderConfigDocs(): Promise<string> {
     out.push(
       `## \`trainer\` (${packageName(TRAINER.dir)})`,
       '',
-      `The \`trainer\` object is handed to the trainer plugin. With the default PPO trainer of`,
-      `\`${packageName(TRAINER.dir)}\` it takes these options:`,
+      `The \`trainer\` object overrides the options of the trainer plugin for this config. With the PPO trainer of`,
+      `\`${packageName(TRAINER.dir)}\` (\`{ "name": "${TRAINER.name}" }\` or \`ppo()\`), these are its options; the same names`,
+      `work as the plugin's own options and as \`--set trainer.<option>\` or \`--set plugins.${TRAINER.name}.<option>\`:`,
       '',
       renderOptionsTable(trainer, 'trainer'),
     );
@@ -211,9 +276,9 @@ export async function renderConfigDocs(): Promise<string> {
   out.push(
     '## Tool manifest',
     '',
-    'A JSON file enabling indicator plugins by name — what a web panel or a script edits instead of code. Named by',
-    'the config\'s `tools` option (or `tradecore validate --tools <file>`); its plugins are added to the config\'s.',
-    'Each entry of `tools`:',
+    'A JSON file enabling indicator plugins by name, kept apart from the config (a script can edit it without',
+    'touching the config). Named by the config\'s `tools` option (or `tradecore validate --tools <file>`); its',
+    'plugins are added after the config\'s. Each entry of `tools` is a plugin entry:',
     '',
     renderOptionsTable(ToolEntrySchema),
     '```json',
@@ -227,23 +292,30 @@ export async function renderConfigDocs(): Promise<string> {
     '}',
     '```',
     '',
-    'A short name resolves to the installed package `@tradecore/plugin-<name>`, then `tradecore-plugin-<name>`;',
-    'an unknown name says which package to install. `tradecore tools ls` lists what is installed.',
+    'Names resolve as in [Plugins by name](#plugins-by-name); a tool manifest lists indicator plugins only.',
+    '`--set plugins.<name>.…` reaches its entries too.',
     '',
   );
 
   out.push(
     '## Plugin options',
     '',
-    'Plugins are configured where they are created, `plugins: [vwapPlugin({ rollingWindows: [60] })]`, or by',
-    'name in a tool manifest (`{ "name": "vwap", "options": { ... } }`). Options are validated, defaults',
-    'applied, when the factory is called.',
+    'Options are the same whether a plugin is created in code, `vwapPlugin({ rollingWindows: [60] })`, or named as',
+    'data, `{ "name": "vwap", "options": { "rollingWindows": [60] } }`. They are validated, defaults applied, when',
+    'the plugin is made; a bad one is reported with its position, e.g.',
+    '`tradecore.config.ts: plugins[1] (@tradecore/plugin-rsi) period: must be an integer, got 14.5`.',
     '',
   );
   for (const plugin of PLUGINS) {
     const schema = await loadSchema(plugin.dir, plugin.module, plugin.schemaExport);
     if (!schema) continue;
-    out.push(`### \`${plugin.factory}()\` — ${packageName(plugin.dir)}`, '', `${plugin.summary[0]!.toUpperCase()}${plugin.summary.slice(1)}.`, '', renderOptionsTable(schema));
+    out.push(
+      `### \`${plugin.name}\` — \`${plugin.factory}()\` from ${packageName(plugin.dir)}`,
+      '',
+      `${plugin.summary[0]!.toUpperCase()}${plugin.summary.slice(1)}. As data: \`{ "name": "${plugin.name}", "options": { … } }\`.`,
+      '',
+      renderOptionsTable(schema),
+    );
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

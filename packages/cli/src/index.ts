@@ -16,6 +16,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, type RegisterCommand, UsageError } from './_cli.ts';
+import { isBrokenPipe, stderr, stdout } from './_stdout.ts';
+
+// A reader that closes the pipe early (`| head`) must not crash any command with an EPIPE stack trace.
+stdout();
+stderr();
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -32,6 +37,7 @@ async function register(module: Promise<{ default: RegisterCommand }>): Promise<
 
 await register(import('./commands/data.ts'));
 await register(import('./commands/run.ts'));
+await register(import('./commands/runs.ts'));
 await register(import('./commands/tools.ts'));
 await register(import('./commands/validate.ts'));
 await register(import('./commands/studio.ts'));
@@ -47,9 +53,10 @@ function exitCodeOf(error: unknown): number {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = exitCodeOf(error);
+  // The reader of our output went away (`| head`): nothing is wrong with the command itself.
+  const code = isBrokenPipe(error) ? EXIT.ok : exitCodeOf(error);
   // Commander has already printed its own message.
-  if (!(error instanceof CommanderError)) {
+  if (!(error instanceof CommanderError) && !isBrokenPipe(error)) {
     const message = error instanceof Error ? (process.env.TRADECORE_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
     process.stderr.write(`tradecore: ${message}\n`);
     if (error instanceof UsageError) process.stderr.write('(run with --help for usage)\n');

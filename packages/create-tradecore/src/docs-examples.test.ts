@@ -70,7 +70,9 @@ describe.skipIf(examples.length === 0)('docs examples', () => {
       }
     }
     expect(problems).toEqual([]);
-  });
+    // One TypeScript program over every example and the workspace sources: ~30 s alone, several times that on a
+    // loaded 2-core machine.
+  }, 600_000);
 
   it.each(examples.filter((e) => e.run).map((e) => [`docs/${e.page}:${e.line}`, e] as const))('%s runs', async (_label, example) => {
     // Each example starts in the same scratch folder (not the repo), so files it writes land there.

@@ -112,5 +112,6 @@ function nextSteps(result: ScaffoldResult, template: TemplateName, shownDir: str
       `  npm publish           # keep the keyword "tradecore-plugin" so others can find it`,
     );
   }
-  return `${lines.join('\n')}\n\nDocs: https://github.com/tradecore/tradecore/tree/main/docs\n`;
+  // The docs ship inside @tradecore/sdk, which every scaffolded project installs.
+  return `${lines.join('\n')}\n\nDocs (after install): node_modules/@tradecore/sdk/docs/README.md — start with getting-started.md there.\n`;
 }

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createEngine } from '@tradecore/sdk';
 import { barsFromCsv, contractBars, readCsvColumns, testIndicatorContract, testPluginContract } from '@tradecore/sdk/testing';
 import { describe, expect, it } from 'vitest';
-import { bollinger, bollingerPlugin, BollingerState, ema, EmaState, keltner, type BollingerOutputs } from './index.ts';
+import { bollinger, bollingerPlugin, BollingerState, bollingerTalib, BollingerTalibState, ema, EmaState, keltner, type BollingerOutputs } from './index.ts';
 
 const REF = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)), '../shared/data/reference');
 const hasRef = existsSync(REF);
 if (!hasRef) console.warn(`reference data not found at ${REF}: skipping Bollinger/Keltner reference tests`);
 
-function bands(close: Float64Array, period = 20, k = 2): Required<BollingerOutputs> {
+function bands(close: Float64Array, period = 20, k = 2, talib = false): Required<BollingerOutputs> {
   const n = close.length;
   const out = {
     upper: new Float64Array(n),
@@ -19,9 +20,53 @@ function bands(close: Float64Array, period = 20, k = 2): Required<BollingerOutpu
     bandwidth: new Float64Array(n),
     std: new Float64Array(n),
   };
-  bollinger(close, out, period, k);
+  (talib ? bollingerTalib : bollinger)(close, out, period, k);
   return out;
 }
+
+/**
+ * TA-Lib's BBANDS(period, k, k, SMA), line for line from ta_BBANDS.c, TA_INT_SMA and
+ * TA_INT_stddev_using_precalc_ma (called from bar 0): the yardstick for inputs the reference files do not cover.
+ */
+function taLibBbands(x: Float64Array, period: number, k: number) {
+  const n = x.length;
+  const middle = new Float64Array(n).fill(Number.NaN);
+  const upper = new Float64Array(n).fill(Number.NaN);
+  const lower = new Float64Array(n).fill(Number.NaN);
+  let periodTotal = 0;
+  let trailingIdx = 0;
+  let i = 0;
+  while (i < period - 1) periodTotal += x[i++]!;
+  while (i < n) {
+    periodTotal += x[i++]!;
+    const tempReal = periodTotal;
+    periodTotal -= x[trailingIdx++]!;
+    middle[i - 1] = tempReal / period;
+  }
+  let periodTotal2 = 0;
+  for (let j = 0; j < period - 1; j++) periodTotal2 += x[j]! * x[j]!;
+  for (let end = period - 1, start = 0; end < n; end++, start++) {
+    periodTotal2 += x[end]! * x[end]!;
+    let meanValue2 = periodTotal2 / period;
+    periodTotal2 -= x[start]! * x[start]!;
+    meanValue2 -= middle[end]! * middle[end]!;
+    const sd = meanValue2 < 1e-14 ? 0 : Math.sqrt(meanValue2);
+    upper[end] = middle[end]! + sd * k;
+    lower[end] = middle[end]! - sd * k;
+  }
+  return { middle, upper, lower };
+}
+
+/** Real closes with flat stretches of 25 and 60 equal closes (TA-Lib's σ is not 0 there). */
+function withFlatStretches(close: Float64Array): Float64Array {
+  const out = close.slice();
+  for (const [from, length] of [[1_000, 25], [20_000, 60]] as const) out.fill(close[from + length]!, from, from + length);
+  return out;
+}
+
+const sameBits = (actual: Float64Array, expected: Float64Array, what: string) => {
+  for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) expect(actual[i], `${what}[${i}]`).toBe(expected[i]);
+};
 
 function expectColumn(actual: Float64Array, expected: Float64Array, tolerance: number, what: string, scale = 1) {
   let compared = 0;
@@ -75,6 +120,55 @@ describe.skipIf(!hasRef)('Bollinger Bands against TA-Lib BBANDS(20, 2, SMA)', ()
     expectColumn(out.upper, ref.column('bb20_upper'), 1e-5, 'upper');
     expectColumn(out.lower, ref.column('bb20_lower'), 1e-5, 'lower');
     expectColumn(out.std, ref.column('stddev20_pop'), 1e-5, 'stddev');
+  });
+});
+
+describe.skipIf(!hasRef)("talib: true reproduces TA-Lib's BBANDS(20, 2, SMA) exactly", () => {
+  const ref = hasRef ? readCsvColumns(path.join(REF, 'btc-real/binanceus_BTCUSD_1m_20230301_20230321_indicators.csv')) : undefined;
+
+  it('equals the TA-Lib reference on all 30,240 real BTC/USD 1m bars, bit for bit (and so does the transliteration)', () => {
+    const close = ref!.column('close');
+    const out = bands(close, 20, 2, true);
+    const transliterated = taLibBbands(close, 20, 2);
+    for (const side of ['upper', 'middle', 'lower'] as const) {
+      sameBits(transliterated[side], ref!.column(`bb20_${side}`), `transliteration ${side}`);
+      sameBits(out[side], ref!.column(`bb20_${side}`), side);
+    }
+    const talib252 = readCsvColumns(path.join(REF, 'talib/talib_regtest_ref252_outputs.csv'));
+    const out252 = bands(talib252.column('close'), 20, 2, true);
+    for (const side of ['upper', 'middle', 'lower'] as const) sameBits(out252[side], talib252.column(`bb20_${side}`), `252-bar ${side}`);
+  });
+
+  it('equals TA-Lib on the real bars with flat stretches, where TA-Lib σ is not 0 and ours is', () => {
+    const close = withFlatStretches(ref!.column('close'));
+    const talib = bands(close, 20, 2, true);
+    const expected = taLibBbands(close, 20, 2);
+    for (const side of ['upper', 'middle', 'lower'] as const) sameBits(talib[side], expected[side], side);
+    const exact = bands(close);
+    const flatBar = 1_000 + 24;
+    expect(exact.std[flatBar], 'exact σ of 20 equal closes').toBe(0);
+    expect(talib.std[flatBar], "TA-Lib's σ of 20 equal closes: cancellation noise").toBeGreaterThan(1e-4);
+    const state = new BollingerTalibState(20, 2);
+    for (let i = 0; i < close.length; i++) {
+      const v = state.update(close[i]!);
+      if (!Object.is(v[0], talib.upper[i]) || !Object.is(v[3], talib.percentB[i])) expect([v[0], v[3]], `stream[${i}]`).toEqual([talib.upper[i], talib.percentB[i]]);
+    }
+  });
+});
+
+describe('output names', () => {
+  const names = async (options: Parameters<typeof bollingerPlugin>[0]) =>
+    (await createEngine({ plugins: [bollingerPlugin(options)], requireRiskGuard: false })).collectFeatures(['high', 'low', 'close']).flatMap((d) => d.outputs.map((o) => o.name));
+
+  it('every variant that gives another series has its own names', async () => {
+    expect(await names({ keltner: true })).toEqual([
+      'bb_upper_20_2', 'bb_middle_20', 'bb_lower_20_2', 'bb_percent_b_20_2', 'bb_bandwidth_20_2',
+      'kc_upper_20_10_2', 'kc_middle_20', 'kc_lower_20_10_2',
+    ]);
+    expect(await names({ talib: true, keltner: true, keltnerEmaSeed: 'sma' })).toEqual([
+      'bb_upper_talib_20_2', 'bb_middle_talib_20', 'bb_lower_talib_20_2', 'bb_percent_b_talib_20_2', 'bb_bandwidth_talib_20_2',
+      'kc_upper_smaseed_20_10_2', 'kc_middle_smaseed_20', 'kc_lower_smaseed_20_10_2',
+    ]);
   });
 });
 
@@ -140,15 +234,17 @@ describe('edge cases', () => {
 testPluginContract({
   packageJson: new URL('../package.json', import.meta.url),
   factory: bollingerPlugin,
-  valid: [{}, { period: 2, k: 0.5 }, { keltner: true }, { keltner: true, keltnerAtrPeriod: 14, keltnerMultiplier: 1.5, keltnerEmaSeed: 'sma' }],
+  valid: [{}, { period: 2, k: 0.5 }, { talib: true }, { keltner: true }, { keltner: true, keltnerAtrPeriod: 14, keltnerMultiplier: 1.5, keltnerEmaSeed: 'sma' }],
   invalid: [
     { options: { period: 1 }, path: 'period' },
     { options: { k: 0 }, path: 'k' },
+    { options: { talib: 1 }, path: 'talib' },
     { options: { keltnerAtrPeriod: 0 }, path: 'keltnerAtrPeriod' },
     { options: { keltnerEmaSeed: 'zero' }, path: 'keltnerEmaSeed' },
     { options: { stddev: 'sample' }, path: 'stddev' },
   ],
 });
 testIndicatorContract({ plugin: bollingerPlugin({ keltner: true }) });
+testIndicatorContract({ plugin: bollingerPlugin({ talib: true, period: 9, k: 1.5 }), title: "indicator contract: TA-Lib's BBANDS(9, 1.5)" });
 testIndicatorContract({ plugin: bollingerPlugin({ period: 7, k: 2.5, keltner: true, keltnerPeriod: 5, keltnerAtrPeriod: 3, keltnerMultiplier: 1.5 }), title: 'indicator contract: Bollinger(7, 2.5) + Keltner(5, 3, 1.5)' });
 testIndicatorContract({ factory: bollingerPlugin, options: { keltner: true, keltnerPeriod: 30, keltnerEmaSeed: 'sma' }, title: 'indicator contract: Keltner with a TA-Lib (SMA-seeded) EMA' });

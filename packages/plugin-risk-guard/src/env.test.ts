@@ -4,6 +4,7 @@ import {
   createEnv,
   createVecEnv,
   definePlugin,
+  generateSynthetic,
   InvalidActionError,
   Rng,
   runEpisode,
@@ -118,6 +119,34 @@ describe('createEnv on hand-made bars', () => {
     const env = await createEnv({ bars: barsFrom(rows), plugins: [riskGuard({ qtyStep: 0.001, maxLeverage: 10 }), greedy()], env: { window: 1 } });
     env.reset({ startIndex: 1 });
     expect(env.step(2 + 2).info.position).toBeCloseTo(90.95, 12);
+  });
+
+  it('with 3 bps slippage and a 0.5 % stop, a stop that does not gap loses at most riskPct × equity', async () => {
+    // Long k = 1 at the open 100 → fill 100.03; stop 100.03 × 0.995 = 99.530; the next bar trades
+    // down to 99 from an open above the stop, so the stop exits at 99.530 × (1 − 3 bps), not at the open.
+    const bars = barsFrom([[100, 100, 100, 100], [100, 100, 100, 100], [100, 100.2, 99.9, 100.1], [100, 100.1, 99, 99.2]]);
+    const env = await createEnv({ bars, plugins: [riskGuard({ riskPct: 0.01, maxLeverage: 100, qtyStep: 1e-6 })], execution: { slippageBps: 3 }, env: { window: 1 } });
+    env.reset({ startIndex: 1 });
+    env.step(env.encodeAction({ kind: 'long', stopBucket: 1, type: 'market' }));
+    const { info } = env.step(0);
+    expect([info.stopTriggered, info.stopGapped, info.stopExcess]).toEqual([1, 0, 0]);
+    const loss = 10_000 - info.cash;
+    expect(loss, 'the budget holds with slippage on (it was ≈ 5 % over)').toBeLessThanOrEqual(100 * (1 + 1e-12));
+    expect(loss, 'and is used: within one lot of the budget').toBeGreaterThan(100 - 1e-6 * 100);
+  });
+
+  it('reset and runEpisode keep endIndex inside the env range (range.end = 2000 never runs to bar 2100)', async () => {
+    const bars = generateSynthetic({ seed: 4, days: 2 });
+    const env = await createEnv({ bars, plugins: [riskGuard()], env: { window: 4 }, range: { end: 2000 } });
+    expect(() => env.reset({ startIndex: 1900, endIndex: 2100 })).toThrow(/endIndex must be an integer in \d+\.\.2000 \(the env's range ends at bar 2000\), got 2100/);
+    expect(() => runEpisode(env, () => 0, { startIndex: 1900, endIndex: 2100 })).toThrow(/range ends at bar 2000/);
+    const full = runEpisode(env, () => 0, { startIndex: 1900 });
+    expect([full.endIndex, full.steps, full.ledger.index[full.steps - 1]]).toEqual([2000, 100, 2000]);
+    for (let k = 0; k < 20; k++) {
+      env.reset({ seed: k });
+      while (!env.done) env.step(0);
+      expect(env.index, 'random episodes stay in the range too').toBeLessThanOrEqual(2000);
+    }
   });
 
   it('the trailing stop tightens the stop after each bar, never loosens it', async () => {

@@ -7,7 +7,7 @@ export const VERSION = pkg.version;
 
 export const RiskGuardOptions = Type.Object(
   {
-    riskPct: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01, description: 'Fraction of equity lost at the stop, entry and exit fees included.' }),
+    riskPct: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01, description: 'Fraction of equity lost at the stop, entry and exit fees and slippage included.' }),
     stopStepBps: Type.Number({ exclusiveMinimum: 0, maximum: 5000, default: 50, description: 'Stop distance per bucket: bucket k puts the stop k × stopStepBps from the fill.' }),
     buckets: Type.Integer({ minimum: 1, maximum: 20, default: 4, description: 'Stop buckets per side in the action space.' }),
     maxLeverage: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Notional cap: qty × fill ≤ maxLeverage × equity.' }),
@@ -20,9 +20,10 @@ export type RiskGuardOptions = Static<typeof RiskGuardOptions>;
 
 /**
  * The mandatory risk guard. At every entry fill it sets the stop `S = fill × (1 ∓ k × stopStepBps)`
- * and the size: the largest lot-rounded qty whose loss at the stop, entry and exit fees included,
- * is ≤ riskPct × equity, capped by maxLeverage × equity / fill. Below minQty the order is rejected
- * and logged. It taps the `order` hook at `STAGE.RISK_GUARD`, after every execution helper.
+ * and the size: the largest lot-rounded qty whose loss at the stop — exiting at `S × (1 ∓ slippage)`,
+ * entry and exit fees included — is ≤ riskPct × equity, capped by maxLeverage × equity / fill. Below
+ * minQty the order is rejected and logged. It taps the `order` hook at `STAGE.RISK_GUARD`, after every
+ * execution helper; no other plugin may tap there or later, and the engine fills exactly what it sized.
  */
 export const riskGuard = definePlugin({
   name: RISK_GUARD_NAME,

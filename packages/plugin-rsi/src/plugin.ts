@@ -15,28 +15,36 @@ export const RsiOptions = Type.Object(
       default: 0,
       description: 'Also add Stochastic RSI over this many RSI values (0 = off).',
     }),
+    talib: Type.Boolean({
+      default: false,
+      description: "Reproduce TA-Lib exactly (RSI 0 when avgGain + avgLoss < 1e-14, Stochastic RSI 0 on a flat range); 'wilder' only; names rsi_talib_<n>, stochrsi_talib_<n>_<k>.",
+    }),
   },
   { additionalProperties: false },
 );
 export type RsiOptions = Static<typeof RsiOptions>;
 
-function label(period: number, method: RsiMethod): string {
-  return method === 'wilder' ? `${period}` : `${method}_${period}`;
+/** `14`, `cutler_14`, `ema_14`, `talib_14`: every variant that can give another series has its own name. */
+function label(period: number, method: RsiMethod, talib: boolean): string {
+  return talib ? `talib_${period}` : method === 'wilder' ? `${period}` : `${method}_${period}`;
 }
 
-/** Feature `rsi_<period>` (`rsi_cutler_<n>`, `rsi_ema_<n>`), scaled 0..100 → 0..1 in observations. */
-export function rsiFeature(period = 14, method: RsiMethod = 'wilder'): FeatureDefinition {
-  const name = `rsi_${label(period, method)}`;
+/**
+ * Feature `rsi_<period>` (`rsi_cutler_<n>`, `rsi_ema_<n>`, `rsi_talib_<n>`), scaled 0..100 → 0..1 in observations.
+ * `talib` (Wilder only) reproduces TA-Lib's RSI exactly.
+ */
+export function rsiFeature(period = 14, method: RsiMethod = 'wilder', talib = false): FeatureDefinition {
+  const name = `rsi_${label(period, method, talib)}`;
   return {
     id: name,
     inputs: ['close'],
-    outputs: [{ name, normalization: { kind: 'scale', factor: 0.01 }, description: `RSI(${period}), ${method} averaging, / 100.` }],
+    outputs: [{ name, normalization: { kind: 'scale', factor: 0.01 }, description: `RSI(${period}), ${talib ? "TA-Lib's" : `${method} averaging`}, / 100.` }],
     warmup: period,
     batch(bars, [out]) {
-      rsi(bars.close, out!, period, method);
+      rsi(bars.close, out!, period, method, talib);
     },
     stream() {
-      const state = new RsiState(period, method);
+      const state = new RsiState(period, method, talib);
       const values = new Float64Array(1);
       return {
         update(bar) {
@@ -48,34 +56,37 @@ export function rsiFeature(period = 14, method: RsiMethod = 'wilder'): FeatureDe
   };
 }
 
-/** Feature `stochrsi_<period>_<stochPeriod>`, scaled 0..100 → 0..1 in observations. */
-export function stochRsiFeature(period = 14, stochPeriod = 14, method: RsiMethod = 'wilder'): FeatureDefinition {
-  const name = `stochrsi_${label(period, method)}_${stochPeriod}`;
+/** Feature `stochrsi_<period>_<stochPeriod>` (`stochrsi_talib_<n>_<k>` with `talib`), scaled 0..100 → 0..1 in observations. */
+export function stochRsiFeature(period = 14, stochPeriod = 14, method: RsiMethod = 'wilder', talib = false): FeatureDefinition {
+  const name = `stochrsi_${label(period, method, talib)}_${stochPeriod}`;
   return {
     id: name,
     inputs: ['close'],
-    outputs: [{ name, normalization: { kind: 'scale', factor: 0.01 }, description: `Stochastic RSI(${period}, ${stochPeriod}) / 100.` }],
+    outputs: [{ name, normalization: { kind: 'scale', factor: 0.01 }, description: `Stochastic RSI(${period}, ${stochPeriod})${talib ? ", TA-Lib's," : ''} / 100.` }],
     warmup: period + stochPeriod - 1,
     batch(bars, [out]) {
-      stochRsi(bars.close, out!, period, stochPeriod, method);
+      stochRsi(bars.close, out!, period, stochPeriod, method, talib);
     },
     stream() {
-      const state = new StochRsiState(period, stochPeriod, method);
+      const state = new StochRsiState(period, stochPeriod, method, talib);
       return { update: (bar) => state.update(bar.close) };
     },
   };
 }
 
-/** `rsiPlugin({ period: 14, method: 'wilder', stochPeriod: 0 })` (also the default export): RSI and optionally Stochastic RSI. */
+/** `rsiPlugin({ period: 14, method: 'wilder', stochPeriod: 0, talib: false })` (also the default export): RSI and optionally Stochastic RSI. */
 export const rsiPlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,
   kind: 'indicator',
   optionsSchema: RsiOptions,
   setup(hooks, { options }) {
+    if (options.talib && options.method !== 'wilder') {
+      throw new RangeError(`talib: true reproduces TA-Lib's RSI, which is Wilder's; method '${options.method}' has no TA-Lib counterpart (use method 'wilder' or talib: false)`);
+    }
     hooks.features.tap(pkg.name, (registry) => {
-      registry.add(rsiFeature(options.period, options.method));
-      if (options.stochPeriod > 0) registry.add(stochRsiFeature(options.period, options.stochPeriod, options.method));
+      registry.add(rsiFeature(options.period, options.method, options.talib));
+      if (options.stochPeriod > 0) registry.add(stochRsiFeature(options.period, options.stochPeriod, options.method, options.talib));
     });
   },
 });

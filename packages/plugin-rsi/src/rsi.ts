@@ -5,17 +5,43 @@
  * - `ema`: exponential smoothing, α = 2/(n + 1), seeded like Wilder.
  *
  * `RSI = 100 · avgGain / (avgGain + avgLoss)` (= 100 − 100/(1 + RS)); 50 when both averages are 0
- * (no movement; TA-Lib writes 0 there). First value at bar n.
+ * (no movement). First value at bar n. With `talib` (Wilder only) it is TA-Lib's RSI bit for bit,
+ * including its one difference: 0 whenever avgGain + avgLoss < 1e-14 (TA-Lib's `TA_IS_ZERO`).
  */
 export type RsiMethod = 'wilder' | 'cutler' | 'ema';
+
+/** TA-Lib's `TA_EPSILON`: its RSI is 0 when avgGain + avgLoss is below this. */
+export const TALIB_EPSILON = 1e-14;
+
+/**
+ * The RSI of two averages is `100 · gain / (gain + loss)` when the sum is at least `min`, else `flat`:
+ * by default `min` = the smallest positive double (the ratio whenever there was any movement) and
+ * `flat` = 50; TA-Lib's are 1e-14 and 0.
+ */
+interface Flat {
+  readonly min: number;
+  readonly flat: number;
+}
+const OURS: Flat = { min: Number.MIN_VALUE, flat: 50 };
+const TALIB: Flat = { min: TALIB_EPSILON, flat: 0 };
+
+/** Our rule, or TA-Lib's with `talib` (only Wilder RSI has a TA-Lib counterpart). */
+function flatRule(method: RsiMethod, talib: boolean): Flat {
+  if (talib && method !== 'wilder') throw new RangeError(`talib: TA-Lib's RSI is Wilder's; method '${method}' has no TA-Lib counterpart`);
+  return talib ? TALIB : OURS;
+}
 
 function ratio(gain: number, loss: number): number {
   const sum = gain + loss;
   return sum > 0 ? 100 * (gain / sum) : 50;
 }
 
-/** Writes RSI(`period`) of `close` into `out`; NaN for the first `period` bars. O(1) per bar. */
-export function rsi(close: Float64Array, out: Float64Array, period = 14, method: RsiMethod = 'wilder'): void {
+/**
+ * Writes RSI(`period`) of `close` into `out`; NaN for the first `period` bars. O(1) per bar. `talib`
+ * (Wilder only) reproduces TA-Lib's RSI exactly (0 where avgGain + avgLoss < 1e-14).
+ */
+export function rsi(close: Float64Array, out: Float64Array, period = 14, method: RsiMethod = 'wilder', talib = false): void {
+  const { min, flat } = flatRule(method, talib);
   const n = close.length;
   const end = Math.min(period, n);
   for (let i = 0; i < end; i++) out[i] = Number.NaN;
@@ -71,7 +97,8 @@ export function rsi(close: Float64Array, out: Float64Array, period = 14, method:
   }
   gain /= period;
   loss /= period;
-  out[period] = ratio(gain, loss);
+  const first = gain + loss;
+  out[period] = first >= min ? 100 * (gain / first) : flat;
   if (method === 'wilder') {
     const keep = period - 1;
     for (let i = period + 1; i < n; i++) {
@@ -80,7 +107,7 @@ export function rsi(close: Float64Array, out: Float64Array, period = 14, method:
       loss = (loss * keep + (a - d) * 0.5) / period;
       gain = (gain * keep + (a + d) * 0.5) / period;
       const sum = gain + loss;
-      out[i] = sum > 0 ? 100 * (gain / sum) : 50;
+      out[i] = sum >= min ? 100 * (gain / sum) : flat;
     }
   } else {
     const alpha = 2 / (period + 1);
@@ -99,6 +126,8 @@ export function rsi(close: Float64Array, out: Float64Array, period = 14, method:
 export class RsiState {
   readonly #period: number;
   readonly #method: RsiMethod;
+  readonly #min: number;
+  readonly #flat: number;
   /** Last `period` price changes (Cutler only). */
   readonly #moves: Float64Array;
   #count = 0;
@@ -107,9 +136,12 @@ export class RsiState {
   #loss = 0;
   #moving = 0;
 
-  constructor(period = 14, method: RsiMethod = 'wilder') {
+  constructor(period = 14, method: RsiMethod = 'wilder', talib = false) {
+    const { min, flat } = flatRule(method, talib);
     this.#period = period;
     this.#method = method;
+    this.#min = min;
+    this.#flat = flat;
     this.#moves = new Float64Array(method === 'cutler' ? period : 0);
   }
 
@@ -128,7 +160,7 @@ export class RsiState {
       if (this.#method === 'cutler') return this.#moving > 0 ? ratio(this.#gain / period, this.#loss / period) : 50;
       this.#gain /= period;
       this.#loss /= period;
-      return ratio(this.#gain, this.#loss);
+      return this.#ratio();
     }
     if (this.#method === 'cutler') return this.#updateCutler(i, d);
     if (this.#method === 'wilder') {
@@ -144,7 +176,12 @@ export class RsiState {
       this.#gain += alpha * ((d > 0 ? d : 0) - this.#gain);
       this.#loss += alpha * ((d < 0 ? -d : 0) - this.#loss);
     }
-    return ratio(this.#gain, this.#loss);
+    return this.#ratio();
+  }
+
+  #ratio(): number {
+    const sum = this.#gain + this.#loss;
+    return sum >= this.#min ? 100 * (this.#gain / sum) : this.#flat;
   }
 
   #updateCutler(i: number, d: number): number {

@@ -2,8 +2,10 @@ import { rsi, RsiState, type RsiMethod } from './rsi.ts';
 
 /**
  * Stochastic RSI: where the RSI sits inside its own range over the last `stochPeriod` RSI values,
- * `100 · (RSI − min) / (max − min)`; 50 when the range is 0. Raw %K (no smoothing; TA-Lib's STOCHRSI
- * with fastK = 1). First value at bar `period + stochPeriod − 1`.
+ * `100 · (RSI − min) / (max − min)`; 50 when the range is 0. Raw %K, i.e. TA-Lib's
+ * `STOCHRSI(close, timeperiod = period, fastk_period = stochPeriod, fastd_period = 1)` fastK. With
+ * `talib` it is that output bit for bit: TA-Lib's RSI ({@link rsi}), `(RSI − min) / ((max − min) / 100)`
+ * and 0 when the range is 0. First value at bar `period + stochPeriod − 1`.
  *
  * Rolling min and max by van Herk/Gil-Werman: the RSI series is cut into blocks of `stochPeriod`
  * values; a window ending in block b is the tail of block b − 1 (its suffix extreme, computed backwards)
@@ -16,8 +18,8 @@ import { rsi, RsiState, type RsiMethod } from './rsi.ts';
  * two values from a small table ({@link select}). Like {@link StochRsiState}, NaN RSI values are skipped
  * by min and max.
  */
-export function stochRsi(close: Float64Array, out: Float64Array, period = 14, stochPeriod = 14, method: RsiMethod = 'wilder'): void {
-  rsi(close, out, period, method);
+export function stochRsi(close: Float64Array, out: Float64Array, period = 14, stochPeriod = 14, method: RsiMethod = 'wilder', talib = false): void {
+  rsi(close, out, period, method, talib);
   const n = close.length;
   const k = stochPeriod;
   const first = period + k - 1;
@@ -56,7 +58,7 @@ export function stochRsi(close: Float64Array, out: Float64Array, period = 14, st
       const pn = prevMin[i - start + 1]!;
       const h = pm > hi ? pm : hi;
       const l = pn < lo ? pn : lo;
-      out[i] = h > l ? (100 * (v - l)) / (h - l) : 50;
+      out[i] = talib ? talibStochK(v, h, l) : h > l ? (100 * (v - l)) / (h - l) : 50;
     }
     const swapMax = prevMax;
     prevMax = curMax;
@@ -65,6 +67,12 @@ export function stochRsi(close: Float64Array, out: Float64Array, period = 14, st
     prevMin = curMin;
     curMin = swapMin;
   }
+}
+
+/** TA-Lib's STOCHF %K arithmetic: `diff = (highest − lowest) / 100`, then `(v − lowest) / diff`, or 0. */
+function talibStochK(v: number, highest: number, lowest: number): number {
+  const diff = (highest - lowest) / 100;
+  return diff !== 0 ? (v - lowest) / diff : 0;
 }
 
 /**
@@ -84,12 +92,14 @@ export class StochRsiState {
   readonly #stochPeriod: number;
   readonly #ring: Float64Array;
   readonly #values = new Float64Array(1);
+  readonly #talib: boolean;
   #count = 0;
 
-  constructor(period = 14, stochPeriod = 14, method: RsiMethod = 'wilder') {
-    this.#rsi = new RsiState(period, method);
+  constructor(period = 14, stochPeriod = 14, method: RsiMethod = 'wilder', talib = false) {
+    this.#rsi = new RsiState(period, method, talib);
     this.#period = period;
     this.#stochPeriod = stochPeriod;
+    this.#talib = talib;
     this.#ring = new Float64Array(stochPeriod);
   }
 
@@ -107,7 +117,7 @@ export class StochRsiState {
       if (r > hi) hi = r;
       if (r < lo) lo = r;
     }
-    this.#values[0] = hi > lo ? (100 * (v - lo)) / (hi - lo) : 50;
+    this.#values[0] = this.#talib ? talibStochK(v, hi, lo) : hi > lo ? (100 * (v - lo)) / (hi - lo) : 50;
     return this.#values;
   }
 }

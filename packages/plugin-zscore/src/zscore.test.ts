@@ -32,7 +32,7 @@ describe.skipIf(!hasRef)('z-score on real BTC/USD 1m data (exact reference, fsum
   it.each([
     ['population', 'zscore20_pop'],
     ['sample', 'zscore20_sample'],
-  ] as const)('%s σ equals %s on all 30,240 rows within 1e-9', (deviation, column) => {
+  ] as const)('%s σ equals %s on all 30,240 rows within 2e-12', (deviation, column) => {
     const close = ref!.column('close');
     expect(close.length).toBe(30_240);
     const expected = ref!.column(column);
@@ -52,7 +52,62 @@ describe.skipIf(!hasRef)('z-score on real BTC/USD 1m data (exact reference, fsum
       compared++;
     }
     expect(compared).toBeGreaterThan(30_000);
-    expect(worst, 'largest absolute difference from the exact values').toBeLessThan(1e-9);
+    expect(worst, 'largest absolute difference from the exact values').toBeLessThan(2e-12);
+  });
+
+  /**
+   * Exact moments of doubles in [2^14, 2^15) (all BTC closes of the file): each is m · 2^-38 with an integer m,
+   * so z = (n·m_i − Σm) / sqrt(n·Σm² − (Σm)²) and σ are computed exactly in BigInt, then rounded once.
+   */
+  function exactMoments(x: Float64Array, period: number) {
+    const m = Array.from(x, (v) => {
+      expect(v >= 2 ** 14 && v < 2 ** 15, 'one binade').toBe(true);
+      return BigInt(v * 2 ** 38);
+    });
+    const n = BigInt(period);
+    const z = new Float64Array(x.length).fill(Number.NaN);
+    const std = new Float64Array(x.length).fill(Number.NaN);
+    for (let i = period - 1; i < x.length; i++) {
+      let s = 0n;
+      let q = 0n;
+      for (let j = i - period + 1; j <= i; j++) {
+        s += m[j]!;
+        q += m[j]! * m[j]!;
+      }
+      const d = n * q - s * s;
+      std[i] = (Math.sqrt(Number(d)) / period) * 2 ** -38;
+      if (d !== 0n) z[i] = Number(n * m[i]! - s) / Math.sqrt(Number(d));
+    }
+    return { z, std };
+  }
+
+  it.each([
+    ['one tick of 0.01 every 20 bars (σ ≈ 0.002)', (j: number) => (j % 20 === 0 ? 0.01 : 0), 3.5e-7],
+    ['±0.01 noise (σ ≈ 0.008)', (j: number) => (((j * 7919) % 3) - 1) * 0.01, 5e-8],
+    ['±1 noise (σ ≈ 0.8)', (j: number) => (((j * 7919) % 3) - 1) * 1, 2e-11],
+  ] as const)('near-flat windows right after volatile bars (%s): σ within 8ε·(σmax/σ)², z within |z|·8ε·(σmax/σ)² + ε·|x|/σ', (_what, move, worstZ) => {
+    // The real closes with 300-bar near-flat stretches put in every 1,500 bars.
+    const x = ref!.column('close').slice();
+    for (let i = 2_000; i < x.length - 400; i += 1_500) for (let j = 0; j < 300; j++) x[i + j] = x[i - 1]! + move(j);
+    const exact = exactMoments(x, 20);
+    const z = compute(x, 20, 'population');
+    const mean = new Float64Array(x.length);
+    const std = new Float64Array(x.length);
+    rollingMeanStd(x, 20, 'population', mean, std);
+    const eps = 2 ** -52;
+    let largest = 0;
+    for (let i = 59; i < x.length; i++) {
+      const sigma = exact.std[i]!;
+      if (!(sigma > 0)) continue;
+      let sigmaMax = 0;
+      for (let j = i - 40; j <= i; j++) sigmaMax = Math.max(sigmaMax, exact.std[j]!);
+      const carried = 8 * eps * (sigmaMax / sigma) ** 2;
+      expect(Math.abs(std[i]! - sigma) / sigma, `relative σ error at ${i}`).toBeLessThanOrEqual(carried);
+      const dz = Math.abs(z[i]! - exact.z[i]!);
+      expect(dz, `z error at ${i}`).toBeLessThanOrEqual(Math.abs(exact.z[i]!) * carried + (eps * Math.abs(x[i]!)) / sigma);
+      largest = Math.max(largest, dz);
+    }
+    expect(largest, 'the largest z error, as docs/indicators.md states it').toBeLessThan(worstZ);
   });
 });
 

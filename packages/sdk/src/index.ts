@@ -5,7 +5,7 @@ export { JSON_SCHEMA_DIALECT, renderJsonSchema, SHIPPED_SCHEMAS } from './schema
 export { default as Type, type Static, type TSchema } from 'typebox';
 
 export { STAGE } from './plugin/stages.ts';
-export { createHooks, hasTaps, type EngineHooks, type EpisodeStartInfo, type HookName } from './plugin/hooks.ts';
+export { createHooks, hasTaps, type EngineHooks, type EpisodeStartInfo, type HookName, type TapObserver } from './plugin/hooks.ts';
 export {
   PLUGIN_API_VERSION,
   PLUGIN_KINDS,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +49,7 @@ describe('runExperiment', () => {
     const events: string[] = [];
     const result = await runExperiment({ config: config(), out: outDir, seed: 1, onEvent: (e) => events.push(e.type) });
     const dir = result.dir;
-    for (const f of ['run.json', 'config.json', 'metrics.json', 'ledger.parquet', 'equity.svg', 'report.html', 'model/model.json', 'model/weights.bin', 'model/normalizer.json']) {
+    for (const f of ['run.json', 'config.json', 'metrics.json', 'ledger.parquet', 'trades.parquet', 'train.parquet', 'equity.svg', 'report.html', 'model/model.json', 'model/weights.bin', 'model/normalizer.json']) {
       expect(existsSync(path.join(dir, f)), f).toBe(true);
     }
     const record = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
@@ -66,25 +67,38 @@ describe('runExperiment', () => {
     expect(events.at(-1)).toBe('complete');
 
     const metrics = result.metrics;
-    expect(Object.keys(metrics.policies)).toEqual(['agent', 'flat', 'buy-and-hold', 'random']);
+    expect(Object.keys(metrics.policies)).toEqual(['agent', 'buy-and-hold', 'always-long', 'flat', 'random']);
     const flat = metrics.policies.flat!;
     expect(flat.totalReturn, 'flat never trades').toBe(0);
     expect(flat.trades).toBe(0);
     expect(flat.feesPaid).toBe(0);
     const bh = metrics.policies['buy-and-hold']!;
-    expect(bh.trades).toBeGreaterThanOrEqual(1);
-    expect(bh.feesPaid).toBeGreaterThan(0);
+    expect(bh.trades, 'one buy at the start, held').toBe(1);
+    expect(bh.openTrades).toBe(1);
     expect(bh.feeDrag, 'fees cost buy & hold something').toBeGreaterThan(0);
+    const long = metrics.policies['always-long']!;
+    expect(long.trades).toBeGreaterThanOrEqual(1);
     const random = metrics.policies.random!;
-    expect(random.trades).toBeGreaterThan(bh.trades);
+    expect(random.trades).toBeGreaterThan(long.trades);
     expect(random.turnover).toBeGreaterThan(0);
+    expect(metrics.randomSpread.seeds).toBe(20);
+    expect(metrics.randomSpread.p05).toBeLessThanOrEqual(metrics.randomSpread.p95);
+    expect(Object.keys(metrics.significance)).toEqual(['buy-and-hold', 'always-long', 'flat', 'random']);
+    expect(metrics.policies.agent!.behaviour.timeLong + metrics.policies.agent!.behaviour.timeShort + metrics.policies.agent!.behaviour.timeFlat).toBeCloseTo(1, 12);
+
+    const trades = await readParquetTable(path.join(dir, 'trades.parquet'));
+    expect(trades.numRows).toBe(metrics.policies.agent!.trades);
+    const train = await readParquetTable(path.join(dir, 'train.parquet'), { numbersAsFloat64: true });
+    expect(train.numRows, 'one row per PPO update').toBe(2048 / (8 * 64));
+    expect(Object.keys(train.columns)).toEqual(expect.arrayContaining(['fold', 'steps', 'meanEpisodeReturn', 'policyLoss', 'valueLoss', 'entropy', 'approxKl', 'clipFraction', 'learningRate', 'stepsPerSecond']));
+    expect(Array.from(train.columns.steps as Float64Array)).toEqual([512, 1024, 1536, 2048]);
 
     const ledger = await readParquetTable(path.join(dir, 'ledger.parquet'));
     expect(ledger.numRows).toBe(metrics.policies.agent!.steps);
     expect(Object.keys(ledger.columns)).toEqual(expect.arrayContaining(['fold', 'time', 'action', 'equity', 'fee', 'reward', 'stopTriggered']));
     const svg = readFileSync(path.join(dir, 'equity.svg'), 'utf8');
     expect(svg).toMatch(/^<svg [^>]*id="equity-plot"/);
-    expect(svg.match(/<polyline/g)?.length, 'return and drawdown curve per policy').toBe(8);
+    expect(svg.match(/<polyline/g)?.length, 'return and drawdown curve per policy').toBe(10);
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('id="equity-plot"');
     expect(html, 'self-contained: no external resources').not.toMatch(/<(script|link)\b|src="http/);
@@ -131,7 +145,7 @@ describe('runExperiment', () => {
       }),
     ).rejects.toThrow(/aborted/);
     const failed = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
-    expect(failed.status).toBe('failed');
+    expect(failed.status).toBe('cancelled');
     expect(failed.foldsTrained).toEqual([0]);
 
     const logs: string[] = [];
@@ -190,6 +204,26 @@ describe('runExperiment', () => {
     expect(events, 'no run started').toEqual([]);
     expect(readdirSync(outDir).sort(), 'no run folder left behind').toEqual(before);
   });
+  it('a resume runs only the config the run started with, from a regular file', async () => {
+    // Cancelled before its first update: config.json is written, nothing trained.
+    const controller = new AbortController();
+    controller.abort(new Error('stop at once'));
+    let dir = '';
+    await expect(runExperiment({ config: config(), out: outDir, seed: 6, signal: controller.signal, onEvent: (e) => e.type === 'start' && (dir = e.dir) })).rejects.toThrow(
+      /cancelled \(stop at once\)/,
+    );
+    expect((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord).status).toBe('cancelled');
+    const changed = config({ plugins: [riskGuard(), ppo({ backend: 'wasm', totalSteps: 4096, numEnvs: 8, nSteps: 64, minibatchSize: 256, epochs: 2, hidden: [32] })] });
+    await expect(runExperiment({ config: changed, out: outDir, resume: dir })).rejects.toThrow(/now resolves to a different config[\s\S]*plugins\[1\]\.options\.totalSteps: 2048 → 4096/);
+
+    // run.json names the config file a resume runs: it must be a regular file, not a FIFO or a device.
+    const fifo = path.join(mkdtempSync(path.join(tmpdir(), 'tc-fifo-')), 'tradecore.config.ts');
+    execFileSync('mkfifo', [fifo]);
+    const record = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...record, configFile: fifo }));
+    await expect(runExperiment({ resume: dir, out: outDir })).rejects.toThrow(/config file named by .*run\.json .*is not a regular file \(a FIFO\)/);
+    expect(existsSync(path.join(dir, 'run.lock')), 'a refused resume releases the folder').toBe(false);
+  });
 });
 
 describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
@@ -207,10 +241,35 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       expect(plot!.width).toBeGreaterThan(100);
       expect(plot!.height).toBeGreaterThan(100);
       const curves = await page.locator('#equity-plot polyline.series').evaluateAll((els) => els.map((e) => (e as unknown as { getBBox(): { width: number } }).getBBox().width));
-      expect(curves).toHaveLength(8);
+      expect(curves).toHaveLength(10);
       for (const w of curves) expect(w).toBeGreaterThan(0);
       const header = await page.locator('#metrics thead th').allTextContents();
-      expect(header).toEqual(['', 'agent', 'flat', 'buy-and-hold', 'random']);
+      expect(header).toEqual(['', 'agent', 'buy & hold (market reference, outside the guard)', 'always long (guarded)', 'flat', 'random (guarded)']);
+
+      // The price chart marks each entry at the price the ledger filled it at.
+      const price = await page.locator('#price-chart').boundingBox();
+      expect(price!.width).toBeGreaterThan(100);
+      const markers = await page.locator('#price-chart .marker.entry').evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-time')), Number(e.getAttribute('data-price'))]));
+      const ledger = await readParquetTable(path.join(result.dir, 'ledger.parquet'), { numbersAsFloat64: true });
+      const time = ledger.columns.time as Float64Array;
+      const fillPrice = ledger.columns.fillPrice as Float64Array;
+      const filled = ledger.columns.filled as Float64Array;
+      let checked = 0;
+      for (const [t, p] of markers) {
+        const row = time.indexOf(t!);
+        expect(row, 'a marker sits on a ledger step').toBeGreaterThanOrEqual(0);
+        if (filled[row] === 1) {
+          expect(p).toBe(fillPrice[row]);
+          checked++;
+        }
+      }
+      expect(markers.length).toBe(result.metrics.policies.agent!.trades);
+      if (markers.length > 0) expect(checked).toBeGreaterThan(0);
+
+      // Learning curves from train.parquet.
+      const points = await page.locator('#learning-curves polyline.curve').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-points'))));
+      expect(points.length).toBeGreaterThanOrEqual(6);
+      for (const n of points) expect(n).toBeGreaterThan(1);
       expect(requests.filter((u) => !u.startsWith('file://')), 'no network requests').toEqual([]);
     } finally {
       await browser.close();

@@ -1,17 +1,45 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import { ensureDirectory, resolveInside, toFileSystemError } from '@tradecore/sdk';
 import type { Tf } from './backend.ts';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** Writes `data` to `file` through a temp file in the same folder and a rename, so readers never see half a file. */
+/** The temp name of an atomic write of `name` (`.<name>.<pid>.<8 hex>.tmp`): the run folder's sweep removes these after a crash. */
+export function tempName(name: string): string {
+  return `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/**
+ * Writes `data` to `file` through a temp file in the same folder and a rename, so readers never see half a
+ * file. A failure names the file and the system's reason (no space left, read-only file system, …).
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
+  ensureDirectory(path.dirname(file));
+  const tmp = path.join(path.dirname(file), tempName(path.basename(file)));
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw toFileSystemError(error, 'write', file);
+  }
+}
+
+const DTYPE_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/** Bytes the weights of a manifest take (float32/int32/bool, unquantised). */
+function manifestBytes(specs: readonly tfjs.io.WeightsManifestEntry[], file: string): number {
+  let total = 0;
+  for (const spec of specs) {
+    const size = DTYPE_BYTES[spec.dtype];
+    if (!size || spec.quantization) throw new Error(`${file}: weight ${JSON.stringify(spec.name)} has an unsupported dtype ${JSON.stringify(spec.dtype)}`);
+    total += spec.shape.reduce((n, d) => n * d, 1) * size;
+  }
+  return total;
 }
 
 function joinWeights(tf: Tf, data: tfjs.io.WeightData): ArrayBuffer {
@@ -58,11 +86,17 @@ export function fileSystemHandler(tf: Tf, dir: string): tfjs.io.IOHandler {
         for (const group of manifest) {
           specs.push(...group.weights);
           for (const p of group.paths) {
-            const bytes = readFileSync(path.join(dir, p));
+            // A path read from model.json: it must stay inside the model folder and be a regular file.
+            const weightsFile = resolveInside(dir, p, `weights path in ${file}`);
+            if (!statSync(weightsFile).isFile()) throw new Error(`${file}: weights path ${JSON.stringify(p)} is not a regular file`);
+            const bytes = readFileSync(weightsFile);
             buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
           }
         }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+        const joined = tf.io.CompositeArrayBuffer.join(buffers);
+        const expected = manifestBytes(specs, file);
+        if (joined.byteLength !== expected) throw new Error(`${file}: the weights hold ${joined.byteLength} bytes, its manifest needs ${expected}`);
+        return [specs, joined];
       });
     },
   };

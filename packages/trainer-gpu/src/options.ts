@@ -29,7 +29,7 @@ export const PpoOptionsSchema = Type.Object(
     normalizeObservations: Type.Boolean({ default: true }),
     normalizeRewards: Type.Boolean({ default: true, description: 'Divide rewards by the running std of the discounted return.' }),
     clipObservation: Type.Number({ exclusiveMinimum: 0, default: 10 }),
-    checkpointEvery: Type.Integer({ minimum: 0, default: 10, description: 'Updates between checkpoints (0: only at the end).' }),
+    checkpointEvery: Type.Integer({ minimum: 0, default: 10, description: 'Updates between checkpoints; each such segment starts fresh seeded episodes, so a resumed run equals an uninterrupted one (0: one checkpoint, at the end).' }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import {
   definePlugin,
   parseWithSchema,
@@ -22,19 +23,21 @@ export function resolvePpoOptions(base: Partial<PpoOptions>, overrides: Readonly
 }
 
 /** Wraps a {@link PpoTrainer} in the runner's {@link TrainerSession} interface. */
-export function ppoSession(trainer: PpoTrainer): TrainerSession {
+export function ppoSession(trainer: PpoTrainer, log: (line: string) => void = () => {}): TrainerSession {
   return {
     backend: trainer.backend.backend,
     backendReport: trainer.backend.attempts,
     runtimeVersions: { '@tensorflow/tfjs-core': trainer.tf.version_core, '@tensorflow/tfjs-layers': trainer.tf.version_layers, tfBackend: trainer.backend.tfBackend },
     act: (observations, masks, count, actions) => trainer.act(observations, masks, count, actions, true),
-    async train({ env, onProgress, checkpointDir, resume, signal }: TrainRequest): Promise<TrainOutcome> {
+    async train({ env, onProgress, onResume, checkpointDir, resume, signal }: TrainRequest): Promise<TrainOutcome> {
       let resumedFromSteps = 0;
+      let resumedFrom: string | undefined;
       if (resume) {
-        const latest = PpoTrainer.latestCheckpoint(checkpointDir);
-        if (latest) {
-          await trainer.restoreCheckpoint(latest);
-          resumedFromSteps = trainer.steps;
+        const restored = await trainer.restoreLatest(checkpointDir, log);
+        if (restored) {
+          resumedFromSteps = restored.steps;
+          resumedFrom = restored.checkpoint;
+          onResume?.({ checkpoint: restored.checkpoint, steps: restored.steps });
         }
       }
       const result = await trainer.train({
@@ -59,8 +62,11 @@ export function ppoSession(trainer: PpoTrainer): TrainerSession {
             },
           }),
       });
-      if (result.aborted) throw new Error(`training aborted at step ${result.steps}`);
-      return { steps: result.steps, seconds: result.seconds, stepsPerSecond: result.stepsPerSecond, resumedFromSteps };
+      if (result.aborted) {
+        const latest = PpoTrainer.latestCheckpoint(checkpointDir);
+        throw new Error(`training aborted at step ${result.steps}; ${latest ? `a resume continues from ${path.basename(latest)}` : 'no checkpoint yet: a resume starts training from the beginning'}`);
+      }
+      return { steps: result.steps, seconds: result.seconds, stepsPerSecond: result.stepsPerSecond, resumedFromSteps, ...(resumedFrom ? { resumedFrom } : {}) };
     },
     saveModel: (dir) => trainer.saveModel(dir),
     loadModel: (dir) => trainer.loadWeights(dir),
@@ -80,7 +86,7 @@ export function ppoTrainerDefinition(options: PpoOptions): TrainerDefinition {
       const resolved = resolvePpoOptions(options, overrides);
       const trainer = await PpoTrainer.create({ observationSize, numActions, seed, options: resolved });
       log(`PPO: ${resolved.numEnvs} envs × ${resolved.nSteps} steps per update, ${resolved.epochs} epochs, minibatch ${resolved.minibatchSize}, hidden ${resolved.hidden.join('×')}`);
-      return ppoSession(trainer);
+      return ppoSession(trainer, log);
     },
   };
 }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { VecEnvLike } from '@tradecore/sdk';
+import { ensureDirectory, toFileSystemError, type VecEnvLike } from '@tradecore/sdk';
 import { describeBackend, selectBackend, type SelectedBackend, type Tf } from './backend.ts';
+import { LATEST_JSON, listCheckpoints, readTrainerState, TRAINER_STATE_JSON, writeCheckpoint, type TrainerState } from './checkpoint.ts';
 import { fileSystemHandler, writeFileAtomic } from './fsIO.ts';
 import { buildActorCritic, forward, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
 import { RewardScaler, RunningNormalizer, type NormalizerState } from './normalizer.ts';
@@ -34,7 +35,10 @@ export interface PpoTrainOptions {
   readonly onProgress?: (progress: PpoProgress) => void;
   /** Folder for periodic checkpoints (`ckpt-<steps>/` + `latest.json`); none when omitted. */
   readonly checkpointDir?: string;
-  /** Stops after the current update; the trainer keeps what it learned. */
+  /**
+   * Stops after the current update; the trainer keeps what it learned. No checkpoint is written then:
+   * the last periodic one is where a resume continues, so the resumed run equals an uninterrupted one.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -48,29 +52,14 @@ export interface PpoTrainResult {
   readonly timings: { readonly inference: number; readonly env: number; readonly update: number };
 }
 
-/** Saved beside the model in every checkpoint. */
-interface TrainerState {
-  readonly format: 'tradecore-ppo/1';
-  readonly seed: number;
-  readonly steps: number;
-  readonly updates: number;
-  readonly rng: number[];
-  readonly observationSize: number;
-  readonly numActions: number;
-  readonly hidden: readonly number[];
-  readonly observationNormalizer: NormalizerState | null;
-  readonly rewardScaler: { count: number; mean: number; var: number } | null;
-  readonly optimizerWeights: tfjs.io.WeightsManifestEntry[];
-  readonly episodeReturns: number[];
-}
-
 export const NORMALIZER_JSON = 'normalizer.json';
-const STATE_JSON = 'trainer-state.json';
 const OPTIMIZER_BIN = 'optimizer.bin';
-const LATEST_JSON = 'latest.json';
 
 interface Adam extends tfjs.Optimizer {
   setLearningRate(lr: number): void;
+  /** β₁ᵗ and β₂ᵗ, which tfjs keeps as float32 variables and would recompute (differently rounded) on restore. */
+  betaPowers(): [number, number];
+  setBetaPowers(powers: readonly [number, number]): void;
   getWeights(): Promise<{ name: string; tensor: tfjs.Tensor }[]>;
   setWeights(weights: { name: string; tensor: tfjs.Tensor }[]): Promise<void>;
 }
@@ -79,6 +68,20 @@ function createAdam(tf: Tf, learningRate: number): Adam {
   class ScheduledAdam extends tf.AdamOptimizer {
     setLearningRate(lr: number): void {
       this.learningRate = lr;
+    }
+    #powers(): { accBeta1: tfjs.Variable; accBeta2: tfjs.Variable } {
+      return this as unknown as { accBeta1: tfjs.Variable; accBeta2: tfjs.Variable };
+    }
+    betaPowers(): [number, number] {
+      const { accBeta1, accBeta2 } = this.#powers();
+      return [accBeta1.dataSync()[0]!, accBeta2.dataSync()[0]!];
+    }
+    setBetaPowers([b1, b2]: readonly [number, number]): void {
+      const { accBeta1, accBeta2 } = this.#powers();
+      tf.tidy(() => {
+        accBeta1.assign(tf.scalar(b1));
+        accBeta2.assign(tf.scalar(b2));
+      });
     }
   }
   return new ScheduledAdam(learningRate, 0.9, 0.999, 1e-5);
@@ -212,8 +215,20 @@ export class PpoTrainer {
       if (this.#rewardScalerState) this.#rewardScaler.restore(this.#rewardScalerState);
     }
 
-    // Each (re)start resets the envs with a seed derived from the update count, so a resumed run is seeded too.
-    env.reset(deriveSeed(this.seed, 1000 + this.updates));
+    // Training runs in segments of `checkpointEvery` updates. Each segment (and each (re)start) begins with
+    // fresh episodes seeded by the update count, so a run resumed from the checkpoint at a segment's end
+    // continues exactly as the uninterrupted run does: same envs, same RNG, same statistics.
+    const startSegment = () => {
+      env.reset(deriveSeed(this.seed, 1000 + this.updates));
+      episodeReward.fill(0);
+      if (this.#rewardScaler) {
+        const stats = this.#rewardScaler.toJSON();
+        this.#rewardScaler = new RewardScaler(n, o.gamma);
+        this.#rewardScaler.restore(stats);
+      }
+    };
+    startSegment();
+    const firstUpdate = this.updates;
     const started = performance.now();
     const startSteps = this.steps;
     let aborted = false;
@@ -226,6 +241,7 @@ export class PpoTrainer {
         aborted = true;
         break;
       }
+      if (this.updates !== firstUpdate && o.checkpointEvery > 0 && this.updates % o.checkpointEvery === 0) startSegment();
       const lr = this.#learningRate(this.steps, totalSteps);
       this.#optimizer.setLearningRate(lr);
       let rewardSum = 0;
@@ -300,7 +316,7 @@ export class PpoTrainer {
       // Let timers, signals and progress output run between updates.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (checkpointDir) await this.saveCheckpoint(checkpointDir);
+    if (checkpointDir && !aborted) await this.saveCheckpoint(checkpointDir);
     const seconds = (performance.now() - started) / 1000;
     return {
       steps: this.steps,
@@ -411,66 +427,100 @@ export class PpoTrainer {
 
   /** Saves the policy (model.json + weights.bin) and the normaliser (normalizer.json) into `dir`. */
   async saveModel(dir: string): Promise<void> {
-    mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir);
     await this.net.model.save(fileSystemHandler(this.tf, dir));
     writeFileAtomic(path.join(dir, NORMALIZER_JSON), JSON.stringify(this.normalizer?.toJSON() ?? null));
   }
 
-  /** Writes `ckpt-<steps>/` (model, normaliser, optimizer, RNG and counters), then points `latest.json` at it. */
+  /**
+   * Writes `ckpt-<steps>/` (model, normaliser, optimizer, RNG and counters) into `dir` — complete before it
+   * appears — then points `latest.json` at it and keeps the two newest checkpoints.
+   */
   async saveCheckpoint(dir: string): Promise<string> {
-    const name = `ckpt-${String(this.steps).padStart(10, '0')}`;
-    const target = path.join(dir, name);
-    rmSync(target, { recursive: true, force: true });
-    await this.saveModel(target);
-    const optimizerWeights = await this.#optimizer.getWeights();
-    const encoded = await this.tf.io.encodeWeights(optimizerWeights);
-    writeFileAtomic(path.join(target, OPTIMIZER_BIN), new Uint8Array(encoded.data as ArrayBuffer));
-    const state: TrainerState = {
-      format: 'tradecore-ppo/1',
-      seed: this.seed,
-      steps: this.steps,
-      updates: this.updates,
-      rng: this.#rng.state(),
-      observationSize: this.observationSize,
-      numActions: this.numActions,
-      hidden: this.options.hidden,
-      observationNormalizer: this.normalizer?.toJSON() ?? null,
-      rewardScaler: this.#rewardScaler?.toJSON() ?? this.#rewardScalerState,
-      optimizerWeights: encoded.specs,
-      episodeReturns: this.#episodeReturns,
-    };
-    writeFileAtomic(path.join(target, STATE_JSON), JSON.stringify(state));
-    writeFileAtomic(path.join(dir, LATEST_JSON), JSON.stringify({ checkpoint: name, steps: this.steps, updates: this.updates }));
-    for (const entry of readdirSync(dir)) {
-      if (entry.startsWith('ckpt-') && entry !== name) rmSync(path.join(dir, entry), { recursive: true, force: true });
-    }
-    return target;
+    return writeCheckpoint(dir, this.steps, async (folder) => {
+      await this.saveModel(folder);
+      const optimizerWeights = await this.#optimizer.getWeights();
+      const encoded = await this.tf.io.encodeWeights(optimizerWeights);
+      writeFileAtomic(path.join(folder, OPTIMIZER_BIN), new Uint8Array(encoded.data as ArrayBuffer));
+      const state: TrainerState = {
+        format: 'tradecore-ppo/1',
+        seed: this.seed,
+        steps: this.steps,
+        updates: this.updates,
+        rng: this.#rng.state(),
+        observationSize: this.observationSize,
+        numActions: this.numActions,
+        hidden: [...this.options.hidden],
+        observationNormalizer: this.normalizer?.toJSON() ?? null,
+        rewardScaler: this.#rewardScaler?.toJSON() ?? this.#rewardScalerState,
+        optimizerWeights: encoded.specs.map((w) => ({ name: w.name, shape: [...w.shape], dtype: w.dtype as 'float32' | 'int32' })),
+        episodeReturns: this.#episodeReturns,
+        adamBetaPowers: this.#optimizer.betaPowers(),
+      };
+      writeFileAtomic(path.join(folder, TRAINER_STATE_JSON), JSON.stringify(state));
+    });
   }
 
-  /** The checkpoint folder `latest.json` points to, or undefined when `dir` holds none. */
+  /** The newest checkpoint folder in `dir` (the one a resume tries first), or undefined when `dir` holds none. */
   static latestCheckpoint(dir: string): string | undefined {
-    const file = path.join(dir, LATEST_JSON);
-    if (!existsSync(file)) return undefined;
-    const { checkpoint } = JSON.parse(readFileSync(file, 'utf8')) as { checkpoint: string };
-    const target = path.join(dir, checkpoint);
-    return existsSync(path.join(target, STATE_JSON)) ? target : undefined;
+    return listCheckpoints(dir).find((c) => existsSync(path.join(c.dir, TRAINER_STATE_JSON)))?.dir;
   }
 
-  /** Restores weights, optimizer, normalisers, RNG and counters from a checkpoint folder. */
+  /**
+   * Restores the newest usable checkpoint in `dir`. A damaged one (unreadable, truncated, inconsistent) is
+   * reported through `log` and the previous one is tried. Returns the folder and step count it loaded, or
+   * undefined when there is none (training then starts from the beginning).
+   */
+  async restoreLatest(dir: string, log: (line: string) => void = () => {}): Promise<{ checkpoint: string; steps: number } | undefined> {
+    const candidates = listCheckpoints(dir);
+    for (const [k, candidate] of candidates.entries()) {
+      try {
+        // A resume continues this trainer's own run: a checkpoint of another seed is not one of its own.
+        const seed = readTrainerState(candidate.dir).seed;
+        if (seed !== this.seed) throw new Error(`it was written by a trainer with seed ${seed}, this one has seed ${this.seed}`);
+        await this.restoreCheckpoint(candidate.dir);
+        return { checkpoint: candidate.dir, steps: this.steps };
+      } catch (error) {
+        const next = candidates[k + 1];
+        log(`checkpoint ${candidate.dir} is unusable (${(error as Error).message}); ${next ? `falling back to ${next.name}` : 'no older checkpoint: training starts from the beginning'}`);
+      }
+    }
+    if (candidates.length === 0 && existsSync(path.join(dir, LATEST_JSON))) log(`${dir}: latest.json names no existing checkpoint; training starts from the beginning`);
+    return undefined;
+  }
+
+  /**
+   * Restores weights, optimizer, normalisers, RNG and counters from a checkpoint folder. Everything is read
+   * and checked before anything changes, so a damaged checkpoint leaves the trainer as it was.
+   */
   async restoreCheckpoint(checkpoint: string): Promise<void> {
-    const stateFile = path.join(checkpoint, STATE_JSON);
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as TrainerState;
-    if (state.format !== 'tradecore-ppo/1') throw new Error(`${stateFile}: format must be "tradecore-ppo/1", got ${JSON.stringify(state.format)}`);
+    const stateFile = path.join(checkpoint, TRAINER_STATE_JSON);
+    const state = readTrainerState(checkpoint);
     if (state.observationSize !== this.observationSize || state.numActions !== this.numActions) {
       throw new Error(`${stateFile}: checkpoint is for observationSize ${state.observationSize} / ${state.numActions} actions, the env has ${this.observationSize} / ${this.numActions}`);
     }
-    await this.loadWeights(checkpoint);
-    if (this.normalizer && state.observationNormalizer) {
-      this.normalizer.restore(state.observationNormalizer);
+    if (state.hidden.join('x') !== this.options.hidden.join('x')) throw new Error(`${stateFile}: checkpoint has hidden ${state.hidden.join('×')}, the trainer ${this.options.hidden.join('×')}`);
+    const norm = state.observationNormalizer;
+    if (norm && (norm.size !== this.observationSize || norm.mean.length !== norm.size || norm.var.length !== norm.size)) {
+      throw new Error(`${stateFile}: observationNormalizer has size ${norm.size} (mean ${norm.mean.length}, var ${norm.var.length}), expected ${this.observationSize}`);
     }
-    const bytes = readFileSync(path.join(checkpoint, OPTIMIZER_BIN));
+    const optimizerFile = path.join(checkpoint, OPTIMIZER_BIN);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(optimizerFile);
+    } catch (error) {
+      throw toFileSystemError(error, 'read', optimizerFile);
+    }
+    const expected = state.optimizerWeights.reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1) * 4, 0);
+    if (bytes.byteLength !== expected) throw new Error(`${optimizerFile}: ${bytes.byteLength} bytes, trainer-state.json describes ${expected}`);
+    const weights = await this.#readWeights(checkpoint);
+
+    for (const [i, v] of weights.entries()) this.net.variables[i]!.assign(v);
+    for (const v of weights) v.dispose();
+    if (this.normalizer && norm) this.normalizer.restore(norm);
     const named = this.tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, state.optimizerWeights);
     await this.#optimizer.setWeights(Object.entries(named).map(([name, tensor]) => ({ name, tensor })));
+    if (state.adamBetaPowers) this.#optimizer.setBetaPowers(state.adamBetaPowers);
     this.#rng = new Rng(state.rng);
     this.steps = state.steps;
     this.updates = state.updates;
@@ -479,12 +529,27 @@ export class PpoTrainer {
     this.#episodeReturns = [...state.episodeReturns];
   }
 
+  /** The weights of a saved model folder, checked against this policy's shape (copies; the caller disposes them). */
+  async #readWeights(dir: string): Promise<tfjs.Tensor[]> {
+    const loaded = await this.tf.loadLayersModel(fileSystemHandler(this.tf, dir));
+    try {
+      const other = wrapLoaded(loaded, this.net.shape);
+      if (other.variables.length !== this.net.variables.length) throw new Error(`${dir}: the model has ${other.variables.length} weight tensors, the policy ${this.net.variables.length}`);
+      return other.variables.map((v, i) => {
+        const own = this.net.variables[i]!;
+        if (v.shape.join('x') !== own.shape.join('x')) throw new Error(`${dir}: weight ${i} has shape [${v.shape.join(', ')}], the policy [${own.shape.join(', ')}]`);
+        return this.tf.clone(v);
+      });
+    } finally {
+      loaded.dispose();
+    }
+  }
+
   /** Copies the weights of a saved model folder into this policy, and its normaliser when saved. */
   async loadWeights(dir: string): Promise<void> {
-    const loaded = await this.tf.loadLayersModel(fileSystemHandler(this.tf, dir));
-    const other = wrapLoaded(loaded, this.net.shape);
-    other.variables.forEach((v, i) => this.net.variables[i]!.assign(v));
-    loaded.dispose();
+    const weights = await this.#readWeights(dir);
+    for (const [i, v] of weights.entries()) this.net.variables[i]!.assign(v);
+    for (const v of weights) v.dispose();
     const normFile = path.join(dir, NORMALIZER_JSON);
     if (this.normalizer && existsSync(normFile)) {
       const saved = JSON.parse(readFileSync(normFile, 'utf8')) as NormalizerState | null;

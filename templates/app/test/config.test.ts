@@ -1,27 +1,31 @@
 import { fileURLToPath } from 'node:url';
-import { createEngine, createEnv, generateSynthetic, loadConfig } from '@tradecore/sdk';
-import { describe, expect, it } from 'vitest';
+import { createEngine, createEnv, generateSynthetic, loadConfig, type LoadedConfig } from '@tradecore/sdk';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 describe('tradecore.config.ts', () => {
+  // Loaded once: it imports every plugin package, the trainer's TensorFlow.js included.
+  let loaded: LoadedConfig;
+  beforeAll(async () => {
+    loaded = await loadConfig({ cwd: projectRoot });
+  });
+
   it('loads, validates and has exactly the one risk guard an environment needs', async () => {
-    const { config } = await loadConfig({ cwd: projectRoot });
-    const engine = await createEngine({ plugins: config.plugins });
+    const engine = await createEngine({ plugins: loaded.config.plugins });
     expect(engine.riskGuard?.name).toBe('@tradecore/plugin-risk-guard');
     expect(engine.plugins.some((plugin) => plugin.kind === 'trainer'), 'a trainer plugin').toBe(true);
   });
 
   it('registers the indicator features on a dataset with the usual columns', async () => {
-    const { config } = await loadConfig({ cwd: projectRoot });
-    const engine = await createEngine({ plugins: config.plugins });
+    const engine = await createEngine({ plugins: loaded.config.plugins });
     const features = engine.collectFeatures(['time', 'open', 'high', 'low', 'close', 'volume', 'trades', 'buy_volume', 'sell_volume']);
     const outputs = features.flatMap((feature) => feature.outputs.map((output) => output.name));
     expect(outputs.length, `features: ${outputs.join(', ')}`).toBeGreaterThanOrEqual(3);
   });
 
   it('runs an episode on synthetic bars with every position sized by the guard', async () => {
-    const { config } = await loadConfig({ cwd: projectRoot });
+    const { config } = loaded;
     const env = await createEnv({
       bars: generateSynthetic({ seed: 3, days: 2 }),
       plugins: config.plugins,

@@ -9,16 +9,23 @@ import {
   type ValidationReport,
   BarsValidationError,
   ChecksumMismatchError,
-  barsToCsv,
+  DataError,
+  InvalidIdError,
+  assertDatasetId,
+  assertSource,
+  csvChunks,
   exportCsv,
   generateSynthetic,
   importCsv,
   importKrakenOhlcvt,
+  isManifestPathRef,
   listDatasets,
+  normalizeSymbol,
   parseTimeframe,
   readDataset,
   resampleBars,
   syntheticGeneratorInfo,
+  timeframeLabel,
   validateBars,
   writeDataset,
 } from '@tradecore/sdk';
@@ -26,13 +33,20 @@ import { EXIT, type GlobalOptions, UsageError, formatTable } from '../_cli.ts';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
-function checkTimeframe(flag: string, value: string): string {
+/** Runs an id or name check; a refusal is a usage error (exit 2) naming the flag. */
+function flag<T>(check: () => T): T {
   try {
-    return parseTimeframe(value).label;
+    return check();
   } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
+    if (error instanceof InvalidIdError || error instanceof DataError) throw new UsageError(error.message);
+    throw error;
   }
 }
+
+const checkTimeframe = (name: string, value: string) => flag(() => timeframeLabel(value, name));
+const checkId = (value: string | undefined) => (value === undefined ? undefined : flag(() => assertDatasetId(value, '--id')));
+/** A `<manifest|id>` argument: a path is the user's to name; an id must be a valid dataset id. */
+const checkRef = (ref: string) => (isManifestPathRef(ref) ? ref : flag(() => assertDatasetId(ref, 'dataset id')));
 
 function summary(manifest: DatasetManifest): string {
   return `${manifest.rows.toLocaleString('en-US')} bars ${manifest.timeframe} ${manifest.firstTime} → ${manifest.lastTime}`;
@@ -61,13 +75,13 @@ export async function list({ data }: GlobalOptions, { json }: { json?: boolean }
 export async function validate(ref: string, { data }: GlobalOptions, { json }: { json?: boolean }): Promise<void> {
   let result;
   try {
-    result = await readDataset(ref, { dataDir: data, validate: false });
+    result = await readDataset(checkRef(ref), { dataDir: data, validate: false });
   } catch (error) {
     if (error instanceof ChecksumMismatchError && json) print(JSON.stringify({ ok: false, checksum: { file: error.file, expected: error.expected, actual: error.actual } }, null, 2));
     throw error;
   }
   const { manifest, path: file, bars } = result;
-  const report = validateBars(bars, { timeframeMs: parseTimeframe(manifest.timeframe).ms });
+  const report = validateBars(bars, { timeframeMs: parseTimeframe(manifest.timeframe).ms, ...(manifest.emptyBars ? { emptyBars: manifest.emptyBars } : {}) });
   if (json) print(JSON.stringify({ id: manifest.id, manifest: file, checksums: 'ok', ...report }, null, 2));
   else {
     const { stats } = report;
@@ -126,15 +140,17 @@ export async function importFile(
 ): Promise<void> {
   if (!existsSync(file)) throw new UsageError(`input file not found: ${file}`);
   const timeframe = checkTimeframe('--timeframe', options.timeframe);
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(options.source)) throw new UsageError(`--source must be lower-case letters, digits, . _ or -, got "${options.source}"`);
+  const source = flag(() => assertSource(options.source, '--source'));
+  const symbol = flag(() => normalizeSymbol(options.symbol, '--symbol'));
+  const id = checkId(options.id);
   const bars = options.format === 'csv' ? await importCsv(file, { mapping: parseMapping(options.map), timeUnit: options.timeUnit }) : await importKrakenOhlcvt(file);
   await write(bars, file, {
     dataDir: data,
-    source: options.source,
-    symbol: options.symbol,
+    source,
+    symbol,
     timeframe,
     compression: options.compression,
-    ...(options.id ? { id: options.id } : {}),
+    ...(id ? { id } : {}),
     ...(options.description ? { description: options.description } : {}),
   });
 }
@@ -144,6 +160,8 @@ export async function synth(
   { data }: GlobalOptions,
 ): Promise<void> {
   const timeframe = checkTimeframe('--timeframe', options.timeframe);
+  const symbol = flag(() => normalizeSymbol(options.symbol, '--symbol'));
+  const id = checkId(options.id);
   const params = { seed: options.seed, days: options.days, start: options.start, timeframe, startPrice: options.startPrice, annualVolatility: options.volatility };
   let info;
   try {
@@ -154,18 +172,19 @@ export async function synth(
   await write(generateSynthetic(params), 'synthetic bars', {
     dataDir: data,
     source: 'synthetic',
-    symbol: options.symbol,
+    symbol,
     timeframe,
     synthetic: info,
     compression: options.compression,
-    description: `Synthetic ${options.symbol.toUpperCase()} ${timeframe} bars from the TradeCore generator (seed ${options.seed}); not market data.`,
-    ...(options.id ? { id: options.id } : {}),
+    description: `Synthetic ${symbol} ${timeframe} bars from the TradeCore generator (seed ${options.seed}); not market data.`,
+    ...(id ? { id } : {}),
   });
 }
 
 export async function resample(ref: string, options: { to: string; id?: string; compression: ParquetCompression }, { data }: GlobalOptions): Promise<void> {
   const to = checkTimeframe('--to', options.to);
-  const { manifest, bars } = await readDataset(ref, { dataDir: data });
+  const id = checkId(options.id);
+  const { manifest, bars } = await readDataset(checkRef(ref), { dataDir: data });
   const from = parseTimeframe(manifest.timeframe);
   if (parseTimeframe(to).ms <= from.ms || parseTimeframe(to).ms % from.ms !== 0) {
     throw new UsageError(`--to ${to}: must be a whole multiple of the dataset's ${from.label} timeframe, and larger`);
@@ -179,14 +198,47 @@ export async function resample(ref: string, options: { to: string; id?: string; 
     derivedFrom: manifest.id,
     ...(manifest.generator ? { synthetic: manifest.generator } : {}),
     ...(manifest.description ? { description: `${manifest.description} Resampled to ${to}.` } : {}),
-    ...(options.id ? { id: options.id } : {}),
+    ...(id ? { id } : {}),
   });
 }
 
 export async function exportDataset(ref: string, options: { out?: string; timeFormat: 'iso' | 'ms' | 's' }, { data }: GlobalOptions): Promise<void> {
-  const { bars, manifest } = await readDataset(ref, { dataDir: data });
+  const { bars, manifest } = await readDataset(checkRef(ref), { dataDir: data });
   if (options.out) {
     await exportCsv(bars, options.out, { timeFormat: options.timeFormat });
     process.stderr.write(`wrote ${options.out}: ${summary(manifest)}\n`);
-  } else process.stdout.write(barsToCsv(bars, { timeFormat: options.timeFormat }));
+  } else await writeToStdout(csvChunks(bars, { timeFormat: options.timeFormat }));
+}
+
+/** The first error stdout reported (EPIPE when the reader went away); the listener stays for late ones. */
+let stdoutFailure: NodeJS.ErrnoException | undefined;
+let watchingStdout = false;
+
+/**
+ * Writes the pieces to stdout as it drains (any size, bounded memory). A reader that goes away early
+ * (`| head`) is not an error: the export stops quietly.
+ */
+async function writeToStdout(pieces: Iterable<string>): Promise<void> {
+  if (!watchingStdout) {
+    watchingStdout = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      stdoutFailure ??= error;
+    });
+  }
+  for (const piece of pieces) {
+    if (stdoutFailure) break;
+    if (!process.stdout.write(piece)) await drained();
+  }
+  if (stdoutFailure && stdoutFailure.code !== 'EPIPE') throw stdoutFailure;
+}
+
+/** Resolves when stdout can take more, or will never take more (closed, failed). */
+function drained(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const event of ['drain', 'close', 'error']) process.stdout.off(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'close', 'error']) process.stdout.once(event, done);
+  });
 }

@@ -33,10 +33,12 @@ const register: RegisterCommand = (program) => {
     .argument('<file>', 'file to import')
     .addOption(new Option('--format <format>', 'input format').choices(['csv', 'kraken-ohlcvt']).makeOptionMandatory())
     .requiredOption('--source <source>', 'lower-case source name, e.g. kraken, binanceus')
-    .requiredOption('--symbol <SYM>', 'market symbol, e.g. BTC-USD')
+    .requiredOption('--symbol <SYM>', 'market symbol, e.g. BTC-USD (BTC/USD is stored as BTC-USD)')
     .requiredOption('--timeframe <tf>', 'bar length: 1m, 5m, 1h, 1d, …')
     .option('--id <id>', 'dataset id (default <source>-<symbol>-<timeframe>)')
-    .addOption(new Option('--time-unit <unit>', 'csv: how the time column is written').choices(['auto', 'iso', 's', 'ms']).default('auto'))
+    .addOption(
+      new Option('--time-unit <unit>', 'csv: how the time column is written (auto: ISO text, or s/ms/us/ns by magnitude)').choices(['auto', 'iso', 's', 'ms', 'us', 'ns']).default('auto'),
+    )
     .option('--map <pairs>', 'csv: column mapping, e.g. time=open_time,volume=qty')
     .option('--description <text>', 'free-text description stored in the manifest')
     .addOption(compressionOption())

@@ -103,7 +103,12 @@ describe('tradecore run', () => {
     const resumed = await runCli(['run', '--resume', runDir, '--json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const log = events(resumed.stdout);
-    expect(log[0]).toMatchObject({ type: 'start', resumed: true, dir: runDir });
+    // The killed run's lock is taken over (its holder is gone), the config file run.json names is announced, then the run starts.
+    expect(log.find((e) => e.type === 'log')?.message).toMatch(/taking over an abandoned lock \(pid \d+ on .* is no longer running\)/);
+    const types = log.map((e) => e.type);
+    expect(types.indexOf('resume')).toBeLessThan(types.indexOf('start'));
+    expect(log.find((e) => e.type === 'resume')).toMatchObject({ dir: runDir, configFile: config });
+    expect(log.find((e) => e.type === 'start')).toMatchObject({ resumed: true, dir: runDir });
     const from = log.find((e) => e.type === 'log' && /resumed from checkpoint at step/.test(String(e.message)));
     expect(from, 'resumed from a checkpoint, not from scratch').toBeDefined();
     const firstProgress = log.find((e) => e.type === 'progress');
@@ -119,7 +124,7 @@ describe('tradecore run', () => {
 });
 
 describe('tradecore run interrupted', () => {
-  it('Ctrl-C stops after the current update and marks the run failed, resumable', async () => {
+  it('Ctrl-C stops after the current update and marks the run cancelled, resumable', async () => {
     const config = writeConfig(40_960);
     const child = spawn(process.execPath, ['--conditions=@tradecore/source', '--import', TSX, ENTRY, 'run', '--config', config, '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let runDir = '';
@@ -144,12 +149,13 @@ describe('tradecore run interrupted', () => {
       child.on('exit', (c) => resolve(c));
       child.on('error', reject);
     });
-    expect(code).toBe(1);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT — stopping after the current update/);
-    expect(stderr).toMatch(/training aborted at step/);
+    expect(stderr).toMatch(/cancelled \(SIGINT received\): training aborted at step \d+; a resume continues from ckpt-/);
     const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; error: string };
-    expect(record.status).toBe('failed');
+    expect(record.status).toBe('cancelled');
     expect(record.error).toMatch(/aborted/);
+    expect(existsSync(path.join(runDir, 'run.lock')), 'the folder is released').toBe(false);
     expect(existsSync(path.join(runDir, 'checkpoints', 'fold-0', 'latest.json')), 'the interrupted run saved a checkpoint').toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { formatTable, globalOptions, integerOption, type RegisterCommand } from '../_cli.ts';
+import { formatTable, globalOptions, integerOption, type RegisterCommand, UsageError } from '../_cli.ts';
 import { userCwd } from '../_cwd.ts';
+import { stderr, stdout, type GuardedStream } from '../_stdout.ts';
 
 interface RunOptions {
   config?: string;
@@ -12,7 +13,17 @@ interface RunOptions {
   from?: string;
   /** The global `--data`, when given on the command line. */
   data?: string;
+  id?: string;
 }
+
+const MAX_SEED = 2 ** 32 - 1;
+const seedOption = (value: string): number => {
+  const n = integerOption('--seed')(value);
+  if (n > MAX_SEED) throw new UsageError(`--seed must be a whole number in 0..${MAX_SEED} (2^32 − 1), got "${value}"`);
+  return n;
+};
+
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Minimal shape of the runner's events this command prints (the SDK is imported lazily). */
 type Event = { type: string; [key: string]: unknown };
@@ -27,8 +38,7 @@ function duration(seconds: number): string {
 }
 
 /** `\r`-redrawn bar on a TTY; on a pipe, one line per 10 % of progress. */
-function progressPrinter(stream: NodeJS.WriteStream): { progress(e: Event): void; line(text: string): void } {
-  const tty = stream.isTTY === true;
+function progressPrinter(stream: GuardedStream, tty: boolean): { progress(e: Event): void; line(text: string): void } {
   let lastDecile = -1;
   let drawn = false;
   const clear = () => {
@@ -65,26 +75,61 @@ function progressPrinter(stream: NodeJS.WriteStream): { progress(e: Event): void
   };
 }
 
+/**
+ * Ctrl-C / SIGTERM. Installed once the run folder exists (the `start` event): until then nothing needs
+ * cleaning up and the default action ends the process at once, even while a config file's code hangs.
+ * The first signal stops the run after its current update (marked `cancelled`, resumable); the second
+ * exits at once, and the run records that on the way out.
+ */
+function signalHandling(controller: AbortController, err: GuardedStream): { install(dir: string): void; remove(): void; received(): NodeJS.Signals | undefined } {
+  let first: NodeJS.Signals | undefined;
+  let installed = false;
+  let runDir = '';
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (first) {
+      err.write(`\ntradecore run: ${signal} again — exiting now; ${runDir} is marked cancelled and can be resumed\n`);
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
+    }
+    first = signal;
+    err.write(`\ntradecore run: ${signal} — stopping after the current update (again to quit at once); the run will be marked cancelled and can be resumed with: tradecore run --resume ${runDir}\n`);
+    controller.abort(new Error(`${signal} received`));
+  };
+  return {
+    install(dir) {
+      runDir = dir;
+      if (installed) return;
+      installed = true;
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    },
+    remove() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+    received: () => first,
+  };
+}
+
 async function action(options: RunOptions): Promise<void> {
+  if (options.id !== undefined && options.resume !== undefined) throw new UsageError('--id names a new run; --resume continues an existing one: give one of them');
   const { runExperiment } = await import('@tradecore/sdk');
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write(`\ntradecore run: ${signal} — stopping after the current update (again to quit at once); the run is marked failed and can be resumed\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const out = stdout();
+  const err = stderr();
+  const signals = signalHandling(controller, err);
 
-  const printer = progressPrinter(process.stderr);
+  const printer = progressPrinter(err, process.stderr.isTTY === true);
   const onEvent = (event: Event) => {
+    if (event.type === 'start') signals.install(String(event.dir));
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(event)}\n`);
+      // A closed stdout (`| head -1`) never stops the run: its events are simply no longer printed.
+      out.write(`${JSON.stringify(event)}\n`);
       return;
     }
     switch (event.type) {
+      case 'resume':
+        printer.line(`resuming ${String(event.id)} (${String(event.status)}): loading the config file its run.json names: ${String(event.configFile)}`);
+        break;
       case 'start':
         printer.line(`${event.resumed ? 'resuming' : 'run'} ${String(event.id)} (seed ${String(event.seed)}) from ${String(event.configFile)}`);
         break;
@@ -116,28 +161,35 @@ async function action(options: RunOptions): Promise<void> {
       ...(options.out ? { out: options.out } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
+      ...(options.id !== undefined ? { id: options.id } : {}),
       set: options.set,
       signal: controller.signal,
       onEvent: onEvent as (event: unknown) => void,
     });
     if (!options.json) {
-      const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+      const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`);
       const rows = Object.entries(result.metrics.policies).map(([name, m]) => [
         name,
         pct(m.totalReturn),
         m.sharpe.toFixed(2),
         pct(m.maxDrawdown),
-        String(Math.round(m.trades)),
+        String(m.trades),
+        pct(m.winRate),
         m.feesPaid.toFixed(2),
         pct(m.feeDrag),
-        pct(m.stopOutShare),
       ]);
+      const warnings = result.metrics.warnings.map((w) => `! ${w.message}\n`).join('');
       printer.line('');
-      process.stdout.write(`${formatTable(['policy', 'return', 'sharpe', 'max DD', 'trades', 'fees', 'fee drag', 'stop-outs'], rows)}\n\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
+      out.write(`${formatTable(['policy', 'return', 'sharpe (daily)', 'max DD', 'trades', 'win rate', 'fees', 'fee drag'], rows)}\n${warnings ? `\n${warnings}` : ''}\narchive: ${result.dir}\nreport:  ${result.reportPath}\n`);
     }
+  } catch (error) {
+    const signal = signals.received();
+    if (!signal || (error as Error | undefined)?.name !== 'RunCancelledError') throw error;
+    // Stopped on request: not a failure of the command; the folder says `cancelled`.
+    err.write(`tradecore run: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = SIGNAL_EXIT[signal] ?? 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.remove();
   }
 }
 
@@ -148,11 +200,12 @@ const register: RegisterCommand = (program) => {
     .description('train an agent from a config, evaluate it on the test split beside baselines, and archive runs/<id>/ (metrics, ledger, model, report)')
     .option('-c, --config <file>', 'config file (default: tradecore.config.ts found from the current folder)')
     .option('--out <dir>', 'folder receiving <id>/ (default: the config\'s run.out, "runs")')
-    .option('--seed <n>', 'seed of the run (default: the config\'s run.seed)', integerOption('--seed'))
+    .option('--seed <n>', 'seed of the run, 0..2^32-1 (default: the config\'s run.seed)', seedOption)
     .option('--set <key=value>', 'override a config value, e.g. trainer.totalSteps=20000, plugins.rsi.period=21 or plugins.rsi.enabled=false (repeatable)', collect, [] as string[])
     .option('--json', 'print JSON-lines events instead of a progress bar')
-    .option('--resume <run>', 'continue a run (its folder or id under --out) from its last checkpoint')
+    .option('--resume <run>', 'continue a run (its folder or id under --out) from its last checkpoint; runs the config file its run.json names')
     .option('--from <run>', "run again from a run's archived config.json (its folder or id under --out): same plugins, options and seed")
+    .option('--id <id>', 'id of the new run (default <UTC time>-s<seed>-<8 hex>); refused if that run exists')
     .action(async (options: RunOptions, command: Command) => {
       const data = command.getOptionValueSourceWithGlobals('data') === 'cli' ? globalOptions(command).data : undefined;
       await action({ ...options, ...(data !== undefined ? { data } : {}) });

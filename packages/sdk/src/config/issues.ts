@@ -44,8 +44,10 @@ export class RunSetupError extends ValidationError {
   }
 }
 
-/** `file` relative to `cwd` when it is inside it, else absolute. */
+/** `file` relative to `cwd` when it is inside it or at most two folders up (`../tradecore.config.ts`), else absolute. */
 export function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  if (!relative || path.isAbsolute(relative)) return file;
+  const up = relative.split(path.sep).filter((segment) => segment === '..').length;
+  return up <= 2 ? relative : file;
 }

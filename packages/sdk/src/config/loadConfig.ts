@@ -145,12 +145,15 @@ export async function readConfigFile({ cwd = process.cwd(), configFile, mode = '
       loading = filepath;
       return loader(filepath, content);
     };
-  // TypeScript through jiti. No module cache: a config edited between two loads in one process (the studio, a
-  // watcher) is read again. The module namespace comes back whole, so `export default null` stays null and an
-  // error thrown while evaluating the file arrives as it was thrown.
+  // TypeScript and JavaScript through jiti. The config file itself is evaluated afresh on every load (a config
+  // edited between two loads in one process — the studio, a watcher — is read again); what it imports stays
+  // cached, so a library such as tfjs is never loaded twice. The module namespace comes back whole, so
+  // `export default null` stays null and an error thrown while evaluating the file arrives as it was thrown.
   const moduleLoader = track(async (filepath: string) => {
-    const jiti = createJiti(filepath, { interopDefault: false, moduleCache: false });
+    const jiti = createJiti(filepath, { interopDefault: false });
+    delete jiti.cache[filepath];
     const namespace = (await jiti.import(filepath)) as Record<string, unknown>;
+    delete jiti.cache[filepath];
     const value = 'default' in namespace ? namespace.default : namespace;
     // cosmiconfig skips a file whose config is null/undefined; say instead that it exported nothing usable.
     return value === null || value === undefined ? new EmptyExport(value) : value;

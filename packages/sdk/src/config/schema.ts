@@ -37,7 +37,7 @@ export const SplitSchema = Type.Object(
 
 export const RunSchema = Type.Object(
   {
-    seed: Type.Integer({ minimum: 0, default: 0 }),
+    seed: Type.Integer({ minimum: 0, maximum: 4294967295, default: 0, description: 'Seed of every random stream of the run: an integer in 0..2^32-1.' }),
     out: Type.String({ default: 'runs', description: 'Folder that receives runs/<id>/.' }),
     split: SplitSchema,
   },

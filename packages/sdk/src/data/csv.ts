@@ -1,15 +1,21 @@
-import { readFile } from 'node:fs/promises';
 import { type Bars, type ColumnName, OPTIONAL_COLUMNS, REQUIRED_COLUMNS } from '../features/types.ts';
+import { quote } from '../paths/index.ts';
 import { columnsOf } from './bars.ts';
 import { DataError } from './errors.ts';
+import { countLines, fileChunks, forEachLine } from './_lines.ts';
+import { type NumericTimeUnit, isBarTime, timeOutOfRange, toEpochMs } from './timeBounds.ts';
 import { writeFileAtomic } from './_fs.ts';
 
-export type TimeUnit = 'auto' | 'iso' | 's' | 'ms';
+export type TimeUnit = 'auto' | 'iso' | NumericTimeUnit;
 
 export interface ImportCsvOptions {
   /** Bar column → CSV header name, for headers the auto-detection does not know. */
   mapping?: Partial<Record<ColumnName, string>>;
-  /** How the time column is written. `auto`: numbers below 1e11 are seconds, larger ones ms, text is ISO 8601. */
+  /**
+   * How the time column is written: `iso` (ISO 8601), `s`, `ms`, `us` or `ns` since the epoch, or `auto`
+   * (default): text is ISO 8601, numbers are taken by magnitude (below 1e11 seconds, below 1e14 ms, below 1e17
+   * µs, else ns). Times must fall in 2009-01-01 … 2100-01-01; outside it the error names the unit that fits.
+   */
   timeUnit?: TimeUnit;
 }
 
@@ -45,32 +51,33 @@ export function parseIsoTime(text: string): number {
   return ms;
 }
 
-function parseTime(text: string, unit: TimeUnit): number {
-  if (unit === 'iso') return parseIsoTime(text);
-  const numeric = text !== '' && /^-?\d+(\.\d+)?$/.test(text);
-  if (unit === 's') return numeric ? Math.round(Number(text) * 1000) : Number.NaN;
-  if (unit === 'ms') return numeric ? Number(text) : Number.NaN;
-  if (numeric) {
-    const x = Number(text);
-    return Math.abs(x) < 1e11 ? Math.round(x * 1000) : x;
+const NUMERIC = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** The numeric unit `auto` assumes: by magnitude, so that times from 2009 to 2100 are read right in any unit. */
+function autoUnit(x: number): NumericTimeUnit {
+  const size = Math.abs(x);
+  return size < 1e11 ? 's' : size < 1e14 ? 'ms' : size < 1e17 ? 'us' : 'ns';
+}
+
+/** Epoch ms of a time cell, NaN when malformed; throws when it parses but lies outside the accepted range. */
+function parseTime(text: string, unit: TimeUnit, where: string): number {
+  let ms: number;
+  if (unit === 'iso' || (unit === 'auto' && !NUMERIC.test(text))) {
+    ms = parseIsoTime(text);
+    if (Number.isFinite(ms) && !isBarTime(ms)) throw new DataError(`${where}: column "time" is ${quote(text)}: ${timeOutOfRange(ms)}`);
+    return ms;
   }
-  return parseIsoTime(text);
+  if (!NUMERIC.test(text)) return Number.NaN;
+  const value = Number(text);
+  const numericUnit = unit === 'auto' ? autoUnit(value) : unit;
+  ms = toEpochMs(value, numericUnit);
+  if (!isBarTime(ms)) throw new DataError(`${where}: column "time" is ${quote(text)}: ${timeOutOfRange(ms, { value, unit: numericUnit })}`);
+  return ms;
 }
 
 function parseNumber(text: string): number {
   // Number('') is 0; an empty cell must be an error, not a zero.
   return text.trim() === '' ? Number.NaN : Number(text);
-}
-
-async function readLines(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DataError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text.split(/\r?\n/);
 }
 
 interface ColumnPlan {
@@ -80,76 +87,145 @@ interface ColumnPlan {
 
 function planColumns(file: string, header: string[], mapping: Partial<Record<ColumnName, string>>): ColumnPlan[] {
   const lower = header.map((h) => h.trim().toLowerCase());
+  const shown = quote(header.join(', '));
   const plan: ColumnPlan[] = [];
   for (const name of [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]) {
     const wanted = mapping[name];
     const index = wanted !== undefined ? lower.indexOf(wanted.trim().toLowerCase()) : lower.findIndex((h) => HEADER_ALIASES[name].includes(h));
     if (wanted !== undefined && index < 0) {
-      throw new DataError(`${file}:1: mapping ${name}=${wanted} names no column; the header has ${header.join(', ')}`);
+      throw new DataError(`${file}:1: mapping ${name}=${wanted} names no column; the header has ${shown.slice(1, -1)}`);
     }
     if (index >= 0) plan.push({ name, index });
     else if ((REQUIRED_COLUMNS as readonly string[]).includes(name)) {
-      throw new DataError(
-        `${file}:1: no column for "${name}" in header (${header.join(', ')}); pass a mapping such as ${name}=<header name>`,
-      );
+      throw new DataError(`${file}:1: no column for "${name}" in header (${shown.slice(1, -1)}); pass a mapping such as ${name}=<header name>`);
     }
   }
   return plan;
 }
 
-function parseRows(file: string, lines: string[], firstLine: number, plan: readonly ColumnPlan[], timeUnit: TimeUnit, width: number | null): Bars {
-  const dataLines: number[] = [];
-  for (let i = firstLine; i < lines.length; i++) if ((lines[i] as string).trim() !== '') dataLines.push(i);
-  const n = dataLines.length;
-  const columns = Object.fromEntries(plan.map(({ name }) => [name, new Float64Array(n)])) as Record<ColumnName, Float64Array>;
-  for (let r = 0; r < n; r++) {
-    const lineNo = (dataLines[r] as number) + 1;
-    const cells = (lines[dataLines[r] as number] as string).split(',');
-    if (width !== null && cells.length !== width) {
-      throw new DataError(`${file}:${lineNo}: expected ${width} fields, found ${cells.length}`);
-    }
-    for (const { name, index } of plan) {
-      const raw = (cells[index] ?? '').trim();
-      const value = name === 'time' ? parseTime(raw, timeUnit) : parseNumber(raw);
-      if (!Number.isFinite(value)) {
-        const expected = name === 'time' ? (timeUnit === 'auto' ? 'an ISO 8601 time or unix seconds/ms' : `a time (${timeUnit})`) : 'a number';
-        throw new DataError(`${file}:${lineNo}: column "${name}" is "${raw}", expected ${expected}`);
-      }
-      (columns[name] as Float64Array)[r] = value;
-    }
+const EMPTY = new Float64Array(0);
+
+/**
+ * A growing Float64Array. With a `capacity` (the file's line count, when it could be counted) it is one array
+ * from the start and `finish` hands it out without a copy; past that, or without one, it grows in fixed blocks
+ * that `finish` joins, releasing each block as it is copied.
+ */
+class ColumnBuilder {
+  static readonly BLOCK = 1 << 16;
+  #blocks: Float64Array[] = [];
+  #current: Float64Array;
+  #fill = 0;
+  constructor(capacity?: number) {
+    this.#current = new Float64Array(capacity !== undefined && capacity > 0 ? capacity : ColumnBuilder.BLOCK);
   }
-  return { length: n, ...columns } as Bars;
+  push(value: number): void {
+    if (this.#fill === this.#current.length) {
+      this.#blocks.push(this.#current);
+      this.#current = new Float64Array(ColumnBuilder.BLOCK);
+      this.#fill = 0;
+    }
+    this.#current[this.#fill++] = value;
+  }
+  finish(): Float64Array {
+    if (this.#blocks.length === 0) {
+      // A view when a few counted lines were blank: no copy of the column for the sake of a few slots.
+      const out = this.#fill === this.#current.length ? this.#current : this.#current.subarray(0, this.#fill);
+      this.#current = EMPTY;
+      return out;
+    }
+    const total = this.#blocks.reduce((sum, b) => sum + b.length, 0) + this.#fill;
+    const out = new Float64Array(total);
+    let at = 0;
+    for (let k = 0; k < this.#blocks.length; k++) {
+      const block = this.#blocks[k] as Float64Array;
+      out.set(block, at);
+      at += block.length;
+      this.#blocks[k] = EMPTY;
+    }
+    out.set(this.#current.subarray(0, this.#fill), at);
+    this.#blocks = [];
+    this.#current = EMPTY;
+    return out;
+  }
+}
+
+interface RowParser {
+  (line: string, lineNumber: number): void;
+  finish(): Bars;
+}
+
+function rowParser(file: string, plan: readonly ColumnPlan[], timeUnit: TimeUnit, width: number, capacity?: number): RowParser {
+  const builders = plan.map(({ name, index }) => ({ name, index, column: new ColumnBuilder(capacity) }));
+  let rows = 0;
+  const parse = ((line: string, lineNumber: number) => {
+    if (line.trim() === '') return;
+    const cells = line.split(',');
+    if (cells.length !== width) throw new DataError(`${file}:${lineNumber}: expected ${width} fields, found ${cells.length}`);
+    for (const { name, index, column } of builders) {
+      const raw = (cells[index] ?? '').trim();
+      const value = name === 'time' ? parseTime(raw, timeUnit, `${file}:${lineNumber}`) : parseNumber(raw);
+      if (!Number.isFinite(value)) {
+        const expected = name === 'time' ? (timeUnit === 'auto' ? 'an ISO 8601 time or unix seconds/ms/us/ns' : `a time (${timeUnit})`) : 'a number';
+        throw new DataError(`${file}:${lineNumber}: column "${name}" is ${quote(raw)}, expected ${expected}`);
+      }
+      column.push(value);
+    }
+    rows++;
+  }) as RowParser;
+  // One column at a time, so at most one column is held twice while the blocks are joined.
+  parse.finish = () => {
+    const columns: Partial<Record<ColumnName, Float64Array>> = {};
+    for (const { name, column } of builders) columns[name] = column.finish();
+    return { length: rows, ...columns } as Bars;
+  };
+  return parse;
 }
 
 /**
- * Reads a CSV with a header row into bars. Columns are found by header name (see the aliases, or
- * pass `mapping`); extra columns are ignored. A malformed row throws a {@link DataError} naming the
- * file and line. Rows are kept in file order: the lake's validation rejects unsorted times.
+ * Reads a CSV with a header row into bars, streaming: memory is the bars plus about 1 MiB, whatever the
+ * file's size. Columns are found by header name (see the aliases, or pass `mapping`); extra columns are
+ * ignored. A malformed row throws a {@link DataError} naming the file and line (quoting at most a short
+ * excerpt); so does a time outside 2009-01-01 … 2100-01-01, naming the `timeUnit` that fits. Rows are kept in
+ * file order: the lake's validation rejects unsorted times.
  */
 export async function importCsv(file: string, options: ImportCsvOptions = {}): Promise<Bars> {
-  const lines = await readLines(file);
-  const headerAt = lines.findIndex((l) => l.trim() !== '');
-  if (headerAt < 0) throw new DataError(`${file}: empty file, expected a header row and bars`);
-  const header = (lines[headerAt] as string).split(',');
-  const plan = planColumns(file, header, options.mapping ?? {});
-  return parseRows(file, lines, headerAt + 1, plan, options.timeUnit ?? 'auto', header.length);
+  const lines = await countLines(file);
+  return readCsv(fileChunks(file), file, options, lines === undefined ? undefined : lines - 1);
+}
+
+/** {@link importCsv} over any byte or text stream; `label` names the source in errors. */
+export async function parseCsv(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, label: string, options: ImportCsvOptions = {}): Promise<Bars> {
+  return readCsv(chunks, label, options);
+}
+
+async function readCsv(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, label: string, options: ImportCsvOptions, capacity?: number): Promise<Bars> {
+  let parser: RowParser | undefined;
+  await forEachLine(chunks, label, (line, lineNumber) => {
+    if (parser) return parser(line, lineNumber);
+    if (line.trim() === '') return;
+    const header = line.split(',');
+    parser = rowParser(label, planColumns(label, header, options.mapping ?? {}), options.timeUnit ?? 'auto', header.length, capacity);
+  });
+  if (!parser) throw new DataError(`${label}: empty file, expected a header row and bars`);
+  return parser.finish();
 }
 
 /**
  * Reads a Kraken OHLCVT archive file (`<PAIR>_<minutes>.csv`): no header,
- * `unix_s,open,high,low,close,volume,trades`; minutes without trades are absent (sparse).
+ * `unix_s,open,high,low,close,volume,trades`; minutes without trades are absent (sparse). Streamed like
+ * {@link importCsv}.
  */
 export async function importKrakenOhlcvt(file: string): Promise<Bars> {
-  const lines = await readLines(file);
   const names = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades'] as const;
-  return parseRows(
+  const parser = rowParser(
     file,
-    lines,
-    0,
     names.map((name, index) => ({ name, index })),
     's',
     names.length,
+    await countLines(file),
   );
+  await forEachLine(fileChunks(file), file, parser);
+  return parser.finish();
 }
 
 export interface ExportCsvOptions {
@@ -157,22 +233,37 @@ export interface ExportCsvOptions {
   timeFormat?: 'iso' | 'ms' | 's';
 }
 
-/** Bars → CSV text with a header (`time,open,high,low,close,volume[,trades,buy_volume,sell_volume]`). */
-export function barsToCsv(bars: Bars, { timeFormat = 'iso' }: ExportCsvOptions = {}): string {
+/**
+ * Bars → CSV text in pieces of about `chunkRows` rows, header first
+ * (`time,open,high,low,close,volume[,trades,buy_volume,sell_volume]`), so any number of rows can be written
+ * without building one string (V8 caps a string near 512 MiB).
+ */
+export function* csvChunks(bars: Bars, { timeFormat = 'iso' }: ExportCsvOptions = {}, chunkRows = 16_384): Generator<string> {
   const names = columnsOf(bars);
   const cols = names.map((n) => bars[n] as Float64Array);
-  const out: string[] = [names.join(',')];
+  let out = `${names.join(',')}\n`;
   for (let i = 0; i < bars.length; i++) {
     const t = bars.time[i] as number;
-    const time = timeFormat === 'iso' ? new Date(t).toISOString() : timeFormat === 's' ? String(t / 1000) : String(t);
-    let row = time;
-    for (let c = 1; c < cols.length; c++) row += `,${(cols[c] as Float64Array)[i]}`;
-    out.push(row);
+    out += timeFormat === 'iso' ? new Date(t).toISOString() : timeFormat === 's' ? String(t / 1000) : String(t);
+    for (let c = 1; c < cols.length; c++) out += `,${(cols[c] as Float64Array)[i]}`;
+    out += '\n';
+    if ((i + 1) % chunkRows === 0) {
+      yield out;
+      out = '';
+    }
   }
-  return `${out.join('\n')}\n`;
+  if (out) yield out;
 }
 
-/** Writes bars as CSV (atomically). Numbers use JavaScript's shortest round-trip form, so a re-import is exact. */
+/** Bars → one CSV string (see {@link csvChunks}; for large series write the chunks instead). */
+export function barsToCsv(bars: Bars, options: ExportCsvOptions = {}): string {
+  return [...csvChunks(bars, options)].join('');
+}
+
+/**
+ * Writes bars as CSV, streamed to a temp file that is renamed over `file` at the end (atomic). Numbers use
+ * JavaScript's shortest round-trip form, so a re-import is exact.
+ */
 export async function exportCsv(bars: Bars, file: string, options: ExportCsvOptions = {}): Promise<void> {
-  await writeFileAtomic(file, barsToCsv(bars, options));
+  await writeFileAtomic(file, csvChunks(bars, options));
 }

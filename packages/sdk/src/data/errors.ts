@@ -26,7 +26,11 @@ export class BarsValidationError extends DataError {
     readonly report: ValidationReport,
   ) {
     const shown = report.errors.slice(0, 10).map((e) => `  ${e.message}`);
-    const more = report.errors.length > 10 ? [`  … and ${report.errors.length - 10} more`] : [];
+    // The report keeps a few findings of each kind but counts them all: say how many there really are.
+    const kinds = [...new Set(report.errors.map((e) => e.kind))].map((kind) => [kind, report.counts?.[kind] ?? 0] as const);
+    const total = Math.max(report.errors.length, kinds.reduce((sum, [, n]) => sum + n, 0));
+    const byKind = kinds.map(([kind, n]) => `${kind} ×${n.toLocaleString('en-US')}`).join(', ');
+    const more = total > shown.length ? [`  … and ${(total - shown.length).toLocaleString('en-US')} more (${byKind})`] : [];
     super(`${source} failed validation:\n${[...shown, ...more].join('\n')}`);
   }
 }

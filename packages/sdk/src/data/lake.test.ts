@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.ts';
 import type { Bars } from '../features/types.ts';
 import { concatBars, readDataset, writeDataset } from './lake.ts';
 import { BarsValidationError, ChecksumMismatchError, DataError } from './errors.ts';
-import { listDatasets, loadManifest } from './manifest.ts';
+import { type DatasetManifest, type DatasetPartition, listDatasets, loadManifest } from './manifest.ts';
 import { generateSynthetic, SYNTHETIC_GENERATOR_VERSION, syntheticGeneratorInfo } from './synthetic.ts';
 import { listFiles, minuteBars, tempDir } from './_testing.ts';
 
@@ -78,7 +78,7 @@ describe('writeDataset / readDataset', () => {
     const dataDir = await tempDir();
     await expect(writeDataset(minuteBars(5), { ...base, timeframe: '1h', dataDir })).rejects.toThrow('is not on the 1h grid');
     const bars = { ...minuteBars(3), trades: new Float64Array([1, 2.5, 3]) };
-    await expect(writeDataset(bars, { ...base, dataDir })).rejects.toThrow('dataset "test-btc-usd-1m": trades at row 1 (2024-01-01T00:01:00.000Z) is 2.5');
+    await expect(writeDataset(bars, { ...base, dataDir })).rejects.toThrow('row 1 (2024-01-01T00:01:00.000Z): trades 2.5 is not a whole number');
     expect(await listFiles(dataDir)).toEqual([]);
   });
 
@@ -112,19 +112,45 @@ describe('writeDataset / readDataset', () => {
     await expect(readDataset(manifest.id, { dataDir })).rejects.toThrow(`${file} is not valid JSON`);
   });
 
+  it('checks what a schema cannot: id = file name, partitions in the dataset folder, in time order, rows summed', async () => {
+    const dataDir = await tempDir();
+    const manifest = await writeDataset(generateSynthetic({ seed: 2, days: 2, start: '2023-12-31' }), { ...base, dataDir });
+    const file = path.join(dataDir, 'manifests', `${manifest.id}.json`);
+    const [a, b] = manifest.partitions as [DatasetPartition, DatasetPartition];
+    const broken = (change: Partial<DatasetManifest>) => writeFile(file, JSON.stringify({ ...manifest, ...change }));
+    await broken({ id: 'other' });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow(`${file} is invalid:\n  id: "other" but the file is named for "test-btc-usd-1m"`);
+    await broken({ partitions: [a, { ...b, path: 'lake/other/BTC-USD/1m/year=2024/part-0000.parquet' }] });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow("partitions[1].path: must lie in the dataset's folder lake/test/BTC-USD/1m/");
+    await broken({ partitions: [a, { ...b, path: 'lake/test/BTC-USD/1m/../../../../x.parquet' }] });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('partitions[1].path: must match pattern');
+    await broken({ partitions: [b, a], firstTime: b.firstTime, lastTime: a.lastTime });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('partitions[1].firstTime: 2023-12-31T00:00:00.000Z must be after partitions[0].lastTime 2024-01-01T23:59:00.000Z');
+    await broken({ rows: 5 });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('rows: 5 but the partitions hold 2880');
+    await broken({ firstTime: '1970-01-01T00:00:00.000Z', partitions: [{ ...a, firstTime: '1970-01-01T00:00:00.000Z' }, b] });
+    await expect(loadManifest(manifest.id, { dataDir })).rejects.toThrow('firstTime: 1970-01-01T00:00:00.000Z is outside 2009-01-01 ≤ time < 2100-01-01 (UTC)');
+    await expect(loadManifest('Bad Id', { dataDir })).rejects.toThrow('dataset id "Bad Id" is not a valid id');
+  });
+
   it('names the known datasets when a ref is not found', async () => {
     const dataDir = await tempDir();
     await writeDataset(minuteBars(10), { ...base, dataDir, id: 'one' });
     await expect(loadManifest('two', { dataDir })).rejects.toThrow(/dataset "two" not found: .*two\.json does not exist \(known datasets: one\)/);
   });
 
-  it('replaces a dataset: old manifest removed first, stale partitions deleted', async () => {
+  it('replaces a dataset: new files never overwrite listed ones, the old partitions go after the new manifest', async () => {
     const dataDir = await tempDir();
-    await writeDataset(generateSynthetic({ seed: 1, days: 2, start: '2023-12-31' }), { ...base, dataDir });
+    const first = await writeDataset(generateSynthetic({ seed: 1, days: 2, start: '2023-12-31' }), { ...base, dataDir });
     const second = await writeDataset(minuteBars(10), { ...base, dataDir });
-    expect(second.partitions).toHaveLength(1);
-    expect(await listFiles(dataDir)).toEqual(['lake/test/BTC-USD/1m/year=2024/part-0000.parquet', 'manifests/test-btc-usd-1m.json']);
+    expect(second.partitions.map((p) => p.path), 'year=2024/part-0000 is listed by the old manifest, so the new file takes the next number').toEqual([
+      'lake/test/BTC-USD/1m/year=2024/part-0001.parquet',
+    ]);
+    expect(await listFiles(dataDir)).toEqual(['lake/test/BTC-USD/1m/year=2024/part-0001.parquet', 'manifests/test-btc-usd-1m.json']);
     expect((await readDataset(second.id, { dataDir })).bars).toEqual(minuteBars(10));
+    expect(first.partitions).toHaveLength(2);
+    const third = await writeDataset(minuteBars(10), { ...base, dataDir });
+    expect(third, 'identical bytes: the listed file is kept, not rewritten').toEqual(second);
   });
 
   it('refuses to overwrite partitions owned by another dataset id', async () => {

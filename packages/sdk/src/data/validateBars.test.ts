@@ -73,10 +73,42 @@ describe('validateBars', () => {
   });
 
   it('caps findings per kind but keeps exact counts', () => {
-    const bars = withChange(minuteBars(100), (b) => b.time.fill(0));
+    const bars = withChange(minuteBars(100), (b) => b.time.fill(Date.UTC(2024, 0, 1)));
     const report = validateBars(bars, { maxFindingsPerKind: 5 });
     expect(report.errors).toHaveLength(5);
     expect(report.stats.duplicates).toBe(99);
+    expect(report.counts).toEqual({ 'duplicate-time': 99 });
+  });
+
+  it('refuses times outside 2009-01-01 … 2100-01-01 and names the unit they look like', () => {
+    const micro = withChange(minuteBars(3), (b) => b.time.set([1_700_000_000_000_000, 1_700_000_000_060_000, 1_700_000_000_120_000]));
+    const report = validateBars(micro);
+    expect(report.stats.outOfRange).toBe(3);
+    expect(report.errors[0]?.kind).toBe('time-range');
+    expect(report.errors[0]?.message).toBe(
+      "row 0 (+055840-11-08T22:13:20.000Z): time +055840-11-08T22:13:20.000Z is outside 2009-01-01 ≤ time < 2100-01-01 (UTC) (read as milliseconds); the value looks like microseconds: use --time-unit us (timeUnit: 'us')",
+    );
+    const nano = withChange(minuteBars(1), (b) => b.time.set([1.7e18]));
+    expect(validateBars(nano).errors[0]?.message).toContain('outside 2009-01-01 ≤ time < 2100-01-01 (UTC) (read as milliseconds); the value looks like nanoseconds: use --time-unit ns');
+    const seconds = withChange(minuteBars(1), (b) => b.time.set([1_700_000_000]));
+    expect(validateBars(seconds).errors[0]?.message).toContain('1970-01-20T16:13:20.000Z is outside 2009-01-01 ≤ time < 2100-01-01 (UTC) (read as milliseconds); the value looks like seconds: use --time-unit s');
+    expect(validateBars(withChange(minuteBars(1), (b) => b.time.set([Date.UTC(2100, 0, 1)]))).ok).toBe(false);
+    expect(validateBars(withChange(minuteBars(1), (b) => b.time.set([Date.UTC(2009, 0, 1)]))).ok).toBe(true);
+  });
+
+  it('refuses prices that are zero or negative, naming the row', () => {
+    const bars = withChange(minuteBars(4), (b) => {
+      b.open.set([-1, -1, -1, -1]);
+      b.high.set([-0.5, -0.5, -0.5, -0.5]);
+      b.low.set([-2, -2, -2, -2]);
+      b.close.set([-1, -1, -1, -1]);
+    });
+    const report = validateBars(bars);
+    expect(report.ok).toBe(false);
+    expect(report.stats.nonPositivePrices).toBe(4);
+    expect(report.errors[0]?.message).toBe('row 0 (2024-01-01T00:00:00.000Z): prices must be > 0: open -1, high -0.5, low -2, close -1');
+    const zero = withChange(minuteBars(2), (b) => b.low.set([0, 99.5]));
+    expect(validateBars(zero).errors.map((e) => e.kind)).toEqual(['non-positive-price']);
   });
 
   it('reports an empty series as an error', () => {

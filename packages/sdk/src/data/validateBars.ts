@@ -1,7 +1,18 @@
 import type { Bars } from '../features/types.ts';
 import { isoTime, optionalColumnsOf } from './bars.ts';
+import { isBarTime, timeOutOfRange } from './timeBounds.ts';
 
-export type ValidationErrorKind = 'non-finite' | 'non-monotonic' | 'duplicate-time' | 'misaligned' | 'ohlc' | 'negative' | 'empty';
+export type ValidationErrorKind =
+  | 'non-finite'
+  | 'time-range'
+  | 'non-monotonic'
+  | 'duplicate-time'
+  | 'misaligned'
+  | 'ohlc'
+  | 'non-positive-price'
+  | 'negative'
+  | 'non-integer'
+  | 'empty';
 export type ValidationWarningKind = 'gap' | 'zero-volume' | 'buy-sell-sum';
 
 export interface ValidationFinding<K extends string> {
@@ -23,6 +34,10 @@ export interface ValidationStats {
   duplicates: number;
   nonMonotonic: number;
   ohlcViolations: number;
+  /** Rows with a time outside 2009-01-01 ≤ t < 2100-01-01. */
+  outOfRange: number;
+  /** Rows with an open, high, low or close ≤ 0. */
+  nonPositivePrices: number;
   nonFinite: number;
   zeroVolumeBars: number;
   zeroVolumeShare: number;
@@ -35,6 +50,8 @@ export interface ValidationReport {
   errors: ValidationFinding<ValidationErrorKind>[];
   /** Facts worth knowing that do not block use (gaps, many zero-volume bars). */
   warnings: ValidationFinding<ValidationWarningKind>[];
+  /** How many findings of each kind there were in all; `errors`/`warnings` keep the first few of each. */
+  counts: Partial<Record<ValidationErrorKind | ValidationWarningKind, number>>;
   stats: ValidationStats;
   ok: boolean;
 }
@@ -46,6 +63,13 @@ export interface ValidateBarsOptions {
   maxFindingsPerKind?: number;
   /** Warn when more than this share of bars has zero volume. Default 0.05. */
   zeroVolumeWarnShare?: number;
+  /**
+   * How the series stores bar periods without trades (a manifest's `emptyBars`). With `flat`, a zero-volume
+   * bar whose open = high = low = close = the previous close (and trades = 0 when counted) stands for a
+   * missing bar: it is reported as part of a gap, exactly as if the row were omitted, and not as a
+   * zero-volume bar. Default `omit`: every row is a bar.
+   */
+  emptyBars?: 'omit' | 'flat';
 }
 
 function mostFrequentSpacing(time: Float64Array): number | null {
@@ -69,9 +93,10 @@ function formatDuration(ms: number): string {
 }
 
 /**
- * Checks a bar series. Errors: non-finite values, times not strictly increasing (duplicates
- * reported apart), bars off the timeframe grid, OHLC inconsistencies (high below open/close/low,
- * low above open/close), negative volumes or counts. Warnings: gaps, a high zero-volume share,
+ * Checks a bar series. Errors: non-finite values, times outside 2009-01-01 ≤ t < 2100-01-01 (the
+ * message names the unit the number looks like), times not strictly increasing (duplicates reported
+ * apart), bars off the timeframe grid, OHLC inconsistencies (high below open/close/low, low above
+ * open/close), prices ≤ 0, negative volumes or counts, trade counts that are not whole numbers. Warnings: gaps, a high zero-volume share,
  * buy + sell volume differing from volume. Every message names the row and its time.
  */
 export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): ValidationReport {
@@ -106,6 +131,8 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
     duplicates: 0,
     nonMonotonic: 0,
     ohlcViolations: 0,
+    outOfRange: 0,
+    nonPositivePrices: 0,
     nonFinite: 0,
     zeroVolumeBars: 0,
     zeroVolumeShare: 0,
@@ -113,11 +140,16 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
   };
   if (n === 0) {
     errors.push({ kind: 'empty', row: -1, message: 'no bars' });
-    return { errors, warnings, stats, ok: false };
+    return { errors, warnings, counts: { empty: 1 }, stats, ok: false };
   }
   const tf = stats.timeframeMs;
   const grid = options.timeframeMs ?? 0;
   let largestGapRow = -1;
+  const fillers = options.emptyBars === 'flat';
+  const tradeCounts = bars.trades;
+  // Time of the last bar that is not a `flat` filler: gaps are measured from it, so filled and omitted
+  // periods are reported alike.
+  let lastReal = Number.NaN;
 
   for (let i = 0; i < n; i++) {
     const t = time[i] as number;
@@ -142,31 +174,44 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       error('non-finite', i, `${bad.map(([name, x]) => `${name} is ${x}`).join(', ')}`);
       continue;
     }
+    if (!isBarTime(t)) {
+      stats.outOfRange++;
+      error('time-range', i, timeOutOfRange(t, { value: t, unit: 'ms' }) as string);
+    }
+    const filler = fillers && i > 0 && v === 0 && o === h && h === l && l === c && c === close[i - 1] && (tradeCounts === undefined || tradeCounts[i] === 0);
     if (i > 0) {
-      const prev = time[i - 1] as number;
-      const d = t - prev;
+      const prev = fillers ? lastReal : (time[i - 1] as number);
+      const d = t - (time[i - 1] as number);
+      const span = t - prev;
       if (d === 0) {
         stats.duplicates++;
         error('duplicate-time', i, `time ${at(i)} repeats row ${i - 1}`);
       } else if (d < 0) {
         stats.nonMonotonic++;
         error('non-monotonic', i, `time ${at(i)} is before row ${i - 1} (${isoTime(prev)}); times must increase`);
-      } else if (tf !== null && d > tf && Number.isFinite(prev)) {
+      } else if (!filler && tf !== null && span > tf && Number.isFinite(prev)) {
         stats.gaps.count++;
-        stats.gaps.missingBars += Math.round(d / tf) - 1;
-        if (d > stats.gaps.largestMs) {
-          stats.gaps.largestMs = d;
+        stats.gaps.missingBars += Math.round(span / tf) - 1;
+        if (span > stats.gaps.largestMs) {
+          stats.gaps.largestMs = span;
           largestGapRow = i;
         }
       }
     }
+    if (!filler) lastReal = t;
     // floor-multiply instead of `%`: a float modulo costs about as much as the rest of the loop.
     if (grid !== 0 && Math.floor(t / grid) * grid !== t) error('misaligned', i, `time ${at(i)} is not on the ${formatDuration(grid)} grid (UTC)`);
     if (h < o || h < c || h < l || l > o || l > c) {
       stats.ohlcViolations++;
       error('ohlc', i, `OHLC inconsistent: open ${o}, high ${h}, low ${l}, close ${c} (need low ≤ open, close ≤ high)`);
     }
-    if (v > 0) {
+    if (!(o > 0 && h > 0 && l > 0 && c > 0)) {
+      stats.nonPositivePrices++;
+      error('non-positive-price', i, `prices must be > 0: open ${o}, high ${h}, low ${l}, close ${c}`);
+    }
+    if (filler) {
+      // A stored stand-in for a missing bar: counted in the gap above.
+    } else if (v > 0) {
       if (o === h && h === l && l === c) stats.flatBars++;
     } else if (v === 0) {
       stats.zeroVolumeBars++;
@@ -178,7 +223,10 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
     const col = bars[name] as Float64Array;
     for (let i = 0; i < n; i++) {
       const x = col[i] as number;
-      if (x >= 0 && x !== Infinity) continue;
+      if (x >= 0 && x !== Infinity) {
+        if (name === 'trades' && !(Number.isInteger(x) && x <= 2147483647)) error('non-integer', i, `trades ${x} is not a whole number (0 ≤ trades ≤ 2147483647)`);
+        continue;
+      }
       if (Number.isFinite(x)) error('negative', i, `${name} ${x} is negative`);
       else {
         stats.nonFinite++;
@@ -215,5 +263,7 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       message: `${(stats.zeroVolumeShare * 100).toFixed(2)} % of bars (${stats.zeroVolumeBars}) have zero volume`,
     });
   }
-  return { errors, warnings, stats, ok: errors.length === 0 };
+  if (stats.gaps.count > 0) perKind.set('gap', 1);
+  if (warnings.some((w) => w.kind === 'zero-volume')) perKind.set('zero-volume', 1);
+  return { errors, warnings, counts: Object.fromEntries(perKind), stats, ok: errors.length === 0 };
 }

@@ -1,6 +1,8 @@
 import { Broker } from '../execution/Broker.ts';
+import { FillLog } from '../execution/FillLog.ts';
 import { Ledger } from '../execution/Ledger.ts';
 import type { OrderIntent, RewardContext, StopContext } from '../execution/types.ts';
+import { REJECT, REJECT_REASONS } from '../execution/verifyOrder.ts';
 import { bitsOf, wordsOf, writeFeatureWindow } from '../features/featureStore.ts';
 import { hasTaps, type EpisodeStartInfo } from '../plugin/hooks.ts';
 import { buildMasks, InvalidActionError, POSITION_STATE, type Action, type ActionSpace } from './actionSpace.ts';
@@ -38,6 +40,8 @@ export class TradingEnv {
   readonly #observationWords: Float64Array | undefined;
   readonly mask: Uint8Array;
   readonly ledger: Ledger;
+  /** Every fill of the episode, when the env records a ledger (empty otherwise). */
+  readonly fills: FillLog;
   readonly broker: Broker;
   readonly envIndex: number;
   readonly #rng: Rng;
@@ -59,6 +63,8 @@ export class TradingEnv {
   #done = true;
   #ruined = false;
   readonly #ruinEquity: number;
+  /** Bit per REJECT code already logged by this env (the ledger counts every rejection). */
+  #loggedRejects = 0;
 
   constructor(context: EnvContext, options: TradingEnvOptions = {}) {
     this.context = context;
@@ -86,7 +92,10 @@ export class TradingEnv {
       context.params,
       (intent: OrderIntent) => order.call(intent),
       hasTaps(stop) ? (price: number, ctx: StopContext) => stop.call(price, ctx) : undefined,
+      { guard: context.engine.guardSnapshot, buckets: context.actionSpace.buckets },
     );
+    this.fills = new FillLog();
+    if (context.recordLedger) this.broker.fills = this.fills;
     this.#rewardHooked = hasTaps(hooks.reward);
     this.#episodeStartHooked = hasTaps(hooks.episodeStart);
     this.#ruinEquity = context.params.initialCash * (1 - context.config.ruinDrawdown);
@@ -134,8 +143,10 @@ export class TradingEnv {
       this.#rng.seed(options.seed);
     }
     const endIndex = options.endIndex ?? ctx.rangeEnd;
-    if (!Number.isInteger(endIndex) || endIndex > ctx.bars.length - 1 || endIndex <= ctx.minStart) {
-      throw new EnvConfigError(`reset: endIndex must be an integer in ${ctx.minStart + 1}..${ctx.bars.length - 1}, got ${endIndex}`);
+    if (!Number.isInteger(endIndex) || endIndex > ctx.rangeEnd || endIndex <= ctx.minStart) {
+      throw new EnvConfigError(
+        `reset: endIndex must be an integer in ${ctx.minStart + 1}..${ctx.rangeEnd} (the env's range ends at bar ${ctx.rangeEnd}), got ${endIndex}`,
+      );
     }
     let start: number;
     if (options.startIndex !== undefined) {
@@ -158,6 +169,7 @@ export class TradingEnv {
     this.broker.reset();
     this.#equity = ctx.params.initialCash;
     this.ledger.clear(ctx.recordLedger ? Math.min(this.#episodeLength, endIndex - start) : 0);
+    this.fills.clear();
     this.#startIndex = start;
     this.#ruined = false;
     this.mask.set(this.#masks[POSITION_STATE.FLAT]);
@@ -202,6 +214,7 @@ export class TradingEnv {
     const previousEquity = this.#equity;
     const j = this.#index + 1;
     broker.execute(bars, j, space.kinds[action] as number, space.limits[action] === 1, space.stopBuckets[action] as number);
+    if (broker.stepRejectReason > REJECT.BY_HOOK) this.#logEnforced(broker.stepRejectReason, j);
     this.#index = j;
     this.#steps++;
     const close = bars.close[j] as number;
@@ -259,6 +272,20 @@ export class TradingEnv {
     });
   }
 
+  /**
+   * Logs the first entry of each kind the engine refused because a plugin broke the order hook's
+   * contract (post-only and the guard's own rejections are not logged here); the ledger's
+   * `rejectReason` records every one.
+   */
+  #logEnforced(code: number, bar: number): void {
+    const bit = 1 << code;
+    if ((this.#loggedRejects & bit) !== 0) return;
+    this.#loggedRejects |= bit;
+    this.context.log(
+      `[engine] env ${this.envIndex}: entry at bar ${bar} rejected: ${REJECT_REASONS[code]} (ledger rejectReason ${code}; later ones are only counted in the ledger)`,
+    );
+  }
+
   #writeLedger(action: number, reward: number): void {
     const ledger = this.ledger;
     const r = ledger.nextRow();
@@ -271,6 +298,7 @@ export class TradingEnv {
     c.submitted[r] = b.stepSubmitted;
     c.filled[r] = b.stepFilled;
     c.rejected[r] = b.stepRejected;
+    c.rejectReason[r] = b.stepRejectReason;
     c.expired[r] = b.stepExpired;
     c.fillPrice[r] = b.stepFillPrice;
     c.qty[r] = b.stepQty;

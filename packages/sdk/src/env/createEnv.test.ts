@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin } from '../plugin/definePlugin.ts';
+import { STAGE } from '../plugin/stages.ts';
+import { REJECT } from '../execution/verifyOrder.ts';
+import { sizeByRisk } from '../execution/sizing.ts';
+import type { RiskRules } from '../execution/types.ts';
 import type { Bars } from '../features/types.ts';
 import { buildMasks, createActionSpace, POSITION_STATE } from './actionSpace.ts';
 import { deriveSeed, Rng } from './rng.ts';
@@ -28,6 +32,43 @@ describe('createEnv', () => {
     await expect(createEnv({ bars: flatBars(50), plugins: [guard], execution: { takerFeeBps: -1 } })).rejects.toThrow(/execution options is invalid:\n\s+takerFeeBps: must be >= 0/);
     await expect(createEnv({ bars: flatBars(50), plugins: [guard], env: { window: 0 } })).rejects.toThrow(/env options is invalid:\n\s+window/);
     await expect(createEnv({ bars: flatBars(10), plugins: [guard], env: { window: 32 } })).rejects.toThrow(/not enough bars/);
+  });
+});
+
+describe('the order hook contract', () => {
+  const rules = { riskPct: 0.01, stopStepBps: 50, buckets: 2, maxLeverage: 1, qtyStep: 0.001, minQty: 0.001 };
+  const long = { kind: 'long', stopBucket: 1, type: 'market' } as const;
+
+  it('a risk guard that never sizes at STAGE.RISK_GUARD is warned about at build, and every entry is rejected', async () => {
+    const early = definePlugin({
+      name: 'early-guard',
+      version: '0.0.0',
+      kind: 'risk-guard',
+      setup(hooks, { options }) {
+        hooks.order.tap({ name: 'early-guard', stage: STAGE.DEFAULT }, (intent) => sizeByRisk(intent, options as unknown as RiskRules));
+      },
+    })(rules as never);
+    const lines: string[] = [];
+    const env = await createEnv({ bars: flatBars(50), plugins: [early], env: { window: 1 }, log: (l) => lines.push(l) });
+    expect(lines[0]).toMatch(/^\[engine\] risk-guard plugin "early-guard" did not tap hooks\.order at STAGE\.RISK_GUARD: every entry will be rejected/);
+    env.reset({ startIndex: 1 });
+    env.step(env.encodeAction(long));
+    expect([env.broker.position, env.ledger.columns.rejectReason[0]]).toEqual([0, REJECT.NOT_SIZED_BY_GUARD]);
+  });
+
+  it('a guard at STAGE.RISK_GUARD sizes, and its result is what fills', async () => {
+    const guard = definePlugin({
+      name: 'g',
+      version: '0.0.0',
+      kind: 'risk-guard',
+      setup(hooks, { options }) {
+        hooks.order.tap({ name: 'g', stage: STAGE.RISK_GUARD }, (intent) => sizeByRisk(intent, options as unknown as RiskRules));
+      },
+    })(rules as never);
+    const env = await createEnv({ bars: flatBars(50), plugins: [guard], env: { window: 1 } });
+    env.reset({ startIndex: 1 });
+    env.step(env.encodeAction(long));
+    expect([env.broker.position, env.ledger.columns.rejectReason[0]]).toEqual([100, REJECT.NONE]);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { FillColumns } from '../execution/FillLog.ts';
 import type { LedgerColumns } from '../execution/Ledger.ts';
 import { InvalidActionError } from './actionSpace.ts';
 import type { TradingEnv } from './TradingEnv.ts';
@@ -6,7 +7,7 @@ import type { Policy } from './types.ts';
 export interface EpisodeRange {
   /** Bar of the first observation; default the env's first allowed bar (after warm-up and window). */
   startIndex?: number;
-  /** Last bar (inclusive); default the end of the env's range. */
+  /** Last bar (inclusive), at most the end of the env's range; default that end. */
   endIndex?: number;
   seed?: number;
 }
@@ -14,6 +15,8 @@ export interface EpisodeRange {
 export interface EpisodeResult {
   /** A copy of the episode's ledger, one row per step. */
   readonly ledger: LedgerColumns;
+  /** A copy of the episode's fills, in order. */
+  readonly fills: FillColumns;
   readonly steps: number;
   readonly startIndex: number;
   readonly endIndex: number;
@@ -41,6 +44,7 @@ export function runEpisode(env: TradingEnv, policy: Policy, range: EpisodeRange 
   }
   return {
     ledger: env.ledger.snapshot(),
+    fills: env.fills.snapshot(),
     steps: info.step,
     startIndex,
     endIndex: info.endIndex,

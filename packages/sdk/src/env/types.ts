@@ -32,7 +32,7 @@ export interface ResetOptions {
    * Such an episode is an evaluation: it runs to `endIndex` and is never truncated by `episodeLength`.
    */
   startIndex?: number;
-  /** Last bar of the episode (inclusive); defaults to the end of the env's range. */
+  /** Last bar of the episode (inclusive), at most the end of the env's range (`range.end`); defaults to that end. */
   endIndex?: number;
 }
 
@@ -61,7 +61,7 @@ export interface EnvInfo {
   readonly lastRejectReason: string;
   readonly stopTriggered: number;
   readonly stopGapped: number;
-  /** Loss of a stopped trade beyond the loss the guard planned (gap through the stop, slippage). */
+  /** Loss of a stopped trade beyond the loss the guard planned: a gap through the stop (the planned loss includes the stop's slippage). */
   readonly stopExcess: number;
   /** 1 when the episode ended by ruin (equity at or below `initialCash × (1 − ruinDrawdown)`). */
   readonly ruined: number;

@@ -3,6 +3,7 @@ import { Broker, type BarSeries } from './Broker.ts';
 import { resolveExecutionParams } from './params.ts';
 import { sizeByRisk } from './sizing.ts';
 import { ORDER_KIND, type OrderIntent, type RiskRules } from './types.ts';
+import { REJECT } from './verifyOrder.ts';
 import type { ExecutionConfig } from '../config/schema.ts';
 
 type Ohlc = readonly [open: number, high: number, low: number, close: number];
@@ -316,14 +317,16 @@ describe('Broker: execution rules on hand-made bars', () => {
     expect(() => broker.execute(b, 2, LONG, false, 1)).toThrow(/already long/);
   });
 
-  const changes: readonly (readonly [string, (intent: OrderIntent) => void])[] = [
-    ['fillPrice', (i) => void (i.fillPrice *= 0.9)],
-    ['side', (i) => void (i.side = -1)],
-    ['entryFeeRate', (i) => void (i.entryFeeRate = 0)],
-    ['takerFeeRate', (i) => void (i.takerFeeRate = 0)],
-    ['equity', (i) => void (i.equity *= 2)],
+  const changes: readonly (readonly [string, (intent: OrderIntent) => void, number])[] = [
+    ['fillPrice', (i) => void (i.fillPrice *= 0.9), REJECT.CHANGED_FILL_PRICE],
+    ['side', (i) => void (i.side = -1), REJECT.CHANGED_SIDE],
+    ['type', (i) => void (i.type = 'limit'), REJECT.CHANGED_TYPE],
+    ['entryFeeRate', (i) => void (i.entryFeeRate = 0), REJECT.CHANGED_ENTRY_FEE],
+    ['takerFeeRate', (i) => void (i.takerFeeRate = 0), REJECT.CHANGED_TAKER_FEE],
+    ['slippage', (i) => void (i.slippage = 0.5), REJECT.CHANGED_SLIPPAGE],
+    ['equity', (i) => void (i.equity *= 2), REJECT.CHANGED_EQUITY],
   ];
-  it.each(changes)('rejects an entry whose order hook changed the fill terms (%s): the guard must size the real fill', (field, change) => {
+  it.each(changes)('rejects an entry whose order hook changed the fill terms (%s): the guard must size the real fill', (field, change, code) => {
     // A helper before the guard moving the fill terms would have the guard size a fill that does not
     // happen (with fillPrice 90 the guard sized 101.06 at stop 89.1 while the fill is at 100).
     const broker = new Broker(resolveExecutionParams({}), (intent) => {
@@ -332,7 +335,38 @@ describe('Broker: execution rules on hand-made bars', () => {
     });
     broker.execute(series([FLAT, [100, 101, 99.8, 100.5]]), 1, LONG, false, 2);
     expect([broker.position, broker.cash, broker.totalFees, broker.stepFilled, broker.stepRejected]).toEqual([0, 10_000, 0, 0, 1]);
-    expect(broker.lastRejectReason).toContain(field);
+    expect(broker.stepRejectReason, 'the ledger code names the term').toBe(code);
+    expect(broker.lastRejectReason).toContain(`changed the ${field} `);
+  });
+
+  it('rejects an entry whose order hook returned another object than the intent it was given', () => {
+    const broker = new Broker(resolveExecutionParams({}), (intent) => ({ ...sizeByRisk(intent, baseRules) }));
+    broker.execute(series([FLAT, [100, 101, 99.8, 100.5]]), 1, LONG, false, 2);
+    expect([broker.position, broker.stepRejected, broker.stepRejectReason]).toEqual([0, 1, REJECT.REPLACED_INTENT]);
+  });
+
+  it('seals the intent: a tap cannot turn qty into a getter', () => {
+    const broker = new Broker(resolveExecutionParams({}), (intent) => {
+      Object.defineProperty(intent, 'qty', { get: () => 1e9, set: () => {} });
+      return intent;
+    });
+    expect(() => broker.execute(series([FLAT, [100, 101, 99.8, 100.5]]), 1, LONG, false, 2)).toThrow(TypeError);
+    expect(broker.position).toBe(0);
+  });
+
+  it.each([1.5, 0, 5, Number.NaN])('rejects stop bucket %s: buckets are integers in 1..K', (bucket) => {
+    // A helper that sets bucket 1.5 would get a 0.75 % stop from the guard.
+    const broker = new Broker(
+      resolveExecutionParams({}),
+      (intent) => {
+        intent.stopBucket = bucket;
+        return sizeByRisk(intent, baseRules);
+      },
+      undefined,
+      { buckets: 4 },
+    );
+    broker.execute(series([FLAT, [100, 101, 99.8, 100.5]]), 1, LONG, false, 2);
+    expect([broker.position, broker.stepRejected, broker.stepRejectReason]).toEqual([0, 1, REJECT.STOP_BUCKET]);
   });
 
   it('applies slippage against the trader on market entries and stop exits', () => {
@@ -343,6 +377,20 @@ describe('Broker: execution rules on hand-made bars', () => {
     expect(broker.stepFillPrice).toBeCloseTo(100.1, 12);
     broker.execute(b, 2, HOLD, false, 0);
     expect(broker.stepFillPrice).toBeCloseTo(100.1 * 0.99 * 0.999, 12);
-    expect(broker.stepStopExcess, 'slippage beyond the stop is reported').toBeGreaterThan(0);
+    expect(broker.stepStopExcess, 'the stop did not gap: its slippage was planned for').toBe(0);
+    expect(10_000 - broker.cash, 'the loss at a non-gapped stop is the budget, slippage included').toBeLessThanOrEqual(100 + 1e-9);
+    expect(10_000 - broker.cash, 'one lot less than the budget at most').toBeGreaterThan(100 - 0.001 * 1.2);
+  });
+
+  it('reports slippage beyond the stop only when the stop gaps', () => {
+    const params = resolveExecutionParams({ slippageBps: 10, takerFeeBps: 0, makerFeeBps: 0 });
+    const broker = new Broker(params, (intent) => sizeByRisk(intent, baseRules));
+    const b = series([FLAT, [100, 100.5, 99.5, 100], [98, 98.5, 97.5, 98]]);
+    broker.execute(b, 1, LONG, false, 2);
+    const planned = broker.plannedLoss;
+    broker.execute(b, 2, HOLD, false, 0);
+    expect(broker.stepStopGapped).toBe(1);
+    expect(broker.stepFillPrice, 'a gap exits at the open, slipped').toBeCloseTo(98 * 0.999, 12);
+    expect(broker.stepStopExcess).toBeCloseTo(10_000 - broker.cash - planned, 9);
   });
 });

@@ -1,14 +1,7 @@
-import { lossPerUnit } from './sizing.ts';
-import { ORDER_KIND, type ExecutionParams, type OrderIntent, type Side, type StopContext } from './types.ts';
-
-/** Rejection reasons for an order hook that changed the engine's fill terms (constant strings: no allocation). */
-const CHANGED_TERMS: Readonly<Record<string, string>> = Object.freeze({
-  side: 'the order hook changed the side (side, fillPrice, fee rates and equity are the fill terms: read-only)',
-  fillPrice: 'the order hook changed the fillPrice (side, fillPrice, fee rates and equity are the fill terms: read-only)',
-  entryFeeRate: 'the order hook changed the entryFeeRate (side, fillPrice, fee rates and equity are the fill terms: read-only)',
-  takerFeeRate: 'the order hook changed the takerFeeRate (side, fillPrice, fee rates and equity are the fill terms: read-only)',
-  equity: 'the order hook changed the equity (side, fillPrice, fee rates and equity are the fill terms: read-only)',
-});
+import { FILL_KIND, type FillKind, type FillLog } from './FillLog.ts';
+import { lossPerUnit, stopExitPrice } from './sizing.ts';
+import { ORDER_KIND, type ExecutionParams, type GuardSnapshot, type OrderIntent, type Side, type StopContext } from './types.ts';
+import { createIntent, REJECT, REJECT_REASONS, verifySizedOrder } from './verifyOrder.ts';
 
 /** Prices of one bar, as the broker reads them. */
 export interface BarSeries {
@@ -23,20 +16,12 @@ export type OrderSizer = (intent: OrderIntent) => OrderIntent;
 /** Moves the stop of an open position after a bar closes (the `stop` hook). */
 export type StopUpdater = (stopPrice: number, context: StopContext) => number;
 
-function newIntent(): OrderIntent {
-  return {
-    side: 1,
-    type: 'market',
-    stopBucket: 1,
-    fillPrice: 0,
-    entryFeeRate: 0,
-    takerFeeRate: 0,
-    equity: 0,
-    qty: 0,
-    stopPrice: Number.NaN,
-    rejected: false,
-    rejectReason: '',
-  };
+/** What the broker checks every sized entry against (see `verifySizedOrder`). */
+export interface BrokerChecks {
+  /** Where the engine copies the risk guard's result; without it only the fill terms are checked. */
+  readonly guard?: GuardSnapshot;
+  /** The largest stop bucket K; an entry whose bucket is not an integer in 1..K is rejected. */
+  readonly buckets?: number;
 }
 
 /**
@@ -51,13 +36,18 @@ function newIntent(): OrderIntent {
  * 3. the stop of any open position, including one filled in this bar, is checked: a long exits
  *    when `low ≤ S` at `min(open, S)` (taker, minus slippage); a short symmetrically with `high`;
  * 4. the `stop` updater (trailing stops) may tighten the stop for the next bar.
- * Per-step results are left in the `step*` fields.
+ * Per-step results are left in the `step*` fields. Every entry is sized by the `OrderSizer` (the
+ * `order` hook) and filled only if `verifySizedOrder` accepts what comes back.
  */
 export class Broker {
   readonly params: ExecutionParams;
-  readonly intent: OrderIntent = newIntent();
+  readonly intent: OrderIntent = createIntent();
+  /** The engine's fill terms of the entry being sized: a copy no tap can reach. */
+  readonly #terms: OrderIntent = createIntent();
   readonly #size: OrderSizer;
   readonly #updateStop: StopUpdater | undefined;
+  readonly #guard: GuardSnapshot | undefined;
+  readonly #buckets: number;
   readonly #stopContext: StopContext = {
     side: 1,
     entryPrice: 0,
@@ -103,13 +93,21 @@ export class Broker {
   stepStopTriggered = 0;
   stepStopGapped = 0;
   stepStopExcess = 0;
+  /** {@link REJECT} code of the step's rejection (0 if none). */
+  stepRejectReason = 0;
   /** Reason of the last rejection ('' if none so far). */
   lastRejectReason = '';
+  /** When set, every fill is recorded here (evaluation episodes; training leaves it null). */
+  fills: FillLog | null = null;
+  /** Bar being executed (for the fill log). */
+  #bar = 0;
 
-  constructor(params: ExecutionParams, size: OrderSizer, updateStop?: StopUpdater) {
+  constructor(params: ExecutionParams, size: OrderSizer, updateStop?: StopUpdater, checks: BrokerChecks = {}) {
     this.params = params;
     this.#size = size;
     this.#updateStop = updateStop;
+    this.#guard = checks.guard;
+    this.#buckets = checks.buckets ?? Number.POSITIVE_INFINITY;
     this.reset();
   }
 
@@ -138,6 +136,7 @@ export class Broker {
    */
   execute(bars: BarSeries, j: number, kind: number, limit: boolean, stopBucket: number): void {
     this.#clearStep();
+    this.#bar = j;
     const open = bars.open[j] as number;
     const p = this.params;
 
@@ -148,24 +147,24 @@ export class Broker {
     if (kind === ORDER_KIND.CLOSE) {
       if (this.position !== 0) {
         this.stepSubmitted++;
-        this.#exit(open * (1 - Math.sign(this.position) * p.slippage));
+        this.#exit(open * (1 - Math.sign(this.position) * p.slippage), FILL_KIND.CLOSE);
       }
     } else if (kind === ORDER_KIND.LONG || kind === ORDER_KIND.SHORT) {
       const side: Side = kind === ORDER_KIND.LONG ? 1 : -1;
       if (this.position * side > 0) throw new Error(`entry ${side === 1 ? 'long' : 'short'} while already ${side === 1 ? 'long' : 'short'}`);
       if (this.position !== 0) {
         this.stepSubmitted++;
-        this.#exit(open * (1 + side * p.slippage));
+        this.#exit(open * (1 + side * p.slippage), FILL_KIND.REVERSAL);
       }
       this.stepSubmitted++;
       if (!limit) {
-        this.#enter(side, open * (1 + side * p.slippage), p.takerFee, false, stopBucket);
+        this.#enter(side, open * (1 + side * p.slippage), p.takerFee, false, false, stopBucket);
       } else {
         const price = (bars.close[j - 1] as number) * (1 - side * p.limitOffset);
         const marketable = side === 1 ? open <= price : open >= price;
         if (marketable) {
-          if (p.postOnly) this.#reject('post-only limit would be marketable at the open');
-          else this.#enter(side, open, p.takerFee, true, stopBucket);
+          if (p.postOnly) this.#reject(REJECT.POST_ONLY, REJECT_REASONS[REJECT.POST_ONLY] as string);
+          else this.#enter(side, open, p.takerFee, true, false, stopBucket);
         } else {
           this.pendingSide = side;
           this.pendingPrice = price;
@@ -184,7 +183,7 @@ export class Broker {
         side === 1 ? (p.touchFills ? low <= price : low < price) : p.touchFills ? high >= price : high > price;
       if (crossed) {
         this.pendingSide = 0;
-        this.#enter(side, price, p.makerFee, true, this.pendingBucket);
+        this.#enter(side, price, p.makerFee, true, true, this.pendingBucket);
       } else if (--this.pendingTtl <= 0) {
         this.pendingSide = 0;
         this.stepExpired++;
@@ -218,10 +217,12 @@ export class Broker {
     this.stepStopTriggered = 0;
     this.stepStopGapped = 0;
     this.stepStopExcess = 0;
+    this.stepRejectReason = 0;
   }
 
-  #reject(reason: string): void {
+  #reject(code: number, reason: string): void {
     this.stepRejected++;
+    this.stepRejectReason = code;
     this.lastRejectReason = reason;
   }
 
@@ -238,9 +239,10 @@ export class Broker {
     return fee;
   }
 
-  #exit(price: number): number {
+  #exit(price: number, kind: FillKind, gapped = false): number {
     const qty = this.position;
     const fee = this.#fill(-qty, price, this.params.takerFee);
+    this.fills?.record(this.#bar, kind, -qty, price, fee, false, false, 0, Number.NaN, gapped);
     this.position = 0;
     this.stopPrice = Number.NaN;
     this.entryPrice = Number.NaN;
@@ -254,8 +256,8 @@ export class Broker {
     const entry = this.entryPrice;
     const entryFee = this.entryFee;
     const planned = this.plannedLoss;
-    const price = trigger * (1 - side * this.params.slippage);
-    const exitFee = this.#exit(price);
+    const price = stopExitPrice(side, trigger, this.params.slippage);
+    const exitFee = this.#exit(price, FILL_KIND.STOP, gapped);
     const loss = qty * (entry - price) + entryFee + exitFee;
     const excess = loss - planned;
     this.stepStopTriggered = 1;
@@ -264,61 +266,47 @@ export class Broker {
     this.stepStopExcess = excess > 1e-9 * (planned > 1 ? planned : 1) ? excess : 0;
   }
 
-  #enter(side: Side, price: number, feeRate: number, limit: boolean, stopBucket: number): void {
-    const intent = this.intent;
+  #enter(side: Side, price: number, feeRate: number, limit: boolean, maker: boolean, stopBucket: number): void {
+    const p = this.params;
     const equity = this.cash + this.position * price;
+    const terms = this.#terms;
+    terms.side = side;
+    terms.type = limit ? 'limit' : 'market';
+    terms.fillPrice = price;
+    terms.entryFeeRate = feeRate;
+    terms.takerFeeRate = p.takerFee;
+    terms.slippage = p.slippage;
+    terms.equity = equity;
+    const intent = this.intent;
     intent.side = side;
-    intent.type = limit ? 'limit' : 'market';
+    intent.type = terms.type;
     intent.stopBucket = stopBucket;
     intent.fillPrice = price;
     intent.entryFeeRate = feeRate;
-    intent.takerFeeRate = this.params.takerFee;
+    intent.takerFeeRate = p.takerFee;
+    intent.slippage = p.slippage;
     intent.equity = equity;
     intent.qty = 0;
     intent.stopPrice = Number.NaN;
     intent.rejected = false;
     intent.rejectReason = '';
-    const sized = this.#size(intent);
-    const qty = sized.qty;
-    const stop = sized.stopPrice;
-    if (sized.rejected) {
-      this.#reject(sized.rejectReason || 'rejected by the order hook');
+    if (this.#guard !== undefined) this.#guard.taken = false;
+    const code = verifySizedOrder(this.#size(intent), intent, terms, this.#guard, this.#buckets);
+    if (code !== REJECT.NONE) {
+      this.#reject(code, code === REJECT.BY_HOOK && typeof intent.rejectReason === 'string' && intent.rejectReason !== '' ? intent.rejectReason : (REJECT_REASONS[code] as string));
       return;
     }
-    // The fill terms are the engine's: a helper that moved them would have the guard size (and place
-    // the stop for) a fill that does not happen, breaking the risk budget without a trace.
-    const changed =
-      sized.side !== side
-        ? 'side'
-        : sized.fillPrice !== price
-          ? 'fillPrice'
-          : sized.entryFeeRate !== feeRate
-            ? 'entryFeeRate'
-            : sized.takerFeeRate !== this.params.takerFee
-              ? 'takerFeeRate'
-              : sized.equity !== equity
-                ? 'equity'
-                : '';
-    if (changed !== '') {
-      this.#reject(CHANGED_TERMS[changed] as string);
-      return;
-    }
-    if (!(qty > 0) || !Number.isFinite(qty)) {
-      this.#reject('no risk guard set a positive qty');
-      return;
-    }
-    if (!(side === 1 ? stop < price : stop > price) || !(stop > 0)) {
-      this.#reject('the stop set by the order hook is not on the protective side of the fill');
-      return;
-    }
+    const qty = intent.qty;
+    const stop = intent.stopPrice;
     const signed = side * qty;
     this.entryFee = this.#fill(signed, price, feeRate);
+    this.fills?.record(this.#bar, FILL_KIND.ENTRY, signed, price, this.entryFee, maker, limit, intent.stopBucket, stop, false);
     this.position = signed;
     this.entryPrice = price;
     this.stopPrice = stop;
     this.barsInPosition = 0;
     this.entryEquity = equity;
-    this.plannedLoss = qty * lossPerUnit(price, stop, feeRate, this.params.takerFee);
+    this.plannedLoss = qty * lossPerUnit(price, stopExitPrice(side, stop, p.slippage), feeRate, p.takerFee);
   }
 
   #trail(bars: BarSeries, j: number): void {

@@ -6,6 +6,7 @@ export interface LedgerColumns {
   submitted: Uint8Array;
   filled: Uint8Array;
   rejected: Uint8Array;
+  rejectReason: Uint8Array;
   expired: Uint8Array;
   fillPrice: Float64Array;
   qty: Float64Array;
@@ -27,6 +28,7 @@ export const LEDGER_COLUMNS = [
   'submitted',
   'filled',
   'rejected',
+  'rejectReason',
   'expired',
   'fillPrice',
   'qty',
@@ -49,6 +51,7 @@ function allocate(capacity: number): LedgerColumns {
     submitted: new Uint8Array(capacity),
     filled: new Uint8Array(capacity),
     rejected: new Uint8Array(capacity),
+    rejectReason: new Uint8Array(capacity),
     expired: new Uint8Array(capacity),
     fillPrice: new Float64Array(capacity),
     qty: new Float64Array(capacity),
@@ -69,11 +72,13 @@ function allocate(capacity: number): LedgerColumns {
  * - `index`/`time`: the bar executed in the step (the bar after the one the action was chosen on).
  * - `submitted`/`filled`/`rejected`/`expired`: order counts in the step (a reversal submits two
  *   orders; a stop exit counts as a fill; a resting limit cancelled by a new action counts as expired).
+ * - `rejectReason`: code of the step's rejection (0 = none; `REJECT_REASONS[code]` is the text).
  * - `fillPrice`: price of the step's last fill (NaN without fills); `qty`: net signed quantity traded.
  * - `fee`, `cashDelta`: fees paid (they are included in `cashDelta`) and the change of cash.
  * - `position`, `stop`: after the step (`stop` is NaN when flat).
  * - `stopTriggered`, `stopGapped`: the stop exited the position; it filled beyond the stop price.
- * - `stopExcess`: loss of the stopped trade beyond the loss planned at entry (gaps, slippage); 0 otherwise.
+ * - `stopExcess`: loss of the stopped trade beyond the loss planned at entry (a gap through the
+ *   stop; the plan includes the stop's slippage); 0 otherwise.
  * - `equity`: cash + position × close after the step; `reward`: the step's reward.
  *
  * Rows are written in place; capacity grows only when an episode longer than any before starts.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CAP_TOLERANCE, lossPerUnit, sizeByRisk } from './sizing.ts';
+import { CAP_TOLERANCE, lossPerUnit, sizeByRisk, stopExitPrice } from './sizing.ts';
 import type { OrderIntent, RiskRules } from './types.ts';
 
 function intent(over: Partial<OrderIntent>): OrderIntent {
@@ -11,6 +11,7 @@ function intent(over: Partial<OrderIntent>): OrderIntent {
     fillPrice: 100,
     entryFeeRate: 0.0005,
     takerFeeRate: 0.0005,
+    slippage: 0,
     equity: 10_000,
     qty: 0,
     stopPrice: Number.NaN,
@@ -30,6 +31,7 @@ describe('sizeByRisk', () => {
           equity: fc.double({ min: 10, max: 1e7, noNaN: true }),
           stopBucket: fc.integer({ min: 1, max: 8 }),
           entryFeeRate: fc.constantFrom(0, 0.0002, 0.0005),
+          slippage: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.01, noNaN: true })),
         }),
         fc.record({
           riskPct: fc.double({ min: 0.001, max: 0.05, noNaN: true }),
@@ -43,7 +45,10 @@ describe('sizeByRisk', () => {
           const s = sized.stopPrice;
           expect(order.side === 1 ? s < order.fillPrice : s > order.fillPrice).toBe(true);
           expect(Math.abs(order.fillPrice - s) / order.fillPrice).toBeCloseTo((order.stopBucket * rules.stopStepBps) / 1e4, 12);
-          const perUnit = lossPerUnit(order.fillPrice, s, order.entryFeeRate, 0.0005);
+          // the loss per unit counts the stop's exit price with slippage: X = S × (1 ∓ slippage)
+          const exit = order.side === 1 ? s * (1 - order.slippage) : s * (1 + order.slippage);
+          const perUnit = Math.abs(order.fillPrice - exit) + order.fillPrice * order.entryFeeRate + exit * 0.0005;
+          expect(lossPerUnit(order.fillPrice, stopExitPrice(order.side, s, order.slippage), order.entryFeeRate, 0.0005)).toBeCloseTo(perUnit, 9);
           const budget = rules.riskPct * order.equity;
           const cap = (rules.maxLeverage * order.equity) / order.fillPrice;
           if (sized.rejected) {
@@ -79,6 +84,18 @@ describe('sizeByRisk', () => {
   ] as const)('keeps the last lot exactly on the cap: %s', (_what, over, rules, qty) => {
     const sized = sizeByRisk(intent(over as Partial<OrderIntent>), { stopStepBps: 50, minQty: 0, ...rules });
     expect([sized.rejected, sized.qty]).toEqual([false, qty]);
+  });
+
+  it('counts the slippage of the stop exit: 3 bps of slippage and a 0.5 % stop no longer lose 5 % more than riskPct', () => {
+    // Long at 100, k = 1 → S = 99.5; with 3 bps the stop exits at 99.5 × 0.9997 = 99.47015.
+    const rules: RiskRules = { riskPct: 0.01, stopStepBps: 50, maxLeverage: 100, qtyStep: 1e-9, minQty: 0 };
+    const sized = sizeByRisk(intent({ slippage: 0.0003 }), rules);
+    const exit = 99.5 * (1 - 0.0003);
+    const lossAtStop = sized.qty * (100 - exit + 100 * 0.0005 + exit * 0.0005);
+    expect(lossAtStop, 'the loss at the stop, slippage included, is the budget').toBeCloseTo(100, 6);
+    expect(lossAtStop).toBeLessThanOrEqual(100 * (1 + CAP_TOLERANCE));
+    const withoutSlippage = sizeByRisk(intent({ slippage: 0 }), rules);
+    expect(withoutSlippage.qty * (100 - exit + 100 * 0.0005 + exit * 0.0005), 'sizing without slippage overshoots by ≈ 5 %').toBeGreaterThan(104.9);
   });
 
   it('rejects when equity is not positive', () => {

@@ -1,4 +1,4 @@
-import type { OrderIntent, RiskRules } from './types.ts';
+import type { OrderIntent, RiskRules, Side } from './types.ts';
 
 /**
  * Relative slack of the sizing caps for float rounding of decimal lots and prices: a size is within a
@@ -6,16 +6,28 @@ import type { OrderIntent, RiskRules } from './types.ts';
  */
 export const CAP_TOLERANCE = 1e-12;
 
-/** Loss per unit of quantity if the position exits at its stop: price move plus entry and exit fees. */
-export function lossPerUnit(fillPrice: number, stopPrice: number, entryFeeRate: number, takerFeeRate: number): number {
-  return Math.abs(fillPrice - stopPrice) + fillPrice * entryFeeRate + stopPrice * takerFeeRate;
+/**
+ * Price a stop exits at when it does not gap: the stop moved against the trader by the slippage,
+ * `S × (1 − slippage)` for a long, `S × (1 + slippage)` for a short. (A gap exits at the open, slipped the same way.)
+ */
+export function stopExitPrice(side: Side, stopPrice: number, slippage: number): number {
+  return stopPrice * (1 - side * slippage);
+}
+
+/**
+ * Loss per unit of quantity if the position entered at `fillPrice` exits at `exitPrice`: the price
+ * move plus the entry fee and the exit (taker) fee. Pass the stop's exit price ({@link stopExitPrice})
+ * to get the loss at the stop with slippage; a market entry's fill already includes its own slippage.
+ */
+export function lossPerUnit(fillPrice: number, exitPrice: number, entryFeeRate: number, takerFeeRate: number): number {
+  return Math.abs(fillPrice - exitPrice) + fillPrice * entryFeeRate + exitPrice * takerFeeRate;
 }
 
 /**
  * The RiskGuard rule, applied in place to an order intent at its fill:
- * stop `S = fill × (1 ∓ k × stopStepBps)`, then `qty` = the largest multiple of `qtyStep` with
- * `qty × (|fill − S| + fill × entryFee + S × takerFee) ≤ riskPct × equity`, capped by
- * `maxLeverage × equity / fill`. A size below `minQty` (or a non-positive equity) rejects the order.
+ * stop `S = fill × (1 ∓ k × stopStepBps)`, its exit price `X = S × (1 ∓ slippage)`, then `qty` = the
+ * largest multiple of `qtyStep` with `qty × (|fill − X| + fill × entryFee + X × takerFee) ≤ riskPct × equity`,
+ * capped by `maxLeverage × equity / fill`. A size below `minQty` (or a non-positive equity) rejects the order.
  */
 export function sizeByRisk(intent: OrderIntent, rules: RiskRules): OrderIntent {
   const fill = intent.fillPrice;
@@ -28,7 +40,7 @@ export function sizeByRisk(intent: OrderIntent, rules: RiskRules): OrderIntent {
     intent.rejectReason = 'risk guard: equity is not positive';
     return intent;
   }
-  const perUnit = lossPerUnit(fill, stop, intent.entryFeeRate, intent.takerFeeRate);
+  const perUnit = lossPerUnit(fill, stopExitPrice(intent.side, stop, intent.slippage), intent.entryFeeRate, intent.takerFeeRate);
   const budget = rules.riskPct * intent.equity;
   const byRisk = budget / perUnit;
   const byLeverage = (rules.maxLeverage * intent.equity) / fill;

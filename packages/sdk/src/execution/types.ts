@@ -4,11 +4,13 @@ export type OrderType = 'market' | 'limit';
 
 /**
  * An entry order at the moment it fills, passed through the `order` waterfall hook.
- * Execution helpers may adjust `stopBucket` or reject it; the risk guard (final stage) must set `qty`
- * and `stopPrice` or reject it. `side`, `fillPrice`, `entryFeeRate`, `takerFeeRate` and `equity` are
- * the engine's fill terms and read-only: an entry whose hook changed them is rejected (the guard
- * would have sized a fill that does not happen). The engine reuses one object per env, so taps must
- * not keep references.
+ * Execution helpers (taps below `STAGE.RISK_GUARD`) may adjust `stopBucket` or reject it; the risk
+ * guard (at `STAGE.RISK_GUARD`, always last) must set `qty` and `stopPrice` or reject it, and what it
+ * sets is final. `side`, `type`, `fillPrice`, `entryFeeRate`, `takerFeeRate`, `slippage` and `equity`
+ * are the engine's fill terms and read-only: an entry whose hook changed them is rejected (the guard
+ * would have sized a fill that does not happen). Taps change the object they are given and return it
+ * (or nothing): the engine's intent is sealed, reused for every entry of an env (taps must not keep
+ * references), and a hook that hands back another object is rejected.
  */
 export interface OrderIntent {
   side: Side;
@@ -21,6 +23,11 @@ export interface OrderIntent {
   entryFeeRate: number;
   /** Taker fee rate as a fraction, paid when the stop exits. */
   takerFeeRate: number;
+  /**
+   * Configured slippage as a fraction: a stop exits at `stopPrice × (1 ∓ slippage)` (long: below the
+   * stop, short: above). A market entry's `fillPrice` already includes it (`open × (1 ± slippage)`).
+   */
+  slippage: number;
   /** Account equity at the fill price, before the fill. */
   equity: number;
   /** Absolute quantity to fill; set by the risk guard. */
@@ -73,7 +80,7 @@ export interface ExecutionParams {
 
 /** The sizing rules of a risk guard (what `riskGuard()` options resolve to). */
 export interface RiskRules {
-  /** Fraction of equity that may be lost at the stop, fees included. */
+  /** Fraction of equity that may be lost at the stop, fees and slippage included. */
   readonly riskPct: number;
   /** Stop distance per bucket, in bps of the fill price. */
   readonly stopStepBps: number;
@@ -89,3 +96,18 @@ export interface RiskRules {
 export const ORDER_KIND = Object.freeze({ HOLD: 0, CLOSE: 1, LONG: 2, SHORT: 3 });
 /** 0 = market, 1 = limit. */
 export const ORDER_TYPE_CODE = Object.freeze({ MARKET: 0, LIMIT: 1 });
+
+/**
+ * A copy of the order as the risk guard returned it, taken by the engine the moment the guard's tap
+ * returned (the engine wraps every tap the risk-guard plugin makes at `STAGE.RISK_GUARD`). The broker
+ * clears `taken` before it calls the `order` hook and checks the entry that leaves the hook against
+ * `values` (see `verifySizedOrder`): nothing after the guard can change its size or stop unnoticed.
+ */
+export interface GuardSnapshot {
+  /** True once a guard tap returned during the current call of the hook. */
+  taken: boolean;
+  /** The object the guard returned: must be the broker's own intent. */
+  source: unknown;
+  /** Its fields when it returned. */
+  readonly values: OrderIntent;
+}

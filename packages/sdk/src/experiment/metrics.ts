@@ -1,29 +1,60 @@
 import type { LedgerColumns } from '../execution/Ledger.ts';
+import { dailyReturns, dailySharpe, dailySortino } from './daily.ts';
+import type { Trade } from './trades.ts';
 
-/** Evaluation metrics of one policy over one test episode. Returns and drawdowns are fractions. */
+/**
+ * Evaluation metrics of one policy over one test episode (or the chained walk-forward episodes).
+ * Returns, drawdowns and shares are fractions; `null` where a ratio is undefined (no losing trade for
+ * the profit factor, no drawdown for Calmar…). The formulas are in docs/experiments.md.
+ */
 export interface PolicyMetrics {
   /** finalEquity / initialEquity − 1. */
   readonly totalReturn: number;
-  /** Mean / standard deviation of per-bar equity returns, annualised by √(bars per year). */
+  /** (1 + totalReturn)^(1 / years) − 1, years = steps / bars per year. */
+  readonly annualizedReturn: number;
+  /** Mean / sample std of daily returns × √365. */
   readonly sharpe: number;
-  /** Mean per-bar return / downside deviation (root mean square of negative returns), annualised. */
+  /** Mean daily return / downside deviation × √365. */
   readonly sortino: number;
+  /** annualizedReturn / maxDrawdown. */
+  readonly calmar: number | null;
   /** Largest fall of equity from its running peak, as a fraction of the peak. */
   readonly maxDrawdown: number;
-  /** Positions opened (a reversal counts as a close and an open). */
+  /** UTC days with at least one step (the daily returns behind Sharpe and Sortino). */
+  readonly days: number;
+  /** Positions opened (a reversal closes one trade and opens the next). */
   readonly trades: number;
-  /** Share of closed trades whose equity change (fees included) was positive. */
-  readonly winRate: number;
+  /** Trades closed within the test (by stop, close or reversal). */
+  readonly closedTrades: number;
+  /** Trades still open when the test ended (0 or 1), marked to market. */
+  readonly openTrades: number;
+  /** P&L of the trade open at the end, marked to the last close (0 when none). */
+  readonly openTradePnl: number;
+  /** Share of closed trades with pnl > 0 (fees included); an open trade is not counted. */
+  readonly winRate: number | null;
+  /** Gross profit / gross loss of closed trades. */
+  readonly profitFactor: number | null;
+  /** Mean return (pnl / equity before entry) of winning / losing closed trades. */
+  readonly avgWin: number | null;
+  readonly avgLoss: number | null;
   /** Fees paid, in quote currency. */
   readonly feesPaid: number;
   /** Return of the same policy with zero fees minus its return with fees. */
   readonly feeDrag: number;
   /** Notional traded / initial equity. */
   readonly turnover: number;
-  /** Share of closed trades that ended at their stop. */
-  readonly stopOutShare: number;
+  /** Closed trades that ended at their stop. */
+  readonly stopOuts: number;
+  /** stopOuts / closedTrades. */
+  readonly stopOutShare: number | null;
+  /** Loss of stopped trades beyond the loss planned at entry (gaps, slippage), quote currency. */
+  readonly stopExcess: number;
   /** Share of steps ending with a position open. */
   readonly exposure: number;
+  /** totalReturn / exposure: the return per unit of time in the market. */
+  readonly exposureAdjustedReturn: number | null;
+  /** 1 when the account hit the ruin line and the episode ended there. */
+  readonly ruined: number;
   readonly initialEquity: number;
   readonly finalEquity: number;
   readonly steps: number;
@@ -54,96 +85,73 @@ export function drawdownSeries(initial: number, equity: ArrayLike<number>): Floa
   return out;
 }
 
-/**
- * Metrics of one evaluated episode from its ledger. `zeroFeeReturn` is the total return of the same
- * policy on the same bars with zero fees (for the fee drag).
- */
-export function computeMetrics(ledger: LedgerColumns, initialEquity: number, annualBars: number, zeroFeeReturn: number): PolicyMetrics {
+export interface MetricsInput {
+  readonly ledger: LedgerColumns;
+  readonly trades: readonly Trade[];
+  readonly initialEquity: number;
+  readonly barsPerYear: number;
+  /** Total return of the same policy on the same bars with zero fees (for the fee drag). */
+  readonly zeroFeeReturn: number;
+  readonly ruined: boolean;
+}
+
+const ratio = (a: number, b: number): number | null => (b !== 0 && Number.isFinite(a / b) ? a / b : null);
+const mean = (xs: readonly number[]): number | null => (xs.length > 0 ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+
+/** Metrics of one evaluated episode from its ledger and round trips. */
+export function computeMetrics({ ledger, trades, initialEquity, barsPerYear: annualBars, zeroFeeReturn, ruined }: MetricsInput): PolicyMetrics {
   const n = ledger.equity.length;
   const finalEquity = n > 0 ? ledger.equity[n - 1]! : initialEquity;
-  let sum = 0;
-  let sumSq = 0;
-  let downSq = 0;
-  let prev = initialEquity;
-  for (let i = 0; i < n; i++) {
-    const e = ledger.equity[i]!;
-    const r = prev > 0 ? e / prev - 1 : 0;
-    sum += r;
-    sumSq += r * r;
-    if (r < 0) downSq += r * r;
-    prev = e;
-  }
-  const meanR = n > 0 ? sum / n : 0;
-  const variance = n > 1 ? Math.max(0, (sumSq - n * meanR * meanR) / (n - 1)) : 0;
-  const std = Math.sqrt(variance);
-  const downside = n > 0 ? Math.sqrt(downSq / n) : 0;
-  const scale = Math.sqrt(annualBars);
-  const drawdowns = drawdownSeries(initialEquity, ledger.equity);
-  let maxDrawdown = 0;
-  for (const d of drawdowns) if (d > maxDrawdown) maxDrawdown = d;
-
-  let trades = 0;
-  let closed = 0;
-  let wins = 0;
-  let stopOuts = 0;
-  let fees = 0;
-  let notional = 0;
-  let exposed = 0;
-  let position = 0;
-  let entryEquity = initialEquity;
-  let equityBefore = initialEquity;
-  for (let i = 0; i < n; i++) {
-    const next = ledger.position[i]!;
-    fees += ledger.fee[i]!;
-    const price = ledger.fillPrice[i]!;
-    if (Number.isFinite(price)) notional += Math.abs(ledger.qty[i]!) * price;
-    if (next !== 0) exposed++;
-    const e = ledger.equity[i]!;
-    const sideBefore = Math.sign(position);
-    const sideAfter = Math.sign(next);
-    const stopped = ledger.stopTriggered[i]! === 1;
-    // Fills in a step, in order: an exit at the open (close or the closing leg of a reversal), at most
-    // one entry, then the stop of whatever is open. An entry that its stop takes out in the same bar
-    // leaves the position where it was, so it shows only in the fill count: one fill beyond the exit.
-    const exitAtOpenOrStop = sideBefore !== 0 && sideAfter !== sideBefore ? 1 : 0;
-    const roundTrip = sideAfter === 0 && ledger.filled[i]! - exitAtOpenOrStop >= 2;
-    const opened = (sideAfter !== 0 && sideAfter !== sideBefore) || roundTrip;
-    if (exitAtOpenOrStop) {
-      // The held position is closed. Every step belongs to exactly one trade: a reversal step (exit,
-      // entry and the new position's first bar) is the closed trade's last step.
-      closed++;
-      if (e > entryEquity) wins++;
-      if (stopped && !roundTrip) stopOuts++;
-    }
-    if (opened) {
-      trades++;
-      const base = sideBefore !== 0 ? e : equityBefore;
-      if (roundTrip) {
-        // Opened and stopped in the same bar (after a flat start: the step's whole result; after a
-        // reversal: nothing left once the step is the closed trade's, so never a win).
-        closed++;
-        if (e > base) wins++;
-        if (stopped) stopOuts++;
-      } else {
-        entryEquity = base;
-      }
-    }
-    position = next;
-    equityBefore = e;
-  }
   const totalReturn = finalEquity / initialEquity - 1;
+  const years = n / annualBars;
+  const annualizedReturn = years > 0 ? (finalEquity > 0 ? (finalEquity / initialEquity) ** (1 / years) - 1 : -1) : 0;
+  const daily = dailyReturns(ledger.time, ledger.equity, initialEquity);
+  let maxDrawdown = 0;
+  for (const d of drawdownSeries(initialEquity, ledger.equity)) if (d > maxDrawdown) maxDrawdown = d;
+
+  let fees = 0;
+  let exposed = 0;
+  let stopExcess = 0;
+  for (let i = 0; i < n; i++) {
+    fees += ledger.fee[i]!;
+    stopExcess += ledger.stopExcess[i]!;
+    if (ledger.position[i] !== 0) exposed++;
+  }
+  const closed = trades.filter((t) => !t.open);
+  const wins = closed.filter((t) => t.pnl > 0);
+  const losses = closed.filter((t) => t.pnl <= 0);
+  const grossProfit = wins.reduce((s, t) => s + t.pnl, 0);
+  const grossLoss = -losses.reduce((s, t) => s + t.pnl, 0);
+  const stopOuts = closed.filter((t) => t.exitReason === 'stop').length;
+  let notional = 0;
+  for (const t of trades) notional += t.qty * t.entryPrice + (t.open ? 0 : t.qty * t.exitPrice);
+  const openTrade = trades.find((t) => t.open);
+  const exposure = n > 0 ? exposed / n : 0;
   return {
     totalReturn,
-    sharpe: std > 0 ? (meanR / std) * scale : 0,
-    sortino: downside > 0 ? (meanR / downside) * scale : 0,
+    annualizedReturn,
+    sharpe: dailySharpe(daily.returns),
+    sortino: dailySortino(daily.returns),
+    calmar: ratio(annualizedReturn, maxDrawdown),
     maxDrawdown,
-    trades,
-    winRate: closed > 0 ? wins / closed : 0,
+    days: daily.returns.length,
+    trades: trades.length,
+    closedTrades: closed.length,
+    openTrades: openTrade ? 1 : 0,
+    openTradePnl: openTrade?.pnl ?? 0,
+    winRate: ratio(wins.length, closed.length),
+    profitFactor: ratio(grossProfit, grossLoss),
+    avgWin: mean(wins.map((t) => t.returnPct)),
+    avgLoss: mean(losses.map((t) => t.returnPct)),
     feesPaid: fees,
     feeDrag: zeroFeeReturn - totalReturn,
     turnover: notional / initialEquity,
-    stopOutShare: closed > 0 ? stopOuts / closed : 0,
-    exposure: n > 0 ? exposed / n : 0,
+    stopOuts,
+    stopOutShare: ratio(stopOuts, closed.length),
+    stopExcess,
+    exposure,
+    exposureAdjustedReturn: ratio(totalReturn, exposure),
+    ruined: ruined ? 1 : 0,
     initialEquity,
     finalEquity,
     steps: n,

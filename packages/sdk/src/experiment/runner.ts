@@ -1,41 +1,38 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/_fs.ts';
+import { readParquetTable } from '../data/parquet.ts';
 import { readDataset } from '../data/lake.ts';
-import { writeParquetTable, type ParquetColumn } from '../data/parquet.ts';
 import type { UserConfig } from '../config/defineConfig.ts';
 import { INLINE_CONFIG } from '../config/resolveConfig.ts';
-import { prepareRun } from '../setup/prepareRun.ts';
+import { prepareRun, type RunSetup } from '../setup/prepareRun.ts';
+import type { ActionSpace } from '../env/actionSpace.ts';
 import { deriveSeed } from '../env/rng.ts';
 import { createVecEnv } from '../env/VecEnv.ts';
 import type { Policy } from '../env/types.ts';
 import { TradecoreError } from '../errors.ts';
-import { LEDGER_COLUMNS, type LedgerColumns } from '../execution/Ledger.ts';
 import type { EngineHooks } from '../plugin/hooks.ts';
 import {
   CHECKPOINTS_DIR,
   CONFIG_JSON,
-  EQUITY_SVG,
-  LEDGER_PARQUET,
-  METRICS_JSON,
   MODEL_DIR,
-  newRunId,
   readRunRecord,
-  REPORT_HTML,
   resolveRunDir,
+  TRAIN_PARQUET,
   RunArchiveError,
   writeJson,
-  writeRunRecord,
+  writeRunRecordSync,
   type RunRecord,
 } from './archive.ts';
-import { buyAndHoldPolicy, flatPolicy, randomPolicy } from './baselines.ts';
-import { evaluatePolicies, type EvaluatedPolicy } from './evaluate.ts';
-import { drawdownSeries, type PolicyMetrics } from './metrics.ts';
-import { reportHtml } from './report.ts';
-import type { Fold } from './split.ts';
-import { equitySvg, SERIES_COLORS, type Series } from './svg.ts';
-import type { TrainerDefinition, TrainerSession, TrainProgress } from './types.ts';
+import { faultPoint } from './faults.ts';
+import { withFileContext } from './fsErrors.ts';
+import { createRunFolder, openRunFolder, type RunFolder } from './runFolder.ts';
+import { assertRegularFile } from '../paths/resolveInside.ts';
+import { alwaysLongPolicy, flatPolicy, randomPolicy } from './baselines.ts';
+import { buyAndHoldSpec, createTestContexts, evaluatePolicies, randomReturns } from './evaluate.ts';
+import { AGENT, RANDOM_SPREAD_SEEDS, writeEvaluation, type FoldEvaluation, type RunMetrics } from './results.ts';
+import { TrainLog } from './trainLog.ts';
+import type { TrainerSession, TrainProgress } from './types.ts';
 import { sdkVersion } from './_versions.ts';
 
 /** What `runExperiment` reports while it works (the CLI prints these as a progress bar or JSON lines). */
@@ -46,7 +43,9 @@ export type RunEvent =
   | ({ readonly type: 'progress'; readonly fold: number; readonly folds: number; readonly etaSeconds: number } & TrainProgress)
   | { readonly type: 'log'; readonly message: string }
   | { readonly type: 'complete'; readonly id: string; readonly dir: string; readonly report: string; readonly metrics: string; readonly seconds: number }
-  | { readonly type: 'failed'; readonly id: string; readonly dir: string; readonly error: string };
+  | { readonly type: 'failed'; readonly id: string; readonly dir: string; readonly error: string; readonly status: 'failed' | 'cancelled' }
+  /** Before a resume evaluates the config file named by the run's run.json (that file is code: this says which). */
+  | { readonly type: 'resume'; readonly id: string; readonly dir: string; readonly configFile: string; readonly status: string };
 
 export interface RunExperimentOptions {
   readonly cwd?: string;
@@ -59,14 +58,26 @@ export interface RunExperimentOptions {
   readonly seed?: number;
   /** `key.path=value` overrides of the config, e.g. `trainer.totalSteps=20000`. */
   readonly set?: readonly string[];
-  /** A run folder or id to continue from its last checkpoint. */
+  /**
+   * A run folder or id to continue from its last checkpoint. The resume evaluates the config file its
+   * `run.json` names (announced first by a `resume` event) and refuses if it no longer resolves to the
+   * run's `config.json`.
+   */
   readonly resume?: string;
   /** A run folder (or an id under `out`): run again from its archived `config.json` (same seed, same plugins, same options). */
   readonly from?: string;
   /** Data folder, relative to `cwd`; replaces the config's `dataDir` (the CLI's `--data`). */
   readonly dataDir?: string;
+  /**
+   * Id of the new run (default `<UTC time>-s<seed>-<8 hex>`), e.g. a sweep's trial id; must match the id
+   * rule. A folder with that id that already holds a run is refused: resume it instead.
+   */
+  readonly id?: string;
   readonly onEvent?: (event: RunEvent) => void;
-  /** Aborting stops training after the current update and marks the run failed. */
+  /**
+   * Aborting stops training after the current update and marks the run `cancelled` (resumable from its last
+   * checkpoint). `cancelRun(dir)` from another process does the same.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -79,161 +90,125 @@ export interface RunResult {
   readonly record: RunRecord;
 }
 
-/** `metrics.json`: per policy, the mean over folds, and each fold's own numbers. No timings (they are in run.json), so equal seeds give equal files. */
-export interface RunMetrics {
-  readonly format: 'tradecore-metrics/1';
-  readonly dataset: string;
-  readonly seed: number;
-  readonly policies: Readonly<Record<string, PolicyMetrics>>;
-  readonly folds: readonly { readonly split: Fold; readonly policies: Readonly<Record<string, PolicyMetrics>> }[];
-}
-
 export class RunError extends TradecoreError {
   override name = 'RunError';
 }
 
-export const AGENT = 'agent';
+export { AGENT, type RunMetrics };
 
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Mean of each numeric metric over folds. */
-function meanMetrics(list: readonly PolicyMetrics[]): PolicyMetrics {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(list[0]!) as (keyof PolicyMetrics)[]) {
-    out[key] = list.reduce((s, m) => s + m[key], 0) / list.length;
-  }
-  return out as unknown as PolicyMetrics;
-}
-
-function ledgerTable(ledgers: readonly { fold: number; ledger: LedgerColumns }[]): Record<string, ParquetColumn> {
-  const total = ledgers.reduce((s, l) => s + l.ledger.index.length, 0);
-  const columns: Record<string, ParquetColumn> = {};
-  const fold = new Int32Array(total);
-  let offset = 0;
-  for (const l of ledgers) {
-    fold.fill(l.fold, offset, offset + l.ledger.index.length);
-    offset += l.ledger.index.length;
-  }
-  columns.fold = fold;
-  for (const name of LEDGER_COLUMNS) {
-    const first = ledgers[0]!.ledger[name];
-    const Ctor = first.constructor as new (n: number) => typeof first;
-    const merged = new Ctor(total);
-    let at = 0;
-    for (const l of ledgers) {
-      (merged as { set(a: ArrayLike<number>, o: number): void }).set(l.ledger[name], at);
-      at += l.ledger[name].length;
-    }
-    columns[name] = merged as ParquetColumn;
-  }
-  return columns;
-}
-
-/** Chained cumulative return (%) and drawdown (%) of each policy across folds, on a shared time axis. */
-function chartSeries(perFold: readonly EvaluatedPolicy[][]): { time: Float64Array; returns: Series[]; drawdowns: Series[] } {
-  const names = perFold[0]!.map((p) => p.name);
-  const lengths = perFold.map((policies) => Math.max(...policies.map((p) => p.ledger.index.length)));
-  const total = lengths.reduce((s, n) => s + n, 0);
-  const time = new Float64Array(total);
-  let at = 0;
-  perFold.forEach((policies, f) => {
-    const longest = policies.find((p) => p.ledger.index.length === lengths[f])!;
-    time.set(longest.ledger.time, at);
-    at += lengths[f]!;
-  });
-  const returns: Series[] = [];
-  const drawdowns: Series[] = [];
-  for (const [k, name] of names.entries()) {
-    const growth = new Float64Array(total);
-    let factor = 1;
-    let pos = 0;
-    perFold.forEach((policies, f) => {
-      const p = policies[k]!;
-      const e0 = p.metrics.initialEquity;
-      const n = p.ledger.equity.length;
-      let last = 1;
-      for (let i = 0; i < lengths[f]!; i++) {
-        if (i < n) last = p.ledger.equity[i]! / e0;
-        growth[pos++] = factor * last;
-      }
-      factor *= last;
-    });
-    const dd = drawdownSeries(1, growth);
-    const color = SERIES_COLORS[name] ?? '#7c3aed';
-    returns.push({ name, color, values: growth.map((g) => (g - 1) * 100) });
-    drawdowns.push({ name, color, values: dd.map((d) => -d * 100) });
-  }
-  return { time, returns, drawdowns };
-}
-
 /**
  * `tradecore run`: resolve the config → read and validate the dataset and plugins → split by time →
  * train (checkpointing) → evaluate the deterministic policy on the test split beside the baselines
- * → archive `runs/<id>/`. `run.json` says `running` until everything else is written, so a killed
- * run never looks complete; `resume` continues one from its last checkpoint.
+ * → archive `runs/<id>/`. The run folder is created atomically and locked for the whole run (one writer
+ * per folder); `run.json` says `running` until everything else is written, so a killed run never looks
+ * complete; `resume` continues one from its last checkpoint.
  */
 export async function runExperiment(options: RunExperimentOptions = {}): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
   const emit = options.onEvent ?? (() => {});
+  const log = (message: string) => emit({ type: 'log', message });
   const started = performance.now();
 
   let record: RunRecord | undefined;
-  let dir: string;
+  let folder: RunFolder | undefined;
   let overrides: readonly string[] = options.set ?? [];
   let configFile = options.configFile;
-  if (options.resume) {
-    dir = resolveRunDir(options.resume, path.resolve(cwd, options.out ?? 'runs'), cwd);
-    record = readRunRecord(dir);
-    if (record.status === 'complete') throw new RunArchiveError(`${path.join(dir, 'run.json')}: run ${record.id} is already complete; nothing to resume`);
-    configFile = record.configFile;
-    overrides = record.overrides;
-  }
+  try {
+    if (options.resume) {
+      if (options.id !== undefined) throw new RunError('`id` names a new run; to continue one, give only `resume`');
+      if (options.from !== undefined) throw new RunError('`from` starts a new run from an archived config; to continue a run, give only `resume`');
+      const dir = resolveRunDir(options.resume, path.resolve(cwd, options.out ?? 'runs'), cwd);
+      folder = openRunFolder(dir, log);
+      record = readRunRecord(dir);
+      if (record.status === 'complete') throw new RunArchiveError(`${path.join(dir, 'run.json')}: run ${record.id} is already complete; nothing to resume`);
+      configFile = record.configFile;
+      overrides = record.overrides;
+      if (configFile !== INLINE_CONFIG) assertRegularFile(configFile, `config file named by ${path.join(dir, 'run.json')}`);
+      // The config file is code that is about to run: say which one, before running it.
+      emit({ type: 'resume', id: record.id, dir, configFile: record.configFile, status: record.status });
+    }
 
-  // Everything is checked before the run folder exists: a config that cannot run leaves nothing behind.
-  const setup = await prepareRun({
-    cwd,
-    set: overrides,
-    log: (message) => emit({ type: 'log', message }),
-    ...(options.config && (!record || configFile === INLINE_CONFIG) ? { config: options.config } : configFile ? { configFile } : {}),
-    ...(options.from && !record ? { from: options.from } : {}),
-    ...(!record && options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.out !== undefined ? { out: options.out } : {}),
-    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-  });
+    // Everything is checked before the run folder exists: a config that cannot run leaves nothing behind.
+    const setup = await prepareRun({
+      cwd,
+      set: overrides,
+      log,
+      ...(options.config && (!record || configFile === INLINE_CONFIG) ? { config: options.config } : configFile ? { configFile } : {}),
+      ...(options.from && !record ? { from: options.from } : {}),
+      ...(!record && options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.out !== undefined ? { out: options.out } : {}),
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    });
+
+    if (!record || !folder) {
+      const created = createRunFolder(setup.out, { seed: setup.seed, log, ...(options.id !== undefined ? { id: options.id } : {}) });
+      folder = created.folder;
+      const now = new Date().toISOString();
+      record = {
+        format: 'tradecore-run/1',
+        id: created.id,
+        status: 'running',
+        createdAt: now,
+        updatedAt: now,
+        seed: setup.seed,
+        configFile: setup.configFile,
+        overrides: setup.overrides,
+        resumes: 0,
+        timings: {},
+        versions: { node: process.version, sdk: sdkVersion(), plugins: {} },
+        foldsTrained: [],
+      };
+    } else {
+      record.status = 'running';
+      delete record.error;
+      delete record.finishedAt;
+      record.resumes += 1;
+    }
+    return await executeRun({ options, emit, log, started, folder, run: record, setup });
+  } finally {
+    folder?.close();
+  }
+}
+
+/** The run stopped because it was cancelled (an aborted `signal`, `cancelRun`, Ctrl-C); it can be resumed. */
+export class RunCancelledError extends RunError {
+  override name = 'RunCancelledError';
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+}
+
+interface ExecuteRun {
+  readonly options: RunExperimentOptions;
+  readonly emit: (event: RunEvent) => void;
+  readonly log: (message: string) => void;
+  readonly started: number;
+  readonly folder: RunFolder;
+  readonly run: RunRecord;
+  readonly setup: RunSetup;
+}
+
+async function executeRun({ options, emit, log, started, folder, run, setup }: ExecuteRun): Promise<RunResult> {
   const { config, seed } = setup;
-
-  if (!record) {
-    const id = newRunId(seed);
-    dir = path.join(setup.out, id);
-    mkdirSync(dir, { recursive: true });
-    const now = new Date().toISOString();
-    record = {
-      format: 'tradecore-run/1',
-      id,
-      status: 'running',
-      createdAt: now,
-      updatedAt: now,
-      seed,
-      configFile: setup.configFile,
-      overrides: setup.overrides,
-      resumes: 0,
-      timings: {},
-      versions: { node: process.version, sdk: sdkVersion(), plugins: {} },
-      foldsTrained: [],
-    };
-  } else {
-    record.status = 'running';
-    delete record.error;
-    delete record.finishedAt;
-    record.resumes += 1;
-  }
-  const run = record;
-  const runDir = dir!;
-  // run.json writes are chained so a late progress write can never land after the final one.
-  let pending: Promise<void> = Promise.resolve();
-  const saveRecord = (): Promise<void> => (pending = pending.catch(() => {}).then(() => writeRunRecord(runDir, run)));
+  const runDir = folder.dir;
+  const cancel = options.signal ? AbortSignal.any([options.signal, folder.cancelRequested]) : folder.cancelRequested;
+  const checkCancelled = () => {
+    if (cancel.aborted) throw new RunCancelledError(`cancelled (${abortReason(cancel)})`);
+  };
+  folder.track(run, (code) => {
+    if (run.status !== 'running') return;
+    run.status = cancel.aborted ? 'cancelled' : 'failed';
+    run.error = `the process exited (code ${code}) before the run finished`;
+    run.finishedAt = new Date().toISOString();
+    writeRunRecordSync(runDir, run);
+  });
+  const saveRecord = (): Promise<void> => folder.saveRecord();
   await saveRecord();
   emit({ type: 'start', id: run.id, dir: runDir, seed, resumed: run.resumes > 0, configFile: setup.configFile });
 
@@ -245,7 +220,6 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       run.timings[stage] = (run.timings[stage] ?? 0) + (performance.now() - t) / 1000;
     }
   };
-  const log = (message: string) => emit({ type: 'log', message });
   let lifecycle: EngineHooks | undefined;
 
   try {
@@ -256,7 +230,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     const warnings = data.report?.warnings ?? [];
     if (warnings.length > 0) {
       const kinds = new Map<string, number>();
-      for (const w of warnings) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
+      for (const w of warnings) kinds.set(w.kind, data.report?.counts?.[w.kind] ?? (kinds.get(w.kind) ?? 0) + 1);
       log(`dataset ${data.manifest.id}: warnings ${[...kinds].map(([k, c]) => `${k} ×${c}`).join(', ')} (first: ${warnings[0]!.message})`);
     }
     run.dataset = {
@@ -276,7 +250,9 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     lifecycle = engine.hooks;
     await lifecycle.runStart.promise({ id: run.id, dir: runDir, seed });
     // The config as data, every plugin with its final options: `tradecore run --from <this run>` runs it again.
+    if (run.resumes > 0) assertSameConfig(path.join(runDir, CONFIG_JSON), setup.data, setup.configFile);
     await writeJson(path.join(runDir, CONFIG_JSON), setup.data);
+    checkCancelled();
 
     emit({ type: 'stage', stage: 'split', message: `splitting ${bars.length} bars` });
     if (bars.length !== setup.dataset.rows) throw new RunError(`dataset ${data.manifest.id}: read ${bars.length} bars, its manifest says ${setup.dataset.rows}`);
@@ -284,10 +260,13 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     run.folds = folds;
     await saveRecord();
 
-    const perFold: EvaluatedPolicy[][] = [];
+    const evaluations: FoldEvaluation[] = [];
+    let actionSpace: ActionSpace | undefined;
+    const trainLog = await TrainLog.open(path.join(runDir, TRAIN_PARQUET));
     let trainSteps = 0;
     let trainSeconds = 0;
     for (const fold of folds) {
+      checkCancelled();
       const modelDir = folds.length === 1 ? path.join(runDir, MODEL_DIR) : path.join(runDir, MODEL_DIR, `fold-${fold.fold}`);
       let session: TrainerSession;
       if (run.foldsTrained.includes(fold.fold)) {
@@ -313,17 +292,24 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         if (session.runtimeVersions) run.versions.runtime = { ...session.runtimeVersions };
         emit({ type: 'backend', backend: session.backend, report: session.backendReport });
         let lastWrite = 0;
+        let lastCurveWrite = 0;
         const outcome = await timed('train', () =>
           session.train({
             env: vec,
             checkpointDir: path.join(runDir, CHECKPOINTS_DIR, `fold-${fold.fold}`),
             resume: true,
-            ...(options.signal ? { signal: options.signal } : {}),
+            onResume: (from) => log(`fold ${fold.fold}: resumed from checkpoint at step ${from.steps} (${path.relative(runDir, from.checkpoint)})`),
+            signal: cancel,
             onProgress: (p) => {
               const eta = p.stepsPerSecond > 0 ? (p.totalSteps - p.steps) / p.stepsPerSecond : Number.NaN;
               emit({ type: 'progress', fold: fold.fold, folds: folds.length, etaSeconds: eta, ...p });
               run.progress = { fold: fold.fold, steps: p.steps, totalSteps: p.totalSteps };
+              trainLog.append(fold.fold, p);
               const now = performance.now();
+              if (now - lastCurveWrite > 1000) {
+                lastCurveWrite = now;
+                void trainLog.flush().catch((error: unknown) => log(`train.parquet: ${String(error)}`));
+              }
               if (now - lastWrite > 2000) {
                 lastWrite = now;
                 void saveRecord().catch(() => {});
@@ -331,10 +317,11 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
             },
           }),
         );
-        if (outcome.resumedFromSteps > 0) log(`fold ${fold.fold}: resumed from checkpoint at step ${outcome.resumedFromSteps}`);
         trainSteps += outcome.steps - outcome.resumedFromSteps;
         trainSeconds += outcome.seconds;
-        await session.saveModel(modelDir);
+        await trainLog.flush();
+        faultPoint('model');
+        await withFileContext('write the model into', modelDir, () => session.saveModel(modelDir));
         run.foldsTrained.push(fold.fold);
         await saveRecord();
       }
@@ -346,86 +333,50 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
         return action[0]!;
       };
       const randomSeed = deriveSeed(seed, 300 + fold.fold);
-      const evaluated = await timed('evaluate', () =>
-        evaluatePolicies({
-          bars,
-          plugins,
-          execution: config.execution,
-          env: config.env,
-          testStart: fold.testStart,
-          testEnd: fold.testEnd,
-          log,
-          policies: [
-            { name: AGENT, make: () => agent },
-            { name: 'flat', make: () => flatPolicy() },
-            { name: 'buy-and-hold', make: (space) => buyAndHoldPolicy(space) },
-            { name: 'random', make: () => randomPolicy(randomSeed) },
-          ],
-        }),
-      );
+      const testOptions = { bars, plugins, execution: config.execution, env: config.env, testStart: fold.testStart, testEnd: fold.testEnd, log };
+      const evaluated = await timed('evaluate', async () => {
+        const contexts = await createTestContexts(testOptions);
+        actionSpace = contexts.withFees.actionSpace;
+        const policies = await evaluatePolicies(
+          {
+            ...testOptions,
+            policies: [
+              { name: AGENT, make: () => agent },
+              buyAndHoldSpec,
+              { name: 'always-long', make: (space) => alwaysLongPolicy(space) },
+              { name: 'flat', make: () => flatPolicy() },
+              { name: 'random', make: () => randomPolicy(randomSeed) },
+            ],
+          },
+          contexts,
+        );
+        const seeds = Array.from({ length: RANDOM_SPREAD_SEEDS }, (_, k) => deriveSeed(randomSeed, k));
+        return { split: fold, policies, randomReturns: randomReturns(contexts.withFees, fold.testEnd, seeds) };
+      });
       session.dispose();
-      perFold.push(evaluated);
+      evaluations.push(evaluated);
     }
+    checkCancelled();
 
     emit({ type: 'stage', stage: 'archive', message: `writing ${runDir}` });
     const result = await timed('archive', async () => {
-      const names = perFold[0]!.map((p) => p.name);
-      const metrics: RunMetrics = {
-        format: 'tradecore-metrics/1',
-        dataset: data.manifest.id,
-        seed,
-        policies: Object.fromEntries(names.map((n, k) => [n, meanMetrics(perFold.map((f) => f[k]!.metrics))])),
-        folds: folds.map((split, f) => ({ split, policies: Object.fromEntries(perFold[f]!.map((p) => [p.name, p.metrics])) })),
-      };
-      const metricsPath = path.join(runDir, METRICS_JSON);
-      await writeJson(metricsPath, metrics);
-      const ledger = await writeParquetTable(
-        path.join(runDir, LEDGER_PARQUET),
-        ledgerTable(perFold.map((f, k) => ({ fold: folds[k]!.fold, ledger: f.find((p) => p.name === AGENT)!.ledger }))),
-        { timestampMs: ['time'] },
-      );
-      const chart = chartSeries(perFold);
-      const svg = equitySvg(chart.time, chart.returns, chart.drawdowns);
-      await writeFileAtomic(path.join(runDir, EQUITY_SVG), svg);
-      const stops = Object.fromEntries(
-        names.map((n, k) => {
-          let stopOuts = 0;
-          let stopExcess = 0;
-          for (const f of perFold) {
-            const l = f[k]!.ledger;
-            for (let i = 0; i < l.stopTriggered.length; i++) {
-              stopOuts += l.stopTriggered[i]!;
-              stopExcess += l.stopExcess[i]!;
-            }
-          }
-          // Means over folds, like every other number of the report (metrics.json's `policies`).
-          return [n, { stopOuts: stopOuts / perFold.length, stopExcess: stopExcess / perFold.length }];
-        }),
-      );
-      const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
-      const reportPath = path.join(runDir, REPORT_HTML);
-      await writeFileAtomic(
-        reportPath,
-        reportHtml({
+      const trainColumns = trainLog.rows > 0 ? (await readParquetTable(trainLog.file, { numbersAsFloat64: true })).columns : undefined;
+      const written = await writeEvaluation({
+          runDir,
           id: run.id,
-          title: `TradeCore run ${run.id}`,
           seed,
-          backend: run.backend?.name ?? 'unknown',
           dataset: data.manifest.id,
-          splits: folds.map((s) => ({ fold: s.fold, trainBars: s.trainEnd - s.trainStart + 1, testBars: s.testEnd - s.testStart + 1, testFrom: iso(bars.time[s.testStart]!), testTo: iso(bars.time[s.testEnd]!) })),
-          policies: metrics.policies,
-          stops,
-          svg,
+          synthetic: data.manifest.synthetic,
+          backend: run.backend?.name ?? 'unknown',
+          bars,
+          space: actionSpace!,
+          folds: evaluations,
           trainSteps,
           trainSeconds,
-        }),
-      );
-      run.files = {
-        [METRICS_JSON]: sha256File(metricsPath),
-        [LEDGER_PARQUET]: ledger.sha256,
-        [EQUITY_SVG]: sha256File(path.join(runDir, EQUITY_SVG)),
-        [CONFIG_JSON]: sha256File(path.join(runDir, CONFIG_JSON)),
-      };
+          ...(trainColumns ? { trainColumns: trainColumns as Record<string, ArrayLike<number>> } : {}),
+      });
+      const { metrics, metricsPath, reportPath } = written;
+      run.files = { ...written.files, ...(trainLog.rows > 0 ? { [TRAIN_PARQUET]: sha256File(trainLog.file) } : {}), [CONFIG_JSON]: sha256File(path.join(runDir, CONFIG_JSON)) };
       return { metrics, metricsPath, reportPath };
     });
 
@@ -438,17 +389,62 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
     await saveRecord();
     emit({ type: 'complete', id: run.id, dir: runDir, report: result.reportPath, metrics: result.metricsPath, seconds: (performance.now() - started) / 1000 });
     return { id: run.id, dir: runDir, reportPath: result.reportPath, metricsPath: result.metricsPath, metrics: result.metrics, record: run };
-  } catch (error) {
+  } catch (caught) {
+    const status = cancel.aborted ? 'cancelled' : 'failed';
+    const error =
+      status === 'cancelled' && !(caught instanceof RunCancelledError)
+        ? new RunCancelledError(`cancelled (${abortReason(cancel)}): ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught })
+        : caught;
     if (lifecycle && run.status === 'running') {
       // Plugins hear about the failure too; an error they throw now must not hide the original one.
-      await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status: 'failed' }).catch((cause: unknown) => log(`runEnd after failure: ${String(cause)}`));
+      await lifecycle.runEnd.promise({ id: run.id, dir: runDir, seed, status }).catch((cause: unknown) => log(`runEnd after failure: ${String(cause)}`));
     }
-    run.status = 'failed';
+    run.status = status;
     run.error = error instanceof Error ? error.message : String(error);
     run.timings.total = (run.timings.total ?? 0) + (performance.now() - started) / 1000;
     run.finishedAt = new Date().toISOString();
-    await saveRecord().catch(() => {});
-    emit({ type: 'failed', id: run.id, dir: runDir, error: run.error });
+    await saveRecord().catch((writeError: unknown) => log(`could not record the ${status} status: ${writeError instanceof Error ? writeError.message : String(writeError)}`));
+    emit({ type: 'failed', id: run.id, dir: runDir, error: run.error, status });
     throw error;
+  }
+}
+
+/** Canonical JSON (sorted keys) for comparing configs. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** Dotted paths where two JSON values differ (at most `limit`). */
+function differences(a: unknown, b: unknown, at = '', out: string[] = [], limit = 8): string[] {
+  if (out.length >= limit || canonical(a) === canonical(b)) return out;
+  const objects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+  if (!objects) {
+    out.push(`${at || '(root)'}: ${JSON.stringify(a) ?? 'absent'} → ${JSON.stringify(b) ?? 'absent'}`.slice(0, 200));
+    return out;
+  }
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  for (const key of keys) {
+    const child = Array.isArray(a) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+    differences((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], child, out, limit);
+  }
+  return out;
+}
+
+/** A resume must run the config the run started with: refuses when the config file now resolves differently. */
+function assertSameConfig(file: string, resolved: unknown, configFile: string): void {
+  let before: unknown;
+  try {
+    before = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return; // killed before config.json was written: nothing to compare with
+  }
+  const changed = differences(before, JSON.parse(JSON.stringify(resolved)));
+  if (changed.length > 0) {
+    throw new RunError(
+      `${configFile} now resolves to a different config than the run's ${file}:\n  ${changed.join('\n  ')}\n` +
+        'a resumed run must train the same experiment: restore the config (or the plugin versions), or start a new run',
+    );
   }
 }

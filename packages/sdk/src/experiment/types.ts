@@ -16,9 +16,14 @@ export interface TrainProgress {
 export interface TrainRequest {
   readonly env: VecEnvLike;
   readonly onProgress?: (progress: TrainProgress) => void;
-  /** Folder for periodic checkpoints; training resumes from the latest one found there when `resume` is set. */
+  /**
+   * Folder for periodic checkpoints; training resumes from the latest usable one found there when `resume`
+   * is set. A checkpoint is never removed before its successor is complete.
+   */
   readonly checkpointDir: string;
   readonly resume?: boolean;
+  /** Called when training continues from a checkpoint, before the first update: which one, at which step. */
+  readonly onResume?: (from: { readonly checkpoint: string; readonly steps: number }) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -28,6 +33,8 @@ export interface TrainOutcome {
   readonly stepsPerSecond: number;
   /** Steps already done by the checkpoint it resumed from (0 for a fresh run). */
   readonly resumedFromSteps: number;
+  /** The checkpoint folder it resumed from, when it did. */
+  readonly resumedFrom?: string;
 }
 
 /** A trained (or loaded) policy. */
@@ -95,5 +102,5 @@ export interface RunInfo {
 }
 
 export interface RunSummary extends RunInfo {
-  readonly status: 'complete' | 'failed';
+  readonly status: 'complete' | 'failed' | 'cancelled';
 }

@@ -1,6 +1,8 @@
+import type { GuardSnapshot } from '../execution/types.ts';
 import type { ColumnName, FeatureDefinition, FeatureRegistry } from '../features/types.ts';
 import { PluginResolutionError, resolvePlugins } from './resolvePlugins.ts';
 import { createHooks, type EngineHooks } from './hooks.ts';
+import { createOrderGuard } from './orderHook.ts';
 import type { PluginOption, TradecorePlugin } from './types.ts';
 
 export interface Engine {
@@ -8,6 +10,11 @@ export interface Engine {
   readonly plugins: readonly TradecorePlugin[];
   /** The one risk-guard plugin (undefined only when built with `requireRiskGuard: false`). */
   readonly riskGuard: TradecorePlugin | undefined;
+  /**
+   * The risk guard's result for the entry being sized, copied by the engine when the guard's tap
+   * returns; brokers check every entry against it (`verifySizedOrder`). Unused without a risk guard.
+   */
+  readonly guardSnapshot: GuardSnapshot;
   /** Calls the `features` hook and returns every definition registered, checked for clashing outputs. */
   collectFeatures(availableColumns: Iterable<ColumnName>): FeatureDefinition[];
 }
@@ -18,17 +25,23 @@ export interface CreateEngineOptions {
   log?: (line: string) => void;
 }
 
-/** Resolves the plugins, builds a fresh hooks object and runs every plugin's `setup` on it, in order. */
+/**
+ * Resolves the plugins, builds a fresh hooks object and runs every plugin's `setup` on it, in order.
+ * Only the risk guard may tap `hooks.order` at `STAGE.RISK_GUARD` or later (see `createOrderGuard`).
+ */
 export async function createEngine({ plugins, requireRiskGuard = true, log = () => {} }: CreateEngineOptions): Promise<Engine> {
   const resolved = resolvePlugins(plugins, { requireRiskGuard });
-  const hooks = createHooks();
+  const order = createOrderGuard();
+  const hooks = createHooks(order.observe);
   for (const plugin of resolved) {
-    await plugin.setup(hooks, { options: plugin.options, log: (message) => log(`[${plugin.name}] ${message}`) });
+    const warning = await order.setup(plugin, () => plugin.setup(hooks, { options: plugin.options, log: (message) => log(`[${plugin.name}] ${message}`) }));
+    if (warning !== undefined) log(`[engine] ${warning}`);
   }
   return {
     hooks,
     plugins: resolved,
     riskGuard: resolved.find((p) => p.kind === 'risk-guard'),
+    guardSnapshot: order.snapshot,
     collectFeatures(availableColumns) {
       const definitions: FeatureDefinition[] = [];
       const registry: FeatureRegistry = {

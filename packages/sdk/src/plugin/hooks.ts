@@ -13,8 +13,9 @@ export interface EpisodeStartInfo {
 /**
  * Every hook the SDK calls, declared once. The class states the semantics:
  * - `features` (SyncHook): indicators add feature definitions. Called once per dataset, not per bar.
- * - `order` (SyncWaterfallHook): an entry order flows through execution helpers, then the risk guard at
- *   `STAGE.RISK_GUARD`, which sizes it. Called only when an entry fills.
+ * - `order` (SyncWaterfallHook): an entry order flows through execution helpers (stages below
+ *   `STAGE.RISK_GUARD`), then the risk guard at `STAGE.RISK_GUARD`, which sizes it; only the guard may tap
+ *   there or later, and what it sets is final. Called only when an entry fills.
  * - `stop` (SyncWaterfallHook): the stop price flows through trailing-stop helpers on each bar a
  *   position is held. Only called when something tapped it.
  * - `reward` (SyncWaterfallHook): reward shaping over the default log equity return. Only called when tapped.
@@ -42,8 +43,22 @@ interface RegisteredTap {
   fn: AnyTapFn;
 }
 
-/** Wraps a tap so whatever it throws (or rejects with) becomes a PluginError naming the tap and hook. */
-function wrapTap<T extends RegisteredTap>(hookName: string, tap: T): T {
+/**
+ * Sees every tap as it registers, before it is wrapped: it may throw to refuse the tap, and it may
+ * return a function that then runs each time that (sync) tap returns, with the value the tap hands on
+ * (its result, or its first argument when it returns nothing). The engine uses it to enforce who may
+ * tap `hooks.order` where and to copy the risk guard's result.
+ */
+export type TapObserver = (
+  hook: HookName,
+  tap: { readonly name: string; readonly type: string; readonly stage?: unknown },
+) => ((handedOn: unknown) => void) | undefined;
+
+/**
+ * Wraps a tap so whatever it throws (or rejects with) becomes a PluginError naming the tap and hook,
+ * and, for a sync tap, calls `onReturn` with what it hands on (one wrapper, so the hot path stays inlinable).
+ */
+function wrapTap<T extends RegisteredTap>(hookName: string, tap: T, onReturn?: (handedOn: unknown) => void): T {
   const original = tap.fn;
   const fail = (cause: unknown) => (cause instanceof PluginError ? cause : new PluginError(tap.name, hookName, cause));
   if (tap.type === 'promise') {
@@ -68,13 +83,25 @@ function wrapTap<T extends RegisteredTap>(hookName: string, tap: T): T {
   } else {
     // Fixed arity (every sync hook takes at most two arguments): a rest/spread wrapper would
     // allocate an array on every call, and sync hooks run per fill in the env's hot loop.
-    tap.fn = (a?: unknown, b?: unknown) => {
-      try {
-        return original(a, b);
-      } catch (cause) {
-        throw fail(cause);
-      }
-    };
+    tap.fn =
+      onReturn === undefined
+        ? (a?: unknown, b?: unknown) => {
+            try {
+              return original(a, b);
+            } catch (cause) {
+              throw fail(cause);
+            }
+          }
+        : (a?: unknown, b?: unknown) => {
+            let result: unknown;
+            try {
+              result = original(a, b);
+            } catch (cause) {
+              throw fail(cause);
+            }
+            onReturn(result !== undefined ? result : a);
+            return result;
+          };
   }
   return tap;
 }
@@ -90,9 +117,10 @@ export function hasTaps(hook: { readonly taps: readonly unknown[] }): boolean {
 
 /**
  * A fresh, frozen hooks object. Each engine builds its own (tapable has no untap), and every tap
- * is wrapped so an error names its plugin: `PluginError { plugin, hook, cause }`.
+ * is wrapped so an error names its plugin: `PluginError { plugin, hook, cause }`. `observe` sees each
+ * tap first (see {@link TapObserver}).
  */
-export function createHooks(): EngineHooks {
+export function createHooks(observe?: TapObserver): EngineHooks {
   const hooks: EngineHooks = {
     features: new SyncHook(['registry']),
     order: new SyncWaterfallHook(['intent']),
@@ -105,7 +133,10 @@ export function createHooks(): EngineHooks {
   };
   for (const [name, hook] of Object.entries(hooks)) {
     (hook as SyncHook<unknown[]>).intercept({
-      register: (tap) => wrapTap(name, tap as unknown as RegisteredTap) as unknown as typeof tap,
+      register: (tap) => {
+        const registered = tap as unknown as RegisteredTap;
+        return wrapTap(name, registered, observe?.(name as HookName, registered)) as unknown as typeof tap;
+      },
     });
   }
   return Object.freeze(hooks);

@@ -105,7 +105,7 @@ describe('createEngine and hooks', () => {
     });
     const engine = await createEngine({ plugins: [guard(), helper()] });
     const intent = {
-      side: 1 as const, type: 'market' as const, stopBucket: 1, fillPrice: 100, entryFeeRate: 0.0005, takerFeeRate: 0.0005,
+      side: 1 as const, type: 'market' as const, stopBucket: 1, fillPrice: 100, entryFeeRate: 0.0005, takerFeeRate: 0.0005, slippage: 0,
       equity: 10_000, qty: 0, stopPrice: 0, rejected: false, rejectReason: '',
     };
     expect(engine.hooks.order.call(intent).qty).toBe(0.5);
