@@ -51,7 +51,7 @@ function App() {
       content = <ComparePage ids={(route.query.get('ids') ?? '').split(',').filter(Boolean)} />;
       break;
     case 'replay':
-      content = <ReplayPage id={route.parts[1]} fold={route.query.has('fold') ? Number(route.query.get('fold')) : undefined} step={route.query.has('step') ? Number(route.query.get('step')) : undefined} />;
+      content = <ReplayPage id={route.parts[1]} fold={route.query.has('fold') ? Number(route.query.get('fold')) : undefined} step={route.query.has('step') ? Number(route.query.get('step')) : undefined} time={route.query.has('time') ? Number(route.query.get('time')) : undefined} />;
       break;
     case 'runs':
       content = route.parts[1] ? <RunPage id={route.parts[1]} /> : <RunsPage />;

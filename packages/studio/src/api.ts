@@ -20,16 +20,21 @@ export interface ApiError {
 /** What the panel shows for a run. `interrupted`: `run.json` says running but its process is gone. */
 export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled' | 'interrupted';
 
+/** The agent's headline numbers; `null` where a ratio is undefined (no closed trade for the win rate…). */
 export interface RunMetricsSummary {
-  readonly totalReturn: number;
-  readonly sharpe: number;
-  readonly maxDrawdown: number;
-  readonly trades: number;
-  readonly winRate: number;
-  readonly feeDrag: number;
-  readonly stopOutShare: number;
+  /** `metrics.json` format: 2 (warnings, significance, trades.parquet) or the older 1. */
+  readonly format: 1 | 2;
+  readonly totalReturn: number | null;
+  readonly sharpe: number | null;
+  readonly maxDrawdown: number | null;
+  readonly trades: number | null;
+  readonly winRate: number | null;
+  readonly feeDrag: number | null;
+  readonly stopOutShare: number | null;
   /** Buy & hold's return over the same test bars, for context. */
   readonly buyAndHoldReturn: number | null;
+  /** Kinds of the result's warnings (`few-trades`, `not-significant`…); empty for format 1. */
+  readonly warnings: readonly string[];
 }
 
 export interface RunProgress {
@@ -73,17 +78,46 @@ export interface RunList {
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
-export type PolicyMetrics = Readonly<Record<string, number>>;
+/** One policy's numbers from `metrics.json`: numbers, `null` where undefined, and (format 2) its `behaviour`. */
+export type PolicyMetrics = Readonly<Record<string, number | null | Readonly<Record<string, unknown>>>>;
+
+/** The agent's excess return over one baseline with its block-bootstrap 95 % interval (format 2). */
+export interface ExcessReturn {
+  readonly excessReturn: number;
+  readonly low: number;
+  readonly high: number;
+  readonly shareAhead: number;
+  readonly days: number;
+}
+
+/**
+ * `metrics.json` as the panel reads it. Format 2 (`tradecore-metrics/2`) has everything; format 1 (archives of
+ * older versions) only `policies` (mean over folds) and `folds`: the panel shows it with a note instead of the
+ * warnings and significance it lacks.
+ */
+export interface RunMetricsFile {
+  readonly format: 'tradecore-metrics/2' | 'tradecore-metrics/1';
+  readonly policies: Readonly<Record<string, PolicyMetrics>>;
+  readonly folds: readonly { readonly split: Readonly<Record<string, number>>; readonly policies: Readonly<Record<string, PolicyMetrics>> }[];
+  readonly randomSpread?: { readonly seeds: number; readonly p05: number; readonly p50: number; readonly p95: number };
+  readonly significance?: Readonly<Record<string, ExcessReturn>>;
+  readonly warnings?: readonly { readonly kind: string; readonly message: string }[];
+}
 
 /** `GET /api/runs/:id`. */
 export interface RunDetail {
   readonly row: RunRow;
   readonly record: Readonly<Record<string, unknown>>;
   readonly config: Readonly<Record<string, unknown>> | null;
-  readonly metrics: { readonly policies: Readonly<Record<string, PolicyMetrics>>; readonly folds: readonly { readonly split: Readonly<Record<string, number>>; readonly policies: Readonly<Record<string, PolicyMetrics>> }[] } | null;
+  /** `null` when the run has none yet (or it is not a metrics file the panel can read: see `metricsProblem`). */
+  readonly metrics: RunMetricsFile | null;
+  /** Why `metrics.json` is not shown, or what an older format lacks. */
+  readonly metricsProblem: string | null;
   readonly files: readonly string[];
   readonly hasLedger: boolean;
   readonly hasTrainStats: boolean;
+  /** The archive has `trades.parquet` (format 2): `GET /api/runs/:id/trades`. */
+  readonly hasTrades: boolean;
 }
 
 /** Training curve points: `GET /api/runs/:id/training`. Columns of equal length. */
@@ -91,6 +125,35 @@ export interface TrainingCurves {
   readonly source: 'train.parquet' | 'launch log' | 'none';
   readonly steps: readonly number[];
   readonly series: Readonly<Record<string, readonly (number | null)[]>>;
+}
+
+/** One round trip of the agent from `trades.parquet`: `GET /api/runs/:id/trades`. Times in ms. */
+export interface TradeRow {
+  readonly fold: number;
+  readonly trade: number;
+  readonly side: 'long' | 'short';
+  readonly qty: number;
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly entryType: string;
+  readonly stopPrice: number;
+  readonly exitTime: number;
+  readonly exitPrice: number;
+  /** `stop`, `close`, `reversal`, or `end` (still open when the test ended, marked to the last close). */
+  readonly exitReason: string;
+  readonly stopGapped: boolean;
+  readonly fees: number;
+  readonly pnl: number;
+  readonly returnPct: number;
+  readonly barsHeld: number;
+  readonly open: boolean;
+}
+
+export interface TradeList {
+  readonly id: string;
+  /** Every trade, in time order (fold after fold), up to `limit`. */
+  readonly trades: readonly TradeRow[];
+  readonly total: number;
 }
 
 /** `GET /api/runs/:id/equity`: the agent's chained return and drawdown (%) over the test bars of every fold. */

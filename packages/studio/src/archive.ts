@@ -1,11 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_JSON, createActionSpace, LEDGER_PARQUET, METRICS_JSON, readParquetTable, type ParquetColumn } from '@tradecore/sdk';
-import type { EquityCurve, TrainingCurves } from './api.ts';
+import { CONFIG_JSON, createActionSpace, LEDGER_PARQUET, METRICS_JSON, readParquetTable, TRADES_PARQUET, TRAIN_PARQUET, type ParquetColumn } from '@tradecore/sdk';
+import type { EquityCurve, RunMetricsFile, TradeList, TradeRow, TrainingCurves } from './api.ts';
 import { notFound } from './http.ts';
 
-/** Per-update training statistics written by newer runners beside the ledger. */
-export const TRAIN_PARQUET = 'train.parquet';
 
 export function readJsonFile<T>(file: string): T | null {
   try {
@@ -24,6 +22,29 @@ export function listArchiveFiles(dir: string): string[] {
     else if (entry.isDirectory()) out.push(`${entry.name}/`);
   }
   return out.sort();
+}
+
+const METRICS_FORMATS = ['tradecore-metrics/2', 'tradecore-metrics/1'];
+
+/**
+ * A run's `metrics.json` for the run page: format 2 as is; format 1 (older archives: policies as means over folds,
+ * no warnings, significance or trades) with a note saying what it lacks; anything else refused with the reason.
+ */
+export function readRunMetrics(dir: string): { metrics: RunMetricsFile | null; problem: string | null } {
+  const file = path.join(dir, METRICS_JSON);
+  if (!existsSync(file)) return { metrics: null, problem: null };
+  const metrics = readJsonFile<RunMetricsFile>(file);
+  if (metrics === null || typeof metrics !== 'object') return { metrics: null, problem: `${METRICS_JSON} is not valid JSON` };
+  if (!METRICS_FORMATS.includes(metrics.format) || typeof metrics.policies !== 'object' || metrics.policies === null || !Array.isArray(metrics.folds)) {
+    return { metrics: null, problem: `${METRICS_JSON} has format ${JSON.stringify(metrics.format ?? null)}; this studio reads ${METRICS_FORMATS.join(' and ')}` };
+  }
+  if (metrics.format === 'tradecore-metrics/1') {
+    return {
+      metrics,
+      problem: `evaluated by an older TradeCore (${metrics.format}): its numbers are means over folds, and it has no warnings, significance, random spread or trades. Run it again with \`tradecore run --from ${path.basename(dir)}\` for them.`,
+    };
+  }
+  return { metrics, problem: null };
 }
 
 type Columns = Record<string, ParquetColumn>;
@@ -91,6 +112,43 @@ export function foldRanges(ledger: LedgerTable): { fold: number; start: number; 
     }
   }
   return out;
+}
+
+const text = (column: ParquetColumn | undefined, i: number): string => (Array.isArray(column) ? String(column[i] ?? '') : '');
+
+/** The agent's round trips from `trades.parquet` (404 for archives without one), the first `limit` in time order. */
+export async function readTrades(id: string, dir: string, limit = 5000): Promise<TradeList> {
+  const file = path.join(dir, TRADES_PARQUET);
+  if (!existsSync(file)) throw notFound(`run ${id} has no ${TRADES_PARQUET} (it is written when the run completes; archives of older versions have none)`);
+  const { columns: c, rows } = await tables.read(file);
+  const n = Math.min(rows, limit);
+  const col = (name: string) => toNumbers(c[name], rows);
+  const [fold, trade, qty, entryTime, entryPrice, stopPrice, exitTime, exitPrice, stopGapped, fees, pnl, returnPct, barsHeld, open] = [
+    'fold', 'trade', 'qty', 'entryTime', 'entryPrice', 'stopPrice', 'exitTime', 'exitPrice', 'stopGapped', 'fees', 'pnl', 'returnPct', 'barsHeld', 'open',
+  ].map(col) as Float64Array[];
+  const trades: TradeRow[] = [];
+  for (let i = 0; i < n; i++) {
+    trades.push({
+      fold: fold![i]!,
+      trade: trade![i]!,
+      side: text(c.side, i) === 'short' ? 'short' : 'long',
+      qty: qty![i]!,
+      entryTime: entryTime![i]!,
+      entryPrice: entryPrice![i]!,
+      entryType: text(c.entryType, i),
+      stopPrice: stopPrice![i]!,
+      exitTime: exitTime![i]!,
+      exitPrice: exitPrice![i]!,
+      exitReason: text(c.exitReason, i),
+      stopGapped: stopGapped![i] === 1,
+      fees: fees![i]!,
+      pnl: pnl![i]!,
+      returnPct: returnPct![i]!,
+      barsHeld: barsHeld![i]!,
+      open: open![i] === 1,
+    });
+  }
+  return { id, trades, total: rows };
 }
 
 type ArchivedConfig = { plugins?: { kind?: string; options?: Record<string, unknown> }[]; execution?: { initialCash?: number } };
@@ -164,7 +222,7 @@ export async function trainingCurves(dir: string, launchEvents: (() => Promise<R
     const series: Record<string, (number | null)[]> = {};
     const stride = Math.max(1, Math.ceil(table.rows / maxPoints));
     const xs: number[] = [];
-    const names = Object.keys(table.columns).filter((c) => c !== 'steps' && c !== 'fold' && c !== 'time');
+    const names = Object.keys(table.columns).filter((c) => c !== 'steps' && c !== 'fold' && c !== 'time' && c !== 'totalSteps');
     const values = names.map((name) => toNumbers(table.columns[name], table.rows));
     for (const name of names) series[name] = [];
     let offset = 0;

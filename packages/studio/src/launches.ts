@@ -26,7 +26,6 @@ export interface LaunchRecord {
   readonly configFile: string | null;
   /** Known at once for a resume; for a new run, read from its first event. */
   runId: string | null;
-  cancelRequestedAt?: string;
 }
 
 /** Files of a launch folder `<runs>/.studio/launches/<launchId>/`. */
@@ -284,11 +283,6 @@ export class LaunchRegistry {
     }
     this.#learnRunId(launch);
     return launch.runId;
-  }
-
-  async markCancelRequested(launch: LaunchRecord): Promise<void> {
-    launch.cancelRequestedAt = new Date().toISOString();
-    await writeJsonAtomic(path.join(this.folderOf(launch.launchId), LAUNCH_JSON), launch);
   }
 
   exists(launchId: string): boolean {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isValidId, METRICS_JSON, RUN_JSON } from '@tradecore/sdk';
-import type { RunList, RunMetricsSummary, RunProgress, RunRow } from './api.ts';
+import { isValidId, METRICS_JSON, RUN_JSON, RUN_LOCK } from '@tradecore/sdk';
+import type { RunList, RunMetricsSummary, RunProgress, RunRow, RunStatus } from './api.ts';
 import { canCancel, canResume, readRecord, statusOf, type RunRecord } from './adapters/runs.ts';
 import type { LaunchRecord, LaunchRegistry } from './launches.ts';
 
@@ -9,6 +9,8 @@ interface CachedRun {
   readonly key: string;
   readonly record: RunRecord;
   readonly metrics: RunMetricsSummary | null;
+  /** From `run.json` and the liveness of the process holding `run.lock`. */
+  readonly status: RunStatus;
   /** When the files were last stat'ed (ms). */
   checkedAt: number;
 }
@@ -20,20 +22,25 @@ interface CachedRun {
  */
 const SETTLED_RECHECK_MS = 5_000;
 
-type Metrics = { policies?: Record<string, Record<string, number>> };
+type Metrics = { format?: string; policies?: Record<string, Record<string, unknown>>; warnings?: readonly { kind?: string }[] };
 
-function summarize(metrics: Metrics | null): RunMetricsSummary | null {
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The agent's headline numbers from `metrics.json` (format 2, or the older format 1 without warnings). */
+export function summarize(metrics: Metrics | null): RunMetricsSummary | null {
   const agent = metrics?.policies?.agent;
   if (!agent) return null;
   return {
-    totalReturn: agent.totalReturn ?? Number.NaN,
-    sharpe: agent.sharpe ?? Number.NaN,
-    maxDrawdown: agent.maxDrawdown ?? Number.NaN,
-    trades: agent.trades ?? Number.NaN,
-    winRate: agent.winRate ?? Number.NaN,
-    feeDrag: agent.feeDrag ?? Number.NaN,
-    stopOutShare: agent.stopOutShare ?? Number.NaN,
-    buyAndHoldReturn: metrics?.policies?.['buy-and-hold']?.totalReturn ?? null,
+    format: metrics?.format === 'tradecore-metrics/2' ? 2 : 1,
+    totalReturn: num(agent.totalReturn),
+    sharpe: num(agent.sharpe),
+    maxDrawdown: num(agent.maxDrawdown),
+    trades: num(agent.trades),
+    winRate: num(agent.winRate),
+    feeDrag: num(agent.feeDrag),
+    stopOutShare: num(agent.stopOutShare),
+    buyAndHoldReturn: num(metrics?.policies?.['buy-and-hold']?.totalReturn),
+    warnings: (metrics?.warnings ?? []).map((w) => String(w.kind ?? 'warning')),
   };
 }
 
@@ -71,16 +78,23 @@ export class RunIndex {
 
   #load(id: string, now = Date.now()): CachedRun | { error: string } {
     const cached = this.#cache.get(id);
-    const settled = cached && cached.record.status !== 'running';
-    if (cached && settled && now - cached.checkedAt < SETTLED_RECHECK_MS) return cached;
+    // A running run is checked every time (its process can die without touching a file); a settled one is
+    // trusted for a while, then re-checked through its files (a resume elsewhere creates run.lock).
+    if (cached && cached.status !== 'running' && now - cached.checkedAt < SETTLED_RECHECK_MS) return cached;
     const dir = path.join(this.runsDir, id);
     const runKey = statKey(path.join(dir, RUN_JSON));
     if (runKey === null) return { error: 'no run.json' };
     const metricsFile = path.join(dir, METRICS_JSON);
-    const key = `${runKey}|${statKey(metricsFile) ?? '-'}`;
+    const key = `${runKey}|${statKey(metricsFile) ?? '-'}|${statKey(path.join(dir, RUN_LOCK)) ?? '-'}`;
     if (cached?.key === key) {
-      cached.checkedAt = now;
-      return cached;
+      const status = cached.status === 'running' ? statusOf(dir) : cached.status;
+      if (status === cached.status) {
+        cached.checkedAt = now;
+        return cached;
+      }
+      const entry: CachedRun = { ...cached, status, checkedAt: now };
+      this.#cache.set(id, entry);
+      return entry;
     }
     let record: RunRecord;
     try {
@@ -94,7 +108,7 @@ export class RunIndex {
     } catch {
       metrics = null;
     }
-    const entry: CachedRun = { key, record, metrics: summarize(metrics), checkedAt: now };
+    const entry: CachedRun = { key, record, metrics: summarize(metrics), status: statusOf(dir), checkedAt: now };
     this.#cache.set(id, entry);
     return entry;
   }
@@ -112,7 +126,7 @@ export class RunIndex {
 
   #buildRow(id: string, entry: CachedRun, launch: LaunchRecord | undefined): RunRow {
     const { record } = entry;
-    const status = statusOf(record, launch);
+    const status = entry.status;
     const created = Date.parse(record.createdAt);
     const finished = record.finishedAt ? Date.parse(record.finishedAt) : null;
     const seconds = status === 'running' ? (Date.now() - created) / 1000 : finished !== null ? (finished - created) / 1000 : (record.timings?.total ?? null);
@@ -140,7 +154,7 @@ export class RunIndex {
       error: record.error ?? null,
       resumes: record.resumes,
       launched: launch !== undefined,
-      canCancel: canCancel(status, launch),
+      canCancel: canCancel(status),
       canResume: canResume(status),
     };
   }

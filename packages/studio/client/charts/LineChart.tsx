@@ -73,8 +73,8 @@ export function LineChart(props: LineChartProps) {
       legend: { show: true, live: true },
       series: [
         props.time
-          ? { label: 'time', value: (_u, v) => (v === null || v === undefined ? '—' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')) }
-          : { label: props.xLabel ?? 'x', value: (_u, v) => (v === null || v === undefined ? '—' : v.toLocaleString('en-US')) },
+          ? { label: 'time', value: (_u, v) => (v === null || v === undefined ? '–' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')) }
+          : { label: props.xLabel ?? 'x', value: (_u, v) => (v === null || v === undefined ? '–' : v.toLocaleString('en-US')) },
         ...props.series.map((s) => ({
           label: s.label,
           stroke: s.color,
@@ -83,7 +83,7 @@ export function LineChart(props: LineChartProps) {
           spanGaps: true,
           ...(s.dash ? { dash: [...s.dash] } : {}),
           ...(s.fill ? { fill: s.fill } : {}),
-          value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : fmt(v)),
+          value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : fmt(v)),
         })),
       ],
     };

@@ -5,20 +5,20 @@ export const isNum = (v: unknown): v is number => typeof v === 'number' && Numbe
 
 /** 0.0123 → "1.23 %". */
 export function pct(v: number | null | undefined, digits = 2): string {
-  return isNum(v) ? `${nf(digits).format(v * 100)} %` : '—';
+  return isNum(v) ? `${nf(digits).format(v * 100)} %` : '–';
 }
 
 export function fixed(v: number | null | undefined, digits = 2): string {
-  return isNum(v) ? nf(digits).format(v) : '—';
+  return isNum(v) ? nf(digits).format(v) : '–';
 }
 
 export function int(v: number | null | undefined): string {
-  return isNum(v) ? intFormat.format(v) : '—';
+  return isNum(v) ? intFormat.format(v) : '–';
 }
 
 /** Compact counts: 43200 → "43.2 k", 1.5e6 → "1.5 M". */
 export function compact(v: number | null | undefined): string {
-  if (!isNum(v)) return '—';
+  if (!isNum(v)) return '–';
   const a = Math.abs(v);
   if (a >= 1e6) return `${nf(a >= 1e7 ? 0 : 1).format(v / 1e6)} M`;
   if (a >= 1e4) return `${nf(a >= 1e5 ? 0 : 1).format(v / 1e3)} k`;
@@ -27,13 +27,13 @@ export function compact(v: number | null | undefined): string {
 
 /** A price with enough digits for its size. */
 export function price(v: number | null | undefined): string {
-  if (!isNum(v)) return '—';
+  if (!isNum(v)) return '–';
   const a = Math.abs(v);
   return nf(a >= 1000 ? 2 : a >= 1 ? 4 : 6).format(v);
 }
 
 export function duration(seconds: number | null | undefined): string {
-  if (!isNum(seconds) || seconds < 0) return '—';
+  if (!isNum(seconds) || seconds < 0) return '–';
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
@@ -44,17 +44,17 @@ export function duration(seconds: number | null | undefined): string {
 
 /** ISO or ms → "2024-03-01 14:05" (UTC). */
 export function utc(t: string | number | null | undefined, seconds = false): string {
-  if (t === null || t === undefined) return '—';
+  if (t === null || t === undefined) return '–';
   const d = new Date(t);
-  if (Number.isNaN(d.getTime())) return '—';
+  if (Number.isNaN(d.getTime())) return '–';
   return d.toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ');
 }
 
 /** "3 min ago" style age of an ISO time. */
 export function ago(iso: string | null | undefined): string {
-  if (!iso) return '—';
+  if (!iso) return '–';
   const s = (Date.now() - Date.parse(iso)) / 1000;
-  if (!Number.isFinite(s)) return '—';
+  if (!Number.isFinite(s)) return '–';
   if (s < 60) return 'just now';
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;

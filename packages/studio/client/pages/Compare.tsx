@@ -3,13 +3,20 @@ import uPlot from 'uplot';
 import type { Comparison, RunDetail, RunList } from '../../src/api.ts';
 import { api } from '../api.ts';
 import { LineChart, type LineSeries } from '../charts/LineChart.tsx';
+import { ResultChecks } from '../components/ResultChecks.tsx';
 import { Card, Empty, ErrorNotice, Loading, PageHead, StatusPill } from '../components/ui.tsx';
 import { fixed, int, pct, signClass } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
 import { useAsync } from '../lib/useAsync.ts';
 
 export const RUN_COLORS = ['#4f46e5', '#0891b2', '#d97706', '#db2777', '#059669', '#7c3aed', '#475569', '#dc2626'];
-const POLICY_ORDER = ['agent', 'buy-and-hold', 'flat', 'random'];
+const POLICY_ORDER = ['agent', 'buy-and-hold', 'always-long', 'flat', 'random'];
+
+const POLICY_TITLES: Record<string, string> = {
+  'buy-and-hold': 'buy & hold: the market reference, bought at the first test bar outside the risk guard',
+  'always-long': 'always long, through the risk guard (its sizing and stops)',
+  random: 'random actions through the risk guard',
+};
 
 const METRIC_COLUMNS: { key: string; label: string; format: (v: number) => string; signed?: boolean }[] = [
   { key: 'totalReturn', label: 'return', format: (v) => pct(v), signed: true },
@@ -18,6 +25,7 @@ const METRIC_COLUMNS: { key: string; label: string; format: (v: number) => strin
   { key: 'maxDrawdown', label: 'max DD', format: (v) => pct(v) },
   { key: 'trades', label: 'trades', format: (v) => fixed(v, v % 1 === 0 ? 0 : 1) },
   { key: 'winRate', label: 'win rate', format: (v) => pct(v, 1) },
+  { key: 'profitFactor', label: 'profit factor', format: (v) => fixed(v) },
   { key: 'feesPaid', label: 'fees', format: (v) => fixed(v) },
   { key: 'feeDrag', label: 'fee drag', format: (v) => pct(v) },
   { key: 'turnover', label: 'turnover', format: (v) => fixed(v, 1) },
@@ -58,12 +66,13 @@ export function MetricsTable({ runs }: { runs: readonly RunDetail[] }) {
                     )}
                   </td>
                 )}
-                <td class={name === 'agent' ? 'best' : 'muted'}>{name}</td>
+                <td class={name === 'agent' ? 'best' : 'muted'} title={POLICY_TITLES[name]}>{name}</td>
                 {METRIC_COLUMNS.map((c) => {
-                  const v = policies[name]?.[c.key];
+                  const raw = policies[name]?.[c.key];
+                  const v = typeof raw === 'number' ? raw : null;
                   return (
                     <td key={c.key} class={`num ${c.signed ? signClass(v) : ''}`}>
-                      {typeof v === 'number' ? c.format(v) : '—'}
+                      {v === null ? '–' : c.format(v)}
                     </td>
                   );
                 })}
@@ -107,7 +116,7 @@ function Curves({ data }: { data: Comparison }) {
 }
 
 function show(value: unknown): string {
-  if (value === null || value === undefined) return '—';
+  if (value === null || value === undefined) return '–';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
@@ -176,7 +185,10 @@ export function ComparePage({ ids }: { ids: string[] }) {
               </a>
             ))}
           </div>
-          <Card title="Metrics" sub="evaluation on the test bars, mean over folds; every baseline beside each agent" flush>
+          <Card title="Is the result real?" sub="warnings, and the agent's excess return over each baseline with its 95 % bootstrap interval" flush>
+            <ResultChecks runs={data.data.runs} />
+          </Card>
+          <Card title="Metrics" sub="evaluation on the test bars, folds chained; every baseline beside each agent" flush>
             <MetricsTable runs={data.data.runs} />
           </Card>
           <Card title="Equity and drawdown" sub="agent, chained over folds">

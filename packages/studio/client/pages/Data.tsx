@@ -26,7 +26,7 @@ function ValidationCard({ id }: { id: string }) {
         <Stat label="status" value={v.data.ok ? <span class="pos">valid</span> : <span class="neg">errors</span>} />
         <Stat label="gaps" value={int(s.gaps.count)} class="small" />
         <Stat label="missing bars" value={int(s.gaps.missingBars)} class="small" />
-        <Stat label="largest gap" value={s.gaps.largestMs > 0 ? duration(s.gaps.largestMs / 1000) : '—'} class="small" />
+        <Stat label="largest gap" value={s.gaps.largestMs > 0 ? duration(s.gaps.largestMs / 1000) : '–'} class="small" />
         <Stat label="zero-volume share" value={pct(s.zeroVolumeShare)} class="small" />
         <Stat label="OHLC problems" value={int(s.ohlcViolations)} class="small" />
       </div>

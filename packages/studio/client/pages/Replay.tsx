@@ -163,12 +163,12 @@ function Inspector({ data, step, setStep, markers }: { data: ReplayData; step: n
     ['action', <span class="mono" data-testid="inspector-action">{action}</span>],
     ['submitted / filled', `${v('submitted')} / ${v('filled')}`],
     ['rejected / expired', `${v('rejected')} / ${v('expired')}`],
-    ['fill price', <span class="mono" data-testid="inspector-fill-price">{Number.isFinite(v('fillPrice')) ? price(v('fillPrice')) : '—'}</span>],
+    ['fill price', <span class="mono" data-testid="inspector-fill-price">{Number.isFinite(v('fillPrice')) ? price(v('fillPrice')) : '–'}</span>],
     ['qty traded', <span class="mono">{fixed(v('qty'), 5)}</span>],
     ['fee', <span class="mono">{fixed(v('fee'), 4)}</span>],
     ['cash delta', <span class={`mono ${v('cashDelta') > 0 ? 'pos' : v('cashDelta') < 0 ? 'neg' : ''}`}>{fixed(v('cashDelta'), 2)}</span>],
     ['position after', <span class="mono">{fixed(v('position'), 5)}</span>],
-    ['stop', <span class="mono">{Number.isFinite(v('stop')) ? price(v('stop')) : '—'}</span>],
+    ['stop', <span class="mono">{Number.isFinite(v('stop')) ? price(v('stop')) : '–'}</span>],
     ['stop triggered', v('stopTriggered') ? (v('stopGapped') ? <span class="neg">yes, gapped through</span> : <span class="neg">yes</span>) : 'no'],
     ['equity', <span class="mono">{fixed(v('equity'), 2)} <span class="muted">({pct(v('equity') / prevEquity - 1, 3)})</span></span>],
     ['reward', <span class="mono">{Number(v('reward')).toExponential(3)}</span>],
@@ -249,7 +249,8 @@ function RunPicker() {
   );
 }
 
-export function ReplayPage({ id, fold, step: initialStep }: { id: string | undefined; fold: number | undefined; step: number | undefined }) {
+/** `step`: the step to open at; `time` (ms): the step of that bar time instead (links from the trades of a run). */
+export function ReplayPage({ id, fold, step: stepParam, time }: { id: string | undefined; fold: number | undefined; step: number | undefined; time?: number | undefined }) {
   const started = useRef(performance.now());
   const payload = useAsync(async () => (id ? parseReplay(await api.bytes(`/api/runs/${encodeURIComponent(id)}/replay${fold !== undefined ? `?fold=${fold}` : ''}`)) : null), [id, fold]);
   const data = payload.data ?? null;
@@ -264,6 +265,7 @@ export function ReplayPage({ id, fold, step: initialStep }: { id: string | undef
 
   useEffect(() => {
     if (!data || !host.current) return;
+    const initialStep = stepParam ?? (time !== undefined && Number.isFinite(time) ? stepAt(data.col.time as Float64Array, time) : undefined);
     const first = Math.max(0, Math.min(data.rows - 1, initialStep ?? markers[0]?.step ?? 0));
     const c = new ReplayChart(host.current, data, markers, first, (s) => setStep(s));
     chart.current = c;

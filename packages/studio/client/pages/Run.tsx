@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { EquityCurve, RunDetail, RunRow, TrainingCurves } from '../../src/api.ts';
+import type { EquityCurve, RunDetail, RunRow, TradeList, TrainingCurves } from '../../src/api.ts';
 import { api, live } from '../api.ts';
 import { LineChart, type LineSeries } from '../charts/LineChart.tsx';
+import { ResultChecks } from '../components/ResultChecks.tsx';
 import { Card, Empty, ErrorNotice, Loading, PageHead, Stat, StatusPill } from '../components/ui.tsx';
-import { duration, fixed, int, pct, signClass, utc } from '../lib/format.ts';
+import { duration, fixed, int, pct, price, signClass, utc } from '../lib/format.ts';
 import { href } from '../lib/router.ts';
 import { useAsync } from '../lib/useAsync.ts';
 import { LiveProgress, RunActions } from './Runs.tsx';
@@ -74,6 +75,76 @@ function EquityChart({ id }: { id: string }) {
   if (curve.error) return <ErrorNotice error={curve.error} />;
   if (!curve.data) return <Loading />;
   return <LineChart x={curve.data.time} series={series} time height={240} yFormat={(v) => `${v.toFixed(1)}%`} />;
+}
+
+const TRADES_SHOWN = 200;
+
+/** The agent's round trips from trades.parquet, each linking to its entry in the replay. */
+function TradesCard({ id, folds }: { id: string; folds: number }) {
+  const list = useAsync(() => api.get<TradeList>(`/api/runs/${encodeURIComponent(id)}/trades`), [id]);
+  if (list.error) return <ErrorNotice error={list.error} />;
+  if (!list.data) return <Loading />;
+  const { trades, total } = list.data;
+  if (total === 0) return <Empty>The agent made no trade on the test bars.</Empty>;
+  const closed = trades.filter((t) => !t.open);
+  const byReason = closed.reduce<Record<string, number>>((acc, t) => ((acc[t.exitReason] = (acc[t.exitReason] ?? 0) + 1), acc), {});
+  return (
+    <>
+      <div class="sub" style={{ padding: '8px 14px' }} data-testid="trades-summary">
+        {int(total)} trade{total === 1 ? '' : 's'}
+        {Object.entries(byReason).map(([reason, n]) => ` · ${int(n)} by ${reason}`)}
+        {trades.some((t) => t.open) && ' · one open at the end (marked to the last close)'}
+        {total > TRADES_SHOWN && ` · the first ${TRADES_SHOWN} shown`}
+      </div>
+      <div class="table-wrap trades-table">
+        <table class="compact" id="trades-table">
+          <thead>
+            <tr>
+              {folds > 1 && <th class="num">fold</th>}
+              <th>trade</th>
+              <th>entry (UTC)</th>
+              <th class="num">entry price</th>
+              <th class="num">stop</th>
+              <th>exit (UTC)</th>
+              <th class="num">exit price</th>
+              <th>reason</th>
+              <th class="num">bars</th>
+              <th class="num">fees</th>
+              <th class="num">P&amp;L</th>
+              <th class="num">return</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {trades.slice(0, TRADES_SHOWN).map((t) => (
+              <tr key={`${t.fold}-${t.trade}`} data-trade={t.trade} data-fold={t.fold}>
+                {folds > 1 && <td class="num">{t.fold}</td>}
+                <td class="nowrap">
+                  <span class={t.side === 'long' ? 'pos' : 'neg'}>{t.side}</span> <span class="muted">{t.entryType}</span>
+                </td>
+                <td class="nowrap mono">{utc(t.entryTime)}</td>
+                <td class="num">{price(t.entryPrice)}</td>
+                <td class="num muted">{price(t.stopPrice)}</td>
+                <td class="nowrap mono">{t.open ? <span class="muted">open</span> : utc(t.exitTime)}</td>
+                <td class="num">{price(t.exitPrice)}</td>
+                <td class={t.exitReason === 'stop' ? 'neg' : ''}>
+                  {t.exitReason}
+                  {t.stopGapped ? ' (gapped)' : ''}
+                </td>
+                <td class="num">{int(t.barsHeld)}</td>
+                <td class="num">{fixed(t.fees)}</td>
+                <td class={`num ${signClass(t.pnl)}`}>{fixed(t.pnl)}</td>
+                <td class={`num ${signClass(t.returnPct)}`}>{pct(t.returnPct)}</td>
+                <td>
+                  <a href={href(['replay', id], { fold: t.fold, time: t.entryTime })}>replay</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
 }
 
 function LogCard({ id, row }: { id: string; row: RunRow }) {
@@ -148,6 +219,11 @@ export function RunPage({ id }: { id: string }) {
           </Card>
         )}
         {row.error && <div class="notice error">{row.error}</div>}
+        {(d.metrics || d.metricsProblem) && (
+          <Card title="Is the result real?" sub="warnings first, then the agent's excess return over each baseline (95 % block-bootstrap interval)" flush>
+            <ResultChecks runs={[d]} />
+          </Card>
+        )}
         {m && (
           <div class="stats">
             <Stat label="agent return" value={pct(m.totalReturn)} class={signClass(m.totalReturn)} />
@@ -168,10 +244,15 @@ export function RunPage({ id }: { id: string }) {
             <Card title="Agent equity on the test bars" sub="return and drawdown, chained over folds">
               <EquityChart id={id} />
             </Card>
-            <Card title="Evaluation" sub="mean over folds" flush>
+            <Card title="Evaluation" sub={d.metrics?.format === 'tradecore-metrics/1' ? 'mean over folds' : 'folds chained'} flush>
               {d.metrics ? <MetricsTable runs={[d]} /> : <Empty>no metrics.json</Empty>}
             </Card>
           </div>
+        )}
+        {d.hasTrades && (
+          <Card title="Trades" sub="the agent's round trips on the test bars (trades.parquet)" flush>
+            <TradesCard id={id} folds={d.metrics?.folds.length ?? 1} />
+          </Card>
         )}
         <LogCard id={id} row={row} />
         <div class="grid cols-2">

@@ -131,14 +131,21 @@ class RunRowView extends Component<RowProps> {
             ) : null}
           </div>
         </td>
-        <td class="nowrap">{r.dataset ?? '—'}</td>
+        <td class="nowrap">{r.dataset ?? '–'}</td>
         <td class="num">{r.seed}</td>
-        <td class={`num ${signClass(r.metrics?.totalReturn)}`}>{pct(r.metrics?.totalReturn)}</td>
+        <td class={`num ${signClass(r.metrics?.totalReturn)}`}>
+          {r.metrics && r.metrics.warnings.length > 0 && (
+            <span class="warn-mark" title={`warnings: ${r.metrics.warnings.join(', ')}`} data-testid="run-warnings">
+              ⚠{' '}
+            </span>
+          )}
+          {pct(r.metrics?.totalReturn)}
+        </td>
         <td class="num">{fixed(r.metrics?.sharpe)}</td>
         <td class="num">{pct(r.metrics?.maxDrawdown)}</td>
         <td class="num">{int(r.metrics?.trades)}</td>
         <td class="num">{pct(r.metrics?.feeDrag)}</td>
-        <td class="nowrap">{r.backend ?? '—'}</td>
+        <td class="nowrap">{r.backend ?? '–'}</td>
         <td class="num">{duration(r.seconds)}</td>
         <td class="nowrap muted" title={r.createdAt}>
           {ago(r.createdAt)}

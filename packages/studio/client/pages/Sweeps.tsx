@@ -40,7 +40,7 @@ export function SweepsCard() {
                   {s.id}
                 </a>
               </td>
-              <td>{s.dataset ?? '—'}</td>
+              <td>{s.dataset ?? '–'}</td>
               <td style={{ minWidth: '180px' }}>
                 <div style={{ display: 'flex', gap: '8px', alignItems: 'center' }}>
                   <Progress value={s.counts.total > 0 ? (s.counts.complete + s.counts.failed) / s.counts.total : 0} />
@@ -51,10 +51,10 @@ export function SweepsCard() {
                 </div>
               </td>
               <td class="num">
-                {s.metric ?? '—'} {s.goal ? `(${s.goal})` : ''}
+                {s.metric ?? '–'} {s.goal ? `(${s.goal})` : ''}
               </td>
               <td class="mono" style={{ fontSize: '12px' }}>
-                {s.best ? `${Object.entries(s.best.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')} → ${fixed(s.best.mean, 4)}` : '—'}
+                {s.best ? `${Object.entries(s.best.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')} → ${fixed(s.best.mean, 4)}` : '–'}
               </td>
               <td class="muted nowrap">{ago(s.createdAt)}</td>
             </tr>
@@ -118,13 +118,13 @@ export function SweepPage({ id }: { id: string }) {
                     {t.hasRun ? <a href={href(['runs', t.id])}>{t.id}</a> : t.id}
                   </td>
                   <td class="mono" style={{ fontSize: '12px' }} title={t.overrides.join(' ')}>
-                    {t.overrides.join(' ') || t.setting || '—'}
+                    {t.overrides.join(' ') || t.setting || '–'}
                   </td>
-                  <td class="num">{t.seed ?? '—'}</td>
-                  <td style={{ minWidth: '120px' }}>{t.progress ? <Progress value={t.progress.totalSteps ? t.progress.steps / t.progress.totalSteps : 0} /> : t.error ? <span class="neg" title={t.error}>error</span> : '—'}</td>
+                  <td class="num">{t.seed ?? '–'}</td>
+                  <td style={{ minWidth: '120px' }}>{t.progress ? <Progress value={t.progress.totalSteps ? t.progress.steps / t.progress.totalSteps : 0} /> : t.error ? <span class="neg" title={t.error}>error</span> : '–'}</td>
                   <td class="num">{fixed(t.metric, 4)}</td>
                   <td class="num">{duration(t.seconds)}</td>
-                  <td class="muted">{t.worker ?? '—'}{t.attempts > 1 ? ` (${int(t.attempts)} attempts)` : ''}</td>
+                  <td class="muted">{t.worker ?? '–'}{t.attempts > 1 ? ` (${int(t.attempts)} attempts)` : ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,13 +1,9 @@
 /**
- * Run status and control, in one place so the panel follows the SDK's run-folder protocol as it grows.
- *
- * Today `run.json` says `running | complete | failed`. A `running` record whose process is gone is shown as
- * `interrupted`; that is known for runs this panel started (their pid and process start time are in the launch
- * record). A failed run whose cancel was asked for here is shown as `cancelled`.
+ * Run status and control through the SDK's run-folder protocol (`run.lock`, `cancel.request`): the panel shows
+ * what `tradecore runs` shows, for runs it started and for runs started anywhere else on the same runs folder.
  */
-import { readRunRecord, type RunRecord } from '@tradecore/sdk';
+import { cancelRun, readRunRecord, readRunStatus, type RunRecord, type RunState } from '@tradecore/sdk';
 import type { RunStatus } from '../api.ts';
-import { isLaunchAlive, type LaunchRecord } from '../launches.ts';
 
 export type { RunRecord };
 
@@ -15,19 +11,15 @@ export function readRecord(dir: string): RunRecord {
   return readRunRecord(dir);
 }
 
-/** The status the panel shows for a run record and, when the panel started it, its launch. */
-export function statusOf(record: RunRecord, launch: LaunchRecord | undefined): RunStatus {
-  const recorded = record.status as string;
-  if (recorded === 'complete') return 'complete';
-  if (recorded === 'cancelled' || recorded === 'interrupted') return recorded;
-  if (recorded === 'failed') return launch?.cancelRequestedAt !== undefined && launch.cancelRequestedAt >= launch.startedAt ? 'cancelled' : 'failed';
-  if (launch && !isLaunchAlive(launch)) return 'interrupted';
-  return 'running';
+/** The status of a run folder: `running` while a live process holds its lock, else what `run.json` says. */
+export function statusOf(dir: string): RunStatus {
+  const state: RunState = readRunStatus(dir).status;
+  return state;
 }
 
-/** Whether the panel can stop this run: it is running and the panel knows its process. */
-export function canCancel(status: RunStatus, launch: LaunchRecord | undefined): boolean {
-  return status === 'running' && launch !== undefined && isLaunchAlive(launch);
+/** Whether the panel can stop this run: a live process holds it (here, elsewhere on this host, or on another host). */
+export function canCancel(status: RunStatus): boolean {
+  return status === 'running';
 }
 
 export function canResume(status: RunStatus): boolean {
@@ -35,15 +27,9 @@ export function canResume(status: RunStatus): boolean {
 }
 
 /**
- * Asks a run to stop: SIGTERM to its process, which ends training after the current update, keeps its
- * checkpoint and marks the archive failed (so it can be resumed). Returns false when the process is gone.
+ * Asks the process that holds the run to stop: it finishes its current training update, keeps its checkpoint,
+ * marks the run `cancelled` (resumable) and releases the lock. Throws when the run is not running.
  */
-export function requestCancel(launch: LaunchRecord): boolean {
-  if (!isLaunchAlive(launch)) return false;
-  try {
-    process.kill(launch.pid, 'SIGTERM');
-    return true;
-  } catch {
-    return false;
-  }
+export async function requestCancel(dir: string): Promise<void> {
+  await cancelRun(dir, { reason: 'cancelled from the studio' });
 }

@@ -1,9 +1,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_JSON, LEDGER_PARQUET, METRICS_JSON, REPORT_HTML, Type } from '@tradecore/sdk';
+import { CONFIG_JSON, LEDGER_PARQUET, REPORT_HTML, RunArchiveError, TRADES_PARQUET, TRAIN_PARQUET, Type } from '@tradecore/sdk';
 import type { FastifyInstance } from 'fastify';
 import type { Comparison, LaunchResult, RunDetail, RunList } from '../api.ts';
-import { equityCurve, listArchiveFiles, readJsonFile, TRAIN_PARQUET, trainingCurves } from '../archive.ts';
+import { equityCurve, listArchiveFiles, readJsonFile, readRunMetrics, readTrades, trainingCurves } from '../archive.ts';
 import { checkShape, validateConfig, writeLaunchConfig } from '../adapters/config.ts';
 import { requestCancel } from '../adapters/runs.ts';
 import type { StudioContext } from '../context.ts';
@@ -33,14 +33,17 @@ function existingRun(ctx: StudioContext, rawId: unknown): { id: string; dir: str
 function detailOf(ctx: StudioContext, id: string, dir: string): RunDetail {
   const row = ctx.runs.row(id);
   if (!row) throw notFound(`run ${id} has no readable run.json`);
+  const { metrics, problem } = readRunMetrics(dir);
   return {
     row,
     record: ctx.runs.record(id) as unknown as Record<string, unknown>,
     config: readJsonFile<Record<string, unknown>>(path.join(dir, CONFIG_JSON)),
-    metrics: readJsonFile<RunDetail['metrics']>(path.join(dir, METRICS_JSON)),
+    metrics,
+    metricsProblem: problem,
     files: listArchiveFiles(dir),
     hasLedger: existsSync(path.join(dir, LEDGER_PARQUET)),
     hasTrainStats: existsSync(path.join(dir, TRAIN_PARQUET)),
+    hasTrades: existsSync(path.join(dir, TRADES_PARQUET)),
   };
 }
 
@@ -98,13 +101,14 @@ export function runRoutes(app: FastifyInstance, ctx: StudioContext): void {
   });
 
   app.post('/api/runs/:id/cancel', async (request, reply) => {
-    const { id } = existingRun(ctx, (request.params as { id: string }).id);
-    const row = ctx.runs.row(id);
-    if (row?.status !== 'running') throw conflict(`run ${id} is not running (${row?.status ?? 'unreadable'})`);
-    const launch = ctx.launches.forRun(id);
-    if (!launch) throw conflict(`run ${id} was not started from this panel, so its process is not known here: stop it where it runs (Ctrl-C)`);
-    await ctx.launches.markCancelRequested(launch);
-    if (!requestCancel(launch)) throw conflict(`run ${id}: its process (pid ${launch.pid}) is no longer running`);
+    const { id, dir } = existingRun(ctx, (request.params as { id: string }).id);
+    try {
+      await requestCancel(dir);
+    } catch (error) {
+      if (error instanceof RunArchiveError) throw conflict(`run ${id}: ${error.message.startsWith(`${dir}: `) ? error.message.slice(dir.length + 2) : error.message}`);
+      throw error;
+    }
+    ctx.runs.invalidate(id);
     ctx.live.tick();
     return reply.status(202).send({ id, cancelling: true });
   });
@@ -131,6 +135,11 @@ export function runRoutes(app: FastifyInstance, ctx: StudioContext): void {
   app.get('/api/runs/:id/equity', async (request) => {
     const { id, dir } = existingRun(ctx, (request.params as { id: string }).id);
     return equityCurve(id, dir);
+  });
+
+  app.get('/api/runs/:id/trades', async (request) => {
+    const { id, dir } = existingRun(ctx, (request.params as { id: string }).id);
+    return readTrades(id, dir);
   });
 
   app.get('/api/runs/:id/training', async (request) => {
