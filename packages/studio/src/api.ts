@@ -424,6 +424,33 @@ export interface PullProgress {
   readonly message?: string;
 }
 
+/**
+ * Options every exchange pull started from the panel gets, set where the studio starts (never by a request):
+ * a local mirror or proxy of the exchange's REST API, its rate limit. Other `@tradecore/ingest` pull options
+ * pass through as given; the ones a pull request sets (exchange, symbol, range, dataset) and the panel's own
+ * (`dataDir`, `signal`, `onProgress`) are refused.
+ */
+export interface PullDefaults {
+  /** Base URL of the exchange's REST API (e.g. a local mirror): `http:` or `https:`. */
+  readonly restUrl?: string;
+  /** Requests per second; 0 turns the limiter off. */
+  readonly rateLimit?: number;
+  /** Retries of a failed request. */
+  readonly retries?: number;
+  /** `omit` (default) or `flat`: what a minute without trades becomes. */
+  readonly emptyBars?: 'omit' | 'flat';
+  readonly [option: string]: unknown;
+}
+
+/** `GET /api/ingest`. */
+export interface IngestInfo {
+  /** `@tradecore/ingest` is installed in the project. */
+  readonly available: boolean;
+  /** The pull defaults the studio was started with (shown on the page). */
+  readonly defaults: PullDefaults;
+  readonly pulls: readonly PullState[];
+}
+
 /** An exchange pull started from the Data page. */
 export interface PullState {
   readonly id: string;

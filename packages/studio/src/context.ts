@@ -6,7 +6,7 @@ import { Pulls } from './adapters/ingest.ts';
 import { Lake } from './adapters/lake.ts';
 import { Sweeps } from './adapters/sweeps.ts';
 import { pluginCatalogue } from './adapters/plugins.ts';
-import type { PluginInfo } from './api.ts';
+import type { PluginInfo, PullDefaults } from './api.ts';
 import { LaunchRegistry, type CliCommand } from './launches.ts';
 import { LiveHub } from './live.ts';
 import { RunIndex } from './runIndex.ts';
@@ -30,9 +30,9 @@ export interface StudioOptions {
   readonly sweepsDir?: string;
   /**
    * Options every exchange pull started from the panel gets (never taken from a request), e.g. a local mirror:
-   * `{ restUrl, rateLimit: 0 }`.
+   * `{ restUrl: 'http://127.0.0.1:8080', rateLimit: 0 }`. Checked when the studio starts.
    */
-  readonly pullDefaults?: Readonly<Record<string, unknown>>;
+  readonly pullDefaults?: PullDefaults;
   /** How to start `tradecore` for launches. Default: the `@tradecore/cli` installed in the project. */
   readonly cli?: CliCommand | null;
   /** Address to bind. Default `127.0.0.1`. Any non-loopback address requires a token. */

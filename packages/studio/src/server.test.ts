@@ -370,3 +370,27 @@ describe('sweeps and exchange pulls', () => {
     expect((await post('/api/ingest/pulls', { exchange: 'kraken' })).statusCode).toBe(400);
   });
 });
+
+describe('pull defaults (set where the studio starts, never by a request)', () => {
+  const start = (pullDefaults: Record<string, unknown>) =>
+    createStudioApp({ root: project.root, dataDir: project.dataDir, runsDir: project.runsDir, host: '127.0.0.1', token: null, cli: null, logger: false, pullDefaults });
+
+  it('refuses options a pull request or the studio sets, and values of the wrong kind', async () => {
+    await expect(start({ dataDir: '/elsewhere' })).rejects.toThrow('studio option pullDefaults.dataDir: set by each pull or by the studio itself, not a default');
+    await expect(start({ symbol: 'ETH/USD' })).rejects.toThrow('pullDefaults.symbol: set by each pull');
+    await expect(start({ restUrl: 'file:///etc/passwd' })).rejects.toThrow('pullDefaults.restUrl: expected an http: or https: URL, got "file:///etc/passwd"');
+    await expect(start({ rateLimit: -1 })).rejects.toThrow('pullDefaults.rateLimit: expected a number ≥ 0, got -1');
+    await expect(start({ emptyBars: 'zero' })).rejects.toThrow('pullDefaults.emptyBars: expected "omit" or "flat", got "zero"');
+  });
+
+  it('shows the defaults on GET /api/ingest', async () => {
+    const { app: other } = await start({ restUrl: 'http://127.0.0.1:9/kraken', rateLimit: 0 });
+    try {
+      const res = await other.inject({ method: 'GET', url: '/api/ingest', headers: { host: '127.0.0.1:4173' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ defaults: { restUrl: 'http://127.0.0.1:9/kraken', rateLimit: 0 }, pulls: [] });
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { globalOptions, integerOption, type RegisterCommand } from '../_cli.ts';
+import { globalOptions, integerOption, UsageError, type RegisterCommand } from '../_cli.ts';
 import { importOptional } from '../_optional.ts';
 
 interface StudioCommandOptions {
@@ -10,6 +10,27 @@ interface StudioCommandOptions {
   config?: string;
   token?: string;
   open?: boolean;
+  pullRestUrl?: string;
+  pullRateLimit?: number;
+}
+
+/** `--pull-rate-limit`: requests per second, 0 for none. */
+function rateOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--pull-rate-limit must be a number ≥ 0 (requests per second; 0: no limit), got "${value}"`);
+  return n;
+}
+
+/** `--pull-rest-url`: an http(s) URL. */
+function restUrlOption(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--pull-rest-url must be an http:// or https:// URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--pull-rest-url must be an http:// or https:// URL, got "${value}"`);
+  return value;
 }
 
 /** Opens `url` in the desktop's browser; failures only print a hint. */
@@ -36,6 +57,10 @@ async function action(options: StudioCommandOptions, command: Command): Promise<
     host: options.host,
     port: options.port,
     ...(options.token !== undefined ? { token: options.token } : {}),
+    pullDefaults: {
+      ...(options.pullRestUrl !== undefined ? { restUrl: options.pullRestUrl } : {}),
+      ...(options.pullRateLimit !== undefined ? { rateLimit: options.pullRateLimit } : {}),
+    },
     // Launches run this same CLI (same Node flags, so a source checkout launches from source too).
     cli: { command: process.execPath, args: [...process.execArgv, process.argv[1]!] },
   });
@@ -67,6 +92,8 @@ const register: RegisterCommand = (program) => {
     .option('--config <file>', 'config the Control page starts from (default: defaults and the first dataset)')
     .option('--token <token>', 'access token for the API (default: one is generated when --host is not a loopback address)')
     .option('--open', 'open the panel in the default browser')
+    .option('--pull-rest-url <url>', "exchange pulls from the Data page read this REST API instead of the exchange's (a local mirror or proxy)", restUrlOption)
+    .option('--pull-rate-limit <n>', 'requests per second of exchange pulls from the Data page (0: no limit; default: the exchange\'s)', rateOption)
     .action(async (options: StudioCommandOptions, command: Command) => {
       await action(options, command);
     });

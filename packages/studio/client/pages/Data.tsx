@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { CandleData, DatasetList, DatasetSummary, DatasetValidation, PullState } from '../../src/api.ts';
+import type { CandleData, DatasetList, DatasetSummary, DatasetValidation, IngestInfo, PullState } from '../../src/api.ts';
 import { api, live } from '../api.ts';
 import { CandleChart } from '../charts/CandleChart.tsx';
 import { Card, Empty, ErrorNotice, Loading, PageHead, Progress, Stat } from '../components/ui.tsx';
@@ -177,7 +177,7 @@ function PullRow({ pull }: { pull: PullState }) {
 }
 
 function IngestCard({ onDataset }: { onDataset: () => void }) {
-  const info = useAsync(() => api.get<{ available: boolean; pulls: PullState[] }>('/api/ingest'), []);
+  const info = useAsync(() => api.get<IngestInfo>('/api/ingest'), []);
   const [pulls, setPulls] = useState<readonly PullState[]>([]);
   const [form, setForm] = useState({ exchange: 'kraken', symbol: 'BTC/USD', since: '7d', timeframe: '1m', from: 'trades' });
   const [error, setError] = useState<unknown>(null);
@@ -212,7 +212,18 @@ function IngestCard({ onDataset }: { onDataset: () => void }) {
     }
   };
   return (
-    <Card title="Exchange pull" sub="bars built from the exchange's trades, resumable">
+    <Card
+      title="Exchange pull"
+      sub={
+        info.data.defaults.restUrl ? (
+          <span data-testid="pull-rest-url">
+            from <span class="mono">{String(info.data.defaults.restUrl)}</span>, resumable
+          </span>
+        ) : (
+          "bars built from the exchange's trades, resumable"
+        )
+      }
+    >
       <div class="grid cols-2" style={{ gap: '10px' }}>
         <label class="field">
           <span class="name">exchange</span>

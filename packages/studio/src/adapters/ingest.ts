@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { assertId, findPackage, normalizeSymbol } from '@tradecore/sdk';
-import type { PullProgress, PullState } from '../api.ts';
+import type { PullDefaults, PullProgress, PullState } from '../api.ts';
 import { badRequest, conflict, guardPath, notFound } from '../http.ts';
 
 export const INGEST_PACKAGE = '@tradecore/ingest';
@@ -36,6 +36,37 @@ export interface PullRequest {
   readonly id?: string;
 }
 
+/** Pull options a request sets, or the panel itself: never taken from the defaults. */
+const RESERVED_PULL_OPTIONS = ['dataDir', 'exchange', 'symbol', 'since', 'until', 'timeframe', 'from', 'id', 'signal', 'onProgress'];
+
+/** Checks the studio's pull defaults when it starts; throws naming the option and what was expected. */
+export function checkPullDefaults(defaults: PullDefaults): PullDefaults {
+  const where = 'studio option pullDefaults';
+  for (const key of Object.keys(defaults)) {
+    if (RESERVED_PULL_OPTIONS.includes(key)) throw new TypeError(`${where}.${key}: set by each pull or by the studio itself, not a default (allowed: restUrl, rateLimit, retries, emptyBars and other @tradecore/ingest pull options)`);
+  }
+  const { restUrl, rateLimit, retries, emptyBars } = defaults;
+  if (restUrl !== undefined) {
+    let url: URL | null = null;
+    try {
+      url = typeof restUrl === 'string' ? new URL(restUrl) : null;
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new TypeError(`${where}.restUrl: expected an http: or https: URL, got ${JSON.stringify(restUrl)}`);
+  }
+  for (const [key, value] of [['rateLimit', rateLimit], ['retries', retries]] as const) {
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) throw new TypeError(`${where}.${key}: expected a number ≥ 0, got ${JSON.stringify(value)}`);
+  }
+  if (emptyBars !== undefined && emptyBars !== 'omit' && emptyBars !== 'flat') throw new TypeError(`${where}.emptyBars: expected "omit" or "flat", got ${JSON.stringify(emptyBars)}`);
+  return defaults;
+}
+
+/** The defaults as the page shows them: plain values only. */
+function shownDefaults(defaults: PullDefaults): PullDefaults {
+  return Object.fromEntries(Object.entries(defaults).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
+}
+
 interface Running {
   state: PullState;
   readonly controller: AbortController;
@@ -50,8 +81,15 @@ export class Pulls {
     readonly root: string,
     readonly dataDir: string,
     readonly publish: (state: PullState) => void,
-    readonly defaults: Readonly<Record<string, unknown>> = {},
-  ) {}
+    readonly defaults: PullDefaults = {},
+  ) {
+    checkPullDefaults(defaults);
+  }
+
+  /** The defaults every pull gets, as the page shows them. */
+  shownDefaults(): PullDefaults {
+    return shownDefaults(this.defaults);
+  }
 
   list(): PullState[] {
     return [...this.#pulls.values()].map((p) => p.state).reverse();

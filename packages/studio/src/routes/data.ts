@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataError, DatasetNotFoundError, Type } from '@tradecore/sdk';
 import type { FastifyInstance } from 'fastify';
+import type { IngestInfo } from '../api.ts';
 import type { StudioContext } from '../context.ts';
 import { badRequest, notFound, parseInput } from '../http.ts';
 import { datasetIdOf, importFileOf } from '../paths.ts';
@@ -72,7 +73,7 @@ const PullBody = Type.Object(
 );
 
 export function dataRoutes(app: FastifyInstance, ctx: StudioContext): void {
-  app.get('/api/ingest', async () => ({ available: await ingestAvailable(ctx.root), pulls: ctx.pulls.list() }));
+  app.get('/api/ingest', async (): Promise<IngestInfo> => ({ available: await ingestAvailable(ctx.root), defaults: ctx.pulls.shownDefaults(), pulls: ctx.pulls.list() }));
 
   app.post('/api/ingest/pulls', async (request, reply) => {
     const body = parseInput(PullBody, request.body);
