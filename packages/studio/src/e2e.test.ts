@@ -124,6 +124,24 @@ describe.skipIf(!hasChromium || !hasClient)('the studio in a real browser', () =
     await page.locator('.uplot').first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(500);
     await shot('run');
+    // Warnings first, as metrics.json lists them; the significance of the excess return over every baseline.
+    const metrics = JSON.parse(readFileSync(path.join(project.runsDir, firstId, 'metrics.json'), 'utf8')) as {
+      warnings: { kind: string }[];
+      significance: Record<string, unknown>;
+      policies: { agent: { trades: number } };
+    };
+    await page.locator('[data-testid="significance"] tr[data-baseline]').first().waitFor({ timeout: 60_000 });
+    const kinds = await page.locator('[data-testid="result-warnings"] li[data-kind]').evaluateAll((items) => items.map((i) => i.getAttribute('data-kind')));
+    expect(kinds).toEqual(metrics.warnings.map((w) => w.kind));
+    const baselines = await page.locator('[data-testid="significance"] tr[data-baseline]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-baseline')));
+    expect(baselines).toEqual([...Object.keys(metrics.significance), 'random-spread']);
+    // The agent's round trips from trades.parquet, each linking to the replay.
+    if (metrics.policies.agent.trades > 0) {
+      await page.locator('#trades-table tbody tr').first().waitFor({ timeout: 60_000 });
+      expect(await page.locator('#trades-table tbody tr').count()).toBe(Math.min(200, metrics.policies.agent.trades));
+      await page.locator('#trades-table').scrollIntoViewIfNeeded();
+      await shot('run-trades');
+    }
 
     // Compare: both runs, metrics of the agent and the baselines, the settings that differ.
     await page.goto(`${base}#/compare?ids=${firstId},${secondId}`);

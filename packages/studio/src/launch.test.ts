@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LaunchResult, RunList, RunRow, StudioConfig, TrainingCurves } from './api.ts';
@@ -84,9 +84,15 @@ describe('launching from the panel', () => {
     const runs = (await call<RunList>('GET', '/api/runs')).json.runs;
     expect(runs.filter((r) => r.launched).map((r) => r.status)).toEqual(['complete', 'complete']);
     const curves = (await call<TrainingCurves>('GET', `/api/runs/${runs[0]!.id}/training`)).json;
-    expect(curves.source).toBe('launch log');
+    expect(curves.source).toBe('train.parquet');
     expect(curves.steps.at(-1)).toBe(512);
     expect(curves.series.policyLoss?.length).toBe(curves.steps.length);
+    // An archive without train.parquet (older versions) falls back to the launch's event log.
+    rmSync(path.join(project.runsDir, runs[1]!.id, 'train.parquet'));
+    const fromLog = (await call<TrainingCurves>('GET', `/api/runs/${runs[1]!.id}/training`)).json;
+    expect(fromLog.source).toBe('launch log');
+    expect(fromLog.steps.at(-1)).toBe(512);
+    expect(fromLog.series.policyLoss?.length).toBe(fromLog.steps.length);
   });
 
   it('cancel stops a running run (checkpoint kept, shown cancelled); resume finishes it', { timeout: 900_000 }, async () => {
