@@ -51,7 +51,17 @@ function runRecord(id: string, seed: number, status: string, datasetId = 'bench-
 
 function metrics(seed: number): object {
   const m = (r: number) => ({ totalReturn: r, sharpe: r * 10, sortino: r * 12, maxDrawdown: 0.05, trades: 100, winRate: 0.5, feesPaid: 12, feeDrag: 0.01, turnover: 20, stopOutShare: 0.1, exposure: 0.5, initialEquity: 10_000, finalEquity: 10_000 * (1 + r), steps: EPISODE });
-  return { format: 'tradecore-metrics/1', dataset: 'bench-btc-1m', seed, policies: { agent: m(((seed % 13) - 6) / 100), flat: m(0), 'buy-and-hold': m(0.02), random: m(-0.03) }, folds: [] };
+  const excess = { excessReturn: 0.01, low: -0.02, high: 0.04, shareAhead: 0.7, days: 30, blockDays: 4, resamples: 2000 };
+  return {
+    format: 'tradecore-metrics/2',
+    dataset: 'bench-btc-1m',
+    seed,
+    policies: { agent: m(((seed % 13) - 6) / 100), 'buy-and-hold': m(0.02), 'always-long': m(0.015), flat: m(0), random: m(-0.03) },
+    randomSpread: { seeds: 20, p05: -0.05, p50: -0.03, p95: -0.01 },
+    significance: { 'buy-and-hold': excess, 'always-long': excess, flat: excess, random: excess },
+    warnings: [{ kind: 'not-significant', message: 'The 95 % interval of the excess return over buy & hold includes 0.' }],
+    folds: [],
+  };
 }
 
 /**

@@ -10,6 +10,11 @@ const BASELINE_LABELS: Record<string, string> = {
   random: 'random',
 };
 
+function daysNote(days: number): string {
+  if (days < 2) return `Bootstrap over ${days} test day: one day cannot be resampled, so the interval is the observed value and says nothing about chance.`;
+  return `Circular block bootstrap over ${days} test days, 2.5–97.5 % percentiles. Few days give a wide interval: that is the point.`;
+}
+
 /**
  * Why a result may not be skill, before any number: the archive's warnings, then the agent's excess return over
  * each baseline with its bootstrap interval, and the random baseline's spread. Older archives say what they lack.
@@ -17,7 +22,7 @@ const BASELINE_LABELS: Record<string, string> = {
 export function ResultChecks({ runs }: { runs: readonly RunDetail[] }) {
   const several = runs.length > 1;
   return (
-    <div class="result-checks">
+    <div class={`result-checks${several ? ' several' : ''}`}>
       {runs.map((run, r) => {
         const m = run.metrics;
         const agent = m?.policies.agent?.totalReturn;
@@ -50,7 +55,7 @@ export function ResultChecks({ runs }: { runs: readonly RunDetail[] }) {
                 </ul>
               </div>
             )}
-            {m?.warnings && m.warnings.length === 0 && <div class="notice ok">No warnings: the checks of the evaluation (number of trades, one long bet, random spread, ruin, significance over buy &amp; hold and flat) flagged nothing.</div>}
+            {m?.warnings && m.warnings.length === 0 && <div class="notice info">No warnings: the checks of the evaluation (number of trades, one long bet, random spread, ruin, significance over buy &amp; hold and flat) flagged nothing.</div>}
             {significance.length > 0 && (
               <table class="compact significance" data-testid="significance">
                 <thead>
@@ -87,6 +92,11 @@ export function ResultChecks({ runs }: { runs: readonly RunDetail[] }) {
                   )}
                 </tbody>
               </table>
+            )}
+            {significance.length > 0 && (
+              <div class="sub" data-testid="significance-days">
+                {daysNote(significance[0]![1].days)}
+              </div>
             )}
           </section>
         );

@@ -92,7 +92,7 @@ function TradesCard({ id, folds }: { id: string; folds: number }) {
     <>
       <div class="sub" style={{ padding: '8px 14px' }} data-testid="trades-summary">
         {int(total)} trade{total === 1 ? '' : 's'}
-        {Object.entries(byReason).map(([reason, n]) => ` · ${int(n)} by ${reason}`)}
+        {closed.length > 0 && ` · ended by ${Object.entries(byReason).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${reason} ${int(n)}`).join(', ')}`}
         {trades.some((t) => t.open) && ' · one open at the end (marked to the last close)'}
         {total > TRADES_SHOWN && ` · the first ${TRADES_SHOWN} shown`}
       </div>
@@ -104,7 +104,7 @@ function TradesCard({ id, folds }: { id: string; folds: number }) {
               <th>trade</th>
               <th>entry (UTC)</th>
               <th class="num">entry price</th>
-              <th class="num">stop</th>
+              <th class="num">stop at entry</th>
               <th>exit (UTC)</th>
               <th class="num">exit price</th>
               <th>reason</th>
@@ -240,7 +240,7 @@ export function RunPage({ id }: { id: string }) {
           <TrainingCharts id={id} running={row.status === 'running'} />
         </Card>
         {d.hasLedger && (
-          <div class="grid cols-2">
+          <div class="grid">
             <Card title="Agent equity on the test bars" sub="return and drawdown, chained over folds">
               <EquityChart id={id} />
             </Card>
