@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readParquetTable } from '@tradecore/sdk';
 import type { Browser, Page } from 'playwright-core';
@@ -186,6 +186,34 @@ describe.skipIf(!hasChromium || !hasClient)('the studio in a real browser', () =
     await page.locator('[data-testid="candle-chart"] canvas').first().waitFor({ timeout: 60_000 });
     await page.getByText('checksums verified').waitFor({ timeout: 60_000 });
     await shot('data');
+
+    // A result with warnings: listed first on its page, marked on the Runs page. An archive of metrics format 1:
+    // shown with what it lacks.
+    const copyRun = (id: string, edit: (metrics: Record<string, unknown>) => Record<string, unknown>) => {
+      const dir = path.join(project.runsDir, id);
+      cpSync(path.join(project.runsDir, firstId), dir, { recursive: true });
+      const record = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...record, id }));
+      writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(edit(JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as Record<string, unknown>)));
+    };
+    const flagged = [
+      { kind: 'few-trades', message: 'Only 3 trades: too few to tell skill from luck.' },
+      { kind: 'not-significant', message: 'The 95 % interval of the excess return over buy & hold includes 0.' },
+    ];
+    copyRun('flagged-run', (m) => ({ ...m, warnings: flagged }));
+    copyRun('format-1-run', (m) => ({ format: 'tradecore-metrics/1', dataset: m.dataset, seed: m.seed, policies: { agent: { totalReturn: 0.01, winRate: 0.5, trades: 4 } }, folds: [] }));
+    await page.goto(`${base}#/runs/flagged-run`);
+    await page.locator('[data-testid="result-warnings"] li[data-kind]').first().waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="result-warnings"] li[data-kind]').evaluateAll((items) => items.map((i) => i.textContent))).toEqual(flagged.map((w) => `${w.kind} — ${w.message}`));
+    await shot('run-warnings');
+    await page.goto(`${base}#/runs/format-1-run`);
+    await page.locator('[data-testid="metrics-problem"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="metrics-problem"]').textContent()).toContain('older TradeCore (tradecore-metrics/1)');
+    expect(await page.locator('[data-testid="significance"]').count()).toBe(0);
+    await page.goto(`${base}#/runs`);
+    await page.locator('tr[data-run="flagged-run"] [data-testid="run-warnings"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('tr[data-run="flagged-run"] [data-testid="run-warnings"]').getAttribute('title')).toBe('warnings: few-trades, not-significant');
+    expect(await page.locator(`tr[data-run="${firstId}"] [data-testid="run-warnings"]`).count()).toBe(metrics.warnings.length > 0 ? 1 : 0);
 
     expect(pageErrors, 'no errors in the page').toEqual([]);
     expect(foreignRequests, 'no requests leave the studio').toEqual([]);
