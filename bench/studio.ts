@@ -8,6 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { riskGuard } from '@tradecore/plugin-risk-guard';
 import {
+  acquireRunLock,
   evaluatePolicies,
   generateSynthetic,
   LEDGER_COLUMNS,
@@ -249,6 +250,8 @@ async function sseLatency(browser: import('playwright-core').Browser, base: stri
   const dir = path.join(runsDir, id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...runRecord(id, 1, 'running'), createdAt: new Date().toISOString() }));
+  // The run folder's lock, held by this process as the run's own process would hold it: the run shows running.
+  const lock = acquireRunLock(dir);
   const stand = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
   const launchId = '20260201-000000-live0000';
   const launchDir = path.join(runsDir, '.studio', 'launches', launchId);
@@ -286,6 +289,7 @@ async function sseLatency(browser: import('playwright-core').Browser, base: stri
   } finally {
     await page.close();
     stand.kill();
+    lock.release();
   }
   return out;
 }
