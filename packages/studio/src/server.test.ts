@@ -89,7 +89,7 @@ describe('ids and paths from requests', () => {
 
   it('refuses traversal, encoded traversal, absolute paths, NUL and symlinks out of the runs folder with 400, reading nothing', async () => {
     for (const id of RUN_IDS) {
-      for (const suffix of ['', '/replay', '/equity', '/training', '/log', '/report']) {
+      for (const suffix of ['', '/replay', '/equity', '/training', '/trades', '/log', '/report']) {
         const res = await get(`/api/runs/${id}${suffix}`);
         expect(res.statusCode, `${id}${suffix}: ${res.body}`).toBe(400);
         const body = res.json() as { error: string };
