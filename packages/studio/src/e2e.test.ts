@@ -177,6 +177,9 @@ describe.skipIf(!hasChromium || !hasClient)('the studio in a real browser', () =
     await expect.poll(() => page.locator('[data-testid="inspector-step"]').textContent()).toBe(firstFill.step.toLocaleString('en-US'));
     const shown = Number((await page.locator('[data-testid="inspector-fill-price"]').textContent())!.replaceAll(',', ''));
     expect(shown).toBeCloseTo(fillPrice[firstFill.step]!, 2);
+    // The round trip of that fill, from trades.parquet: it entered or left at that price.
+    const tradeText = await page.locator('[data-testid="inspector-trade"]').textContent({ timeout: 30_000 });
+    expect(tradeText).toContain(fillPrice[firstFill.step]!.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.locator('[data-testid="inspector-step"]').textContent()).toBe((firstFill.step + 1).toLocaleString('en-US'));
     await shot('replay');

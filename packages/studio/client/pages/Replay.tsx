@@ -12,11 +12,11 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import type { RunList } from '../../src/api.ts';
+import type { RunList, TradeList, TradeRow } from '../../src/api.ts';
 import { api } from '../api.ts';
 import { baseChartOptions, CHART_COLORS } from '../charts/CandleChart.tsx';
 import { Card, Empty, ErrorNotice, Loading, PageHead } from '../components/ui.tsx';
-import { fixed, int, pct, price, utc } from '../lib/format.ts';
+import { fixed, int, pct, price, signClass, utc } from '../lib/format.ts';
 import { fillMarkers, parseReplay, stepAt, type FillMarker, type ReplayData } from '../lib/replayData.ts';
 import { href, navigate } from '../lib/router.ts';
 import { useAsync } from '../lib/useAsync.ts';
@@ -148,7 +148,20 @@ class ReplayChart {
   }
 }
 
-function Inspector({ data, step, setStep, markers }: { data: ReplayData; step: number; setStep: (s: number) => void; markers: readonly FillMarker[] }) {
+/**
+ * The round trip (from trades.parquet, in time order) at bar time `t`: the latest one entered at or before it that
+ * had not ended before it (on a reversal bar, the trade it opened rather than the one it closed).
+ */
+function tradeAt(trades: readonly TradeRow[], t: number): TradeRow | undefined {
+  let latest: TradeRow | undefined;
+  for (const trade of trades) {
+    if (trade.entryTime > t) break;
+    latest = trade;
+  }
+  return latest && t <= latest.exitTime ? latest : undefined;
+}
+
+function Inspector({ data, step, setStep, markers, trades }: { data: ReplayData; step: number; setStep: (s: number) => void; markers: readonly FillMarker[]; trades: readonly TradeRow[] }) {
   const c = data.col;
   const v = (name: string) => c[name]![step]!;
   const action = data.header.actions[v('action')] ?? `#${v('action')}`;
@@ -173,6 +186,18 @@ function Inspector({ data, step, setStep, markers }: { data: ReplayData; step: n
     ['equity', <span class="mono">{fixed(v('equity'), 2)} <span class="muted">({pct(v('equity') / prevEquity - 1, 3)})</span></span>],
     ['reward', <span class="mono">{Number(v('reward')).toExponential(3)}</span>],
   ];
+  const trade = tradeAt(trades, v('time'));
+  if (trade) {
+    rows.push([
+      'round trip',
+      <span class="mono" data-testid="inspector-trade" style={{ whiteSpace: 'normal' }}>
+        #{trade.trade + 1} <span class={trade.side === 'long' ? 'pos' : 'neg'}>{trade.side}</span> {price(trade.entryPrice)} → {price(trade.exitPrice)} {trade.open ? 'open at the end' : trade.exitReason} ·{' '}
+        <span class={signClass(trade.pnl)}>
+          {fixed(trade.pnl, 2)} ({pct(trade.returnPct)})
+        </span>
+      </span>,
+    ]);
+  }
   return (
     <Card
       title={
@@ -255,6 +280,9 @@ export function ReplayPage({ id, fold, step: stepParam, time }: { id: string | u
   const payload = useAsync(async () => (id ? parseReplay(await api.bytes(`/api/runs/${encodeURIComponent(id)}/replay${fold !== undefined ? `?fold=${fold}` : ''}`)) : null), [id, fold]);
   const data = payload.data ?? null;
   const markers = useMemo(() => (data ? fillMarkers(data) : []), [data]);
+  // Round trips from trades.parquet (archives of older versions have none: the inspector then shows fills only).
+  const trades = useAsync(() => (id ? api.get<TradeList>(`/api/runs/${encodeURIComponent(id)}/trades`).catch(() => null) : Promise.resolve(null)), [id]);
+  const foldTrades = useMemo(() => (trades.data && data ? trades.data.trades.filter((t) => t.fold === data.header.fold) : []), [trades.data, data]);
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<ReplayChart | null>(null);
   const [step, setStepRaw] = useState(0);
@@ -388,7 +416,7 @@ export function ReplayPage({ id, fold, step: stepParam, time }: { id: string | u
           >
             <div ref={host} style={{ height: 'calc(100vh - 190px)', minHeight: '560px' }} id="replay-chart" />
           </Card>
-          <Inspector data={data} step={step} setStep={setStep} markers={markers} />
+          <Inspector data={data} step={step} setStep={setStep} markers={markers} trades={foldTrades} />
         </div>
       )}
     </>
