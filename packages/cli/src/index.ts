@@ -36,6 +36,7 @@ async function register(module: Promise<{ default: RegisterCommand }>): Promise<
 }
 
 await register(import('./commands/data.ts'));
+await register(import('./commands/ingest.ts'));
 await register(import('./commands/run.ts'));
 await register(import('./commands/runs.ts'));
 await register(import('./commands/tools.ts'));

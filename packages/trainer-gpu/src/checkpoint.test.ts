@@ -104,7 +104,7 @@ describe('checkpoints', () => {
     const logs: string[] = [];
     const fresh = await trainer();
     const restored = await fresh.t.restoreLatest(dir, (l) => logs.push(l));
-    expect(logs.join('\n')).toMatch(/ckpt-0000009999 is unusable .*steps: must be integer.*falling back to ckpt-0000001024/s);
+    expect(logs.join('\n')).toMatch(/ckpt-0000009999 is unusable .*steps: must be an integer.*falling back to ckpt-0000001024/s);
     expect(restored?.steps).toBe(1024);
     await fresh.t.train({ env: fresh.env, totalSteps: 3 * 512, checkpointDir: dir });
     expect(readFileSync(path.join(victim, 'keep.txt'), 'utf8')).toBe('precious');

@@ -51,7 +51,7 @@ describe('a JSON config with every plugin by name', () => {
       '@tradecore/plugin-risk-guard:trailing-stop',
       '@tradecore/trainer-gpu',
     ]);
-    expect(archived.plugins[1]!.options).toEqual({ period: 21, method: 'wilder', stochPeriod: 0 });
+    expect(archived.plugins[1]!.options).toEqual({ period: 21, method: 'wilder', stochPeriod: 0, talib: false });
     expect(archived.plugins[3]!.options).toEqual({ trailBps: 80, activateAfterBars: 0 });
     expect(archived.run).toMatchObject({ seed: 3, out: path.join(project, 'runs') });
 

@@ -179,7 +179,7 @@ describe('seeds and ids', () => {
     expect(big.stderr).toContain('--seed must be a whole number in 0..4294967295 (2^32 − 1), got "4294967303"');
     const huge = await runCli(['run', '--config', config, '--set', 'run.seed=1e300'], { cwd: dir });
     expect(huge.code).toBe(1);
-    expect(huge.stderr).toMatch(/run\.seed: must be <= 4294967295/);
+    expect(huge.stderr).toMatch(/run\.seed=1e300: must be <= 4294967295/);
     const badId = await runCli(['run', '--config', config, '--id', '../../escape'], { cwd: dir });
     expect(badId.code).toBe(1);
     expect(badId.stderr).toContain('run id "../../escape" is not a valid id');

@@ -66,7 +66,7 @@ describe('loadConfig', () => {
       ['@tradecore/trainer-gpu', 'trainer'],
     ]);
     expect(json.plugins.map((p) => [p.name, p.at])).toEqual([['rsi', 'plugins[0]'], ['risk-guard', 'plugins[1]'], ['trainer-gpu', 'plugins[2]']]);
-    expect(json.data.plugins[0]).toEqual({ name: '@tradecore/plugin-rsi', enabled: true, options: { period: 21, method: 'wilder', stochPeriod: 0 } });
+    expect(json.data.plugins[0]).toEqual({ name: '@tradecore/plugin-rsi', enabled: true, options: { period: 21, method: 'wilder', stochPeriod: 0, talib: false } });
     rmSync(path.join(dir, 'tradecore.config.json'));
 
     write('tradecore.config.yaml', 'dataset: x\nplugins:\n  - name: risk-guard:trailing-stop\n    options: { trailBps: 40 }\n  - name: "@tradecore/plugin-vwap"\n    enabled: false\n');

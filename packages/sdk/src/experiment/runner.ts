@@ -27,6 +27,7 @@ import {
 import { faultPoint } from './faults.ts';
 import { withFileContext } from './fsErrors.ts';
 import { createRunFolder, openRunFolder, type RunFolder } from './runFolder.ts';
+import { assertId } from '../paths/ids.ts';
 import { assertRegularFile } from '../paths/resolveInside.ts';
 import { alwaysLongPolicy, flatPolicy, randomPolicy } from './baselines.ts';
 import { buyAndHoldSpec, createTestContexts, evaluatePolicies, randomReturns } from './evaluate.ts';
@@ -132,6 +133,7 @@ export async function runExperiment(options: RunExperimentOptions = {}): Promise
       emit({ type: 'resume', id: record.id, dir, configFile: record.configFile, status: record.status });
     }
 
+    if (options.id !== undefined) assertId(options.id, 'run id');
     // Everything is checked before the run folder exists: a config that cannot run leaves nothing behind.
     const setup = await prepareRun({
       cwd,

@@ -151,7 +151,7 @@ describe.skipIf(!existsSync(DEMO_MANIFEST))('validateRunSetup', () => {
       '--set env.window=0: must be >= 1, got 0',
       '--set plugins.macd.period=3: no plugin "macd" in the config; its plugins: vwap, rsi, risk-guard, trainer-gpu, atr (disabled)',
       '--set plugins.rsi.enabled=maybe: must be true or false, got "maybe"',
-      '--set plugins.rsi.perod=21: unknown property (options of rsi: period, method, stochPeriod)',
+      '--set plugins.rsi.perod=21: unknown property (options of rsi: period, method, stochPeriod, talib)',
       '--set plugins.rsi.period=14.5: must be an integer, got 14.5',
     ]);
     const enabled = await validate(dir, { set: ['plugins.atr.enabled=true'] });
