@@ -45,6 +45,7 @@ await register(import('./commands/validate.ts'));
 await register(import('./commands/sweep.ts'));
 await register(import('./commands/worker.ts'));
 await register(import('./commands/pods.ts'));
+await register(import('./commands/studio.ts'));
 await register(import('./commands/schema.ts'));
 
 /** Commander usage errors exit 2 (help and version exit 0); SDK errors print their message and exit 1. */
