@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type Static, Type, assertId, parseWithSchema, realpathInside } from '@tradecore/sdk';
-import { writeFileAtomic } from '../_fs.ts';
+import { type Static, Type, assertId, parseWithSchema, realpathInside, writeFileAtomic } from '@tradecore/sdk';
 import { IngestError } from '../errors.ts';
 
 const IsoTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$' });

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isValidId, parseToolManifest, ToolManifestSchema, Type, ValidationError } from '@tradecore/sdk';
+import { isValidId, parseToolManifest, ToolManifestSchema, Type, ValidationError, writeFileAtomic } from '@tradecore/sdk';
 import type { FastifyInstance } from 'fastify';
 import type { ControlState, SavedFile, ToolManifestFile } from '../api.ts';
-import { writeFileAtomic } from '../_fs.ts';
 import { checkShape, sectionSchemas, startingConfig, validateConfig } from '../adapters/config.ts';
 import type { StudioContext } from '../context.ts';
 import { badRequest, conflict, notFound, parseInput } from '../http.ts';
