@@ -114,7 +114,7 @@ export async function run(): Promise<string> {
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
   const queue = await queueOverhead(300);
   const upload = await uploads();
-  const scaling = await localScaling(4, 2048);
+  const scaling = await localScaling(4, 16_384);
   const loadAfter = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
   const ratio = scaling.one / scaling.two;
   return `## Sweeps (\`pnpm bench sweep\`)
@@ -124,7 +124,7 @@ ${os.cpus().length} cores; load average (1/5/15 min) ${load} before, ${loadAfter
 | what | measured | goal |
 | --- | --- | --- |
 | BullMQ overhead per trial (flow of ${queue?.jobs ?? '–'} no-op trial jobs + aggregating parent, 1 worker, loopback Redis) | ${queue ? `${queue.perTrialMs.toFixed(2)} ms` : 'skipped (no redis-server)'} | ≤ 20 ms |
-| local scaling, 4 trials (PPO 2,048 steps each), 1 → 2 worker processes | ${scaling.one.toFixed(1)} s → ${scaling.two.toFixed(1)} s = **${ratio.toFixed(2)}×** | ≥ 1.8× |
+| local scaling, 4 trials (PPO 16,384 steps each), 1 → 2 worker processes | ${scaling.one.toFixed(1)} s → ${scaling.two.toFixed(1)} s = **${ratio.toFixed(2)}×** | ≥ 1.8× |
 | upload ${upload.mb} MiB file, S3 multipart to loopback s3rver | ${upload.s3BigMBs.toFixed(0)} MiB/s (local folder store: ${upload.localBigMBs.toFixed(0)} MiB/s) | record |
 | upload ${upload.small} small (4 KB) files | S3 ${upload.s3SmallPerS.toFixed(0)} files/s (local folder: ${upload.localSmallPerS.toFixed(0)} files/s) | record |
 `;

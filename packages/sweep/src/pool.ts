@@ -42,7 +42,7 @@ function childEntry(): { file: string; execArgv: string[] } {
 }
 
 /** Native tfjs backends and BLAS libraries each start a thread per core unless told otherwise: one per trial. */
-const SINGLE_THREAD_ENV = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+const SINGLE_THREAD_ENV = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', TRADECORE_UPDATE_THREADS: '1' };
 
 /**
  * Runs trials on `workers` local processes, each running one trial at a time through the same

@@ -11,7 +11,7 @@ import type { PpoOptions } from './options.ts';
 import { FlatAdam } from './adam.ts';
 import { deriveSeed, Rng } from './rng.ts';
 import { HostPolicy } from './hostPolicy.ts';
-import { ShardedGradients } from './shards.ts';
+import { ShardedGradients, updateThreadLimit } from './shards.ts';
 import { foldPolicy, policyForward, PPO_STATS, type FoldedPolicy } from './update.ts';
 
 /** Reported after every PPO update. */
@@ -373,6 +373,7 @@ export class PpoTrainer {
       coefs: this.options,
       rows,
       shards: threaded ? this.options.updateThreads : 1,
+      threads: updateThreadLimit(),
     });
     return this.#gradients;
   }

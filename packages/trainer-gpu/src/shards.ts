@@ -161,6 +161,25 @@ class GradientWorker {
 }
 
 /**
+ * Environment variable capping the gradient threads one process may start (a runtime resource, like
+ * OMP_NUM_THREADS: it never changes the numbers). A sweep's pool sets it to 1 so that its workers, one per
+ * core, do not each start more threads.
+ */
+export const UPDATE_THREADS_ENV = 'TRADECORE_UPDATE_THREADS';
+
+/** The cap {@link UPDATE_THREADS_ENV} sets, or undefined when it is unset or not a whole number ≥ 1. */
+export function updateThreadLimit(): number | undefined {
+  const value = Number(process.env[UPDATE_THREADS_ENV]);
+  return Number.isInteger(value) && value >= 1 ? value : undefined;
+}
+
+async function inOrder<T>(count: number, make: (k: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let k = 0; k < count; k++) out.push(await make(k));
+  return out;
+}
+
+/**
  * Computes each minibatch's PPO gradients in `shards` equal row ranges: shard 0 on this thread, the
  * others on worker threads that hold their own copy of the variables (refreshed from shared memory when
  * {@link setParams} changed them). The shards' results are summed in shard order, so a run gives the
@@ -191,7 +210,8 @@ export class ShardedGradients {
 
   /**
    * `shards` > 1 starts `shards − 1` worker threads on `backend` (wasm or cpu); they are ready when
-   * this resolves.
+   * this resolves. With `threads` below `shards` (e.g. one trial per core in a sweep) no thread is
+   * started: every shard is computed here in turn and summed in the same order, so the numbers are the same.
    */
   static async start(options: {
     tf: Tf;
@@ -200,8 +220,10 @@ export class ShardedGradients {
     coefs: LossCoefficients;
     rows: number;
     shards: number;
+    threads?: number;
   }): Promise<ShardedGradients> {
     const { tf, backend, net, coefs, rows, shards } = options;
+    const threaded = shards > 1 && (options.threads ?? shards) >= shards;
     const { observationSize, numActions } = net.shape;
     const batch = new MinibatchBuffers(rows, observationSize, numActions, shards > 1);
     const size = net.variables.reduce((sum, v) => sum + v.size, 0);
@@ -209,7 +231,7 @@ export class ShardedGradients {
     const outs: Float32Array[] = [];
     const workers: GradientWorker[] = [];
     try {
-      for (let k = 1; k < shards; k++) {
+      for (let k = 1; threaded && k < shards; k++) {
         const [start, end] = shardRows(rows, shards, k);
         const out = new SharedArrayBuffer((PPO_STATS + size) * 4);
         outs.push(new Float32Array(out));
@@ -244,10 +266,14 @@ export class ShardedGradients {
   /** `[stats…, gradients…]` of the whole minibatch in {@link batch}. */
   async compute(): Promise<Float32Array> {
     const jobs = this.#workers.map((w) => w.run(this.#version));
-    const [start, end] = shardRows(this.batch.rows, this.shards, 0);
-    const total = await shardGradients(this.#tf, this.#net, this.batch, start, end, this.#coefs);
+    const shard = (k: number) => {
+      const [start, end] = shardRows(this.batch.rows, this.shards, k);
+      return shardGradients(this.#tf, this.#net, this.batch, start, end, this.#coefs);
+    };
+    const total = await shard(0);
     await Promise.all(jobs);
-    for (const out of this.#outs) {
+    const outs = this.#workers.length > 0 ? this.#outs : await inOrder(this.shards - 1, (k) => shard(k + 1));
+    for (const out of outs) {
       for (let i = 0; i < total.length; i++) total[i]! += out[i]!;
     }
     return total;

@@ -174,8 +174,8 @@ describe('ShardedGradients on worker threads', () => {
   it('the workers compute the same shard gradients as this thread', async () => {
     const { tf } = await selectBackend('wasm');
     const net = buildActorCritic(tf, { observationSize: D, numActions: A, hidden: [16] }, 4);
-    const run = async (shards: number) => {
-      const sharded = await ShardedGradients.start({ tf, backend: 'wasm', net, coefs: COEFS, rows: MB, shards });
+    const run = async (shards: number, threads?: number) => {
+      const sharded = await ShardedGradients.start({ tf, backend: 'wasm', net, coefs: COEFS, rows: MB, shards, ...(threads ? { threads } : {}) });
       const rng = new Rng(7);
       const x = sharded.batch;
       x.obs.forEach((_, i) => (x.obs[i] = rng.normal()));
@@ -191,7 +191,9 @@ describe('ShardedGradients on worker threads', () => {
     };
     const one = await run(1);
     const three = await run(3);
+    const threeInline = await run(3, 1);
     expect(Array.from(three.second), 'a repeated job gives the same bits').toEqual(Array.from(three.first));
+    expect(Array.from(threeInline.first), 'three shards on one thread: the same bits as on three').toEqual(Array.from(three.first));
     expect(maxRelativeError(three.first, one.first)).toBeLessThan(1e-5);
     net.model.dispose();
   });
