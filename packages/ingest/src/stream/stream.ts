@@ -163,9 +163,11 @@ export async function stream(options: StreamOptions): Promise<StreamResult> {
             if (stopping.signal.aborted) return;
             const behind = cursorBefore(live.coveredUntil);
             if (compareCursors(behind, pager.cursor) > 0) pager.cursor = behind;
+            // An empty page says nothing newer existed when it was asked for, not when its answer arrived.
+            const askedAt = now();
             const page = await pager.next();
             const head = !page.advanced && page.rows === 0;
-            live.addPage(page.trades, page.advanced ? page.coveredUntil : head ? now() - Math.min(SETTLE_MS, graceMs) : live.coveredUntil);
+            live.addPage(page.trades, page.advanced ? page.coveredUntil : head ? askedAt - Math.min(SETTLE_MS, graceMs) : live.coveredUntil);
             closeBars();
             if (live.builder.lateTrades > lateSeen) {
               lateSeen = live.builder.lateTrades;
