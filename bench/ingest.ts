@@ -2,7 +2,7 @@
 // per-trade-object loop; a Kraken pull end to end against the local fake — ccxt, HTTP, parsing, bars, lake
 // writes — with no rate limit (goal ≥ 500 k trades/s), and the pulling process's peak memory for a 30-day,
 // 30 M-trade pull (goal < 300 MB). INGEST_BENCH_TRADES scales the pull down (default 30,000,000).
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -80,20 +80,28 @@ async function aggregation() {
   return { bars, ours: rate(ours), ccxt: rate(ccxt), plain: rate(plain) };
 }
 
+/** The fake's CPU seconds so far (SIGUSR2 asks for them; SIGTERM for the last figure before it stops). */
+async function fakeCpuSeconds(fake: ChildProcess, lines: AsyncIterator<string>, last: boolean): Promise<number> {
+  fake.kill(last ? 'SIGTERM' : 'SIGUSR2');
+  return (JSON.parse((await lines.next()).value as string) as { cpuSeconds: number }).cpuSeconds;
+}
+
 async function pullEndToEnd(count: number) {
   const since = '2024-01-01T00:00:00Z';
   const until = new Date(Date.parse(since) + 30 * 86_400_000).toISOString();
   const fake = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'bench/_ingest-fake.ts'), since, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecore-bench-ingest-'));
+  const lines = createInterface({ input: fake.stdout })[Symbol.asyncIterator]();
   try {
-    const [line] = (await once(createInterface({ input: fake.stdout }), 'line')) as [string];
-    const { url } = JSON.parse(line) as { url: string };
+    const { url } = JSON.parse((await lines.next()).value as string) as { url: string };
+    const fakeStart = await fakeCpuSeconds(fake, lines, false);
     const out = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, [path.join(ROOT, 'bench/_ingest-pull.mjs'), url, dataDir, since, until], { cwd: ROOT, maxBuffer: 1 << 20 }, (error, stdout) =>
         error ? reject(error) : resolve(stdout),
       ),
     );
-    return JSON.parse(out.trim().split('\n').pop() as string) as { seconds: number; cpuSeconds: number; trades: number; bars: number; requests: number; status: string; peakRssMiB: number; maxRssMiB: number };
+    const result = JSON.parse(out.trim().split('\n').pop() as string) as { seconds: number; cpuSeconds: number; trades: number; bars: number; requests: number; status: string; peakRssMiB: number; maxRssMiB: number };
+    return { ...result, fakeCpuSeconds: (await fakeCpuSeconds(fake, lines, true)) - fakeStart };
   } finally {
     fake.kill('SIGTERM');
     await rm(dataDir, { recursive: true, force: true });
@@ -121,6 +129,7 @@ export async function run(): Promise<string> {
     `| ccxt \`buildOHLCVC\` on trade objects (peer; no buy/sell split) | ${pair(agg.ccxt)} | | ours ×${(agg.ours.cpu / agg.ccxt.cpu).toFixed(1)} (CPU) |`,
     `| a plain Map-per-minute loop on trade objects (peer) | ${pair(agg.plain)} | | ours ×${(agg.ours.cpu / agg.plain.cpu).toFixed(1)} (CPU) |`,
     `| pull end to end vs the local fake (ccxt → HTTP → parse → bars → lake; the fake in its own process), 30 days, ${count.toLocaleString('en-US')} trades, ${pull.requests.toLocaleString('en-US')} requests, no rate limit | ${k(pullRate)} (CPU time: ${k(pullCpuRate)}) trades/s, ${pull.seconds.toFixed(1)} s | ≥ 500 k | ${pullRate >= 500e3 ? '✔' : '✘'} |`,
+    `| CPU the two processes used over the pull (2 cores = ${(2 * pull.seconds).toFixed(0)} CPU-s available) | pull ${pull.cpuSeconds.toFixed(1)} s, fake exchange ${pull.fakeCpuSeconds.toFixed(1)} s | | |`,
     `| peak memory of the pulling process (RSS sampled every 100 ms; maxRSS ${pull.maxRssMiB.toFixed(0)} MiB) | ${pull.peakRssMiB.toFixed(0)} MiB | < 300 MB | ${pull.peakRssMiB * 1.048576 < 300 ? '✔' : '✘'} |`,
     '',
     `${pull.bars.toLocaleString('en-US')} bars written (${pull.status}).`,

@@ -37,6 +37,7 @@ export async function pullKrakenTrades(exchange: Exchange, session: PullSession)
     limiter: session.limiter,
     retry: session.retry,
     onRequest: () => session.requests++,
+    readAheadUntil: plan.end,
   });
   const retries = session.retry.retries ?? 8;
   let stuck = 0;
@@ -105,6 +106,7 @@ export async function pullKrakenTrades(exchange: Exchange, session: PullSession)
     }
   }
   // Stopped: what is complete is already closed; write it so the next run resumes after it.
+  pager.close();
   await session.flush();
   return 'stopped';
 }

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type FakeTrade, type TradeTape, ArrayTape, indexAfter, tradeCursor, tradeSeconds } from './tapes.ts';
+import { type FakeTrade, type TradeTape, ArrayTape, indexAfter, restRow, tradeCursor } from './tapes.ts';
 
 /** One Kraken OHLC row: `[time_s, open, high, low, close, vwap, volume, count]` with decimal strings. */
 export type KrakenCandle = [number, string, string, string, string, string, string, number];
@@ -101,9 +101,6 @@ function isoMicros(timeUs: number): string {
 }
 
 /** A trade as one row of a REST Trades page: `[price, volume, time, side, ordertype, misc, trade_id]`. */
-function restRow(t: FakeTrade): string {
-  return `["${t.price}","${t.volume}",${tradeSeconds(t)},"${t.side}","${t.ordType}","",${t.id}]`;
-}
 
 /** A trade in the WebSocket v2 trade channel's shape. */
 export function wsTrade(t: FakeTrade): Record<string, unknown> {
@@ -314,6 +311,12 @@ export class FakeKraken {
     let start = indexAfter(this.tape, sinceNs);
     if (fault?.kind === 'overlap') start = Math.max(0, start - fault.trades);
     const end = Math.min(this.tape.length, start + count);
+    const lastTrade = end > start ? this.tape.at(end - 1) : undefined;
+    const last = fault?.kind === 'stuck' || !lastTrade ? String(sinceNs) : String(tradeCursor(lastTrade));
+    const lastJson = fault?.kind === 'last-number' ? last : `"${last}"`;
+    if (this.tape.restRows && fault?.kind !== 'shuffle') {
+      return `{"error":[],"result":{"${PAIR_ID}":[${this.tape.restRows(start, end)}],"last":${lastJson}}}`;
+    }
     const rows: FakeTrade[] = [];
     for (let i = start; i < end; i++) rows.push(this.tape.at(i));
     if (fault?.kind === 'shuffle') {
@@ -324,9 +327,6 @@ export class FakeKraken {
         [rows[i], rows[j]] = [rows[j] as FakeTrade, rows[i] as FakeTrade];
       }
     }
-    const lastTrade = end > start ? this.tape.at(end - 1) : undefined;
-    const last = fault?.kind === 'stuck' || !lastTrade ? String(sinceNs) : String(tradeCursor(lastTrade));
-    const lastJson = fault?.kind === 'last-number' ? last : `"${last}"`;
     return `{"error":[],"result":{"${PAIR_ID}":[${rows.map(restRow).join(',')}],"last":${lastJson}}}`;
   }
 

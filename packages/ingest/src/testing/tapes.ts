@@ -19,11 +19,31 @@ export interface FakeTrade {
 export interface TradeTape {
   readonly length: number;
   at(index: number): FakeTrade;
+  /**
+   * Optional: trades `[start, end)` as the rows of a REST Trades body (`[…],[…]`), exactly as {@link restRow}
+   * writes them, for tapes that can write them faster than one trade object at a time.
+   */
+  restRows?(start: number, end: number): string;
+}
+
+/** A trade as a row of Kraken's REST Trades body: `["price","volume",time,"side","ordertype","",id]`. */
+export function restRow(t: FakeTrade): string {
+  return `["${t.price}","${t.volume}",${tradeSecondsText(t)},"${t.side}","${t.ordType}","",${t.id}]`;
 }
 
 /** Kraken's time field: seconds as a double, written by JavaScript's shortest round-trip form. */
 export function tradeSeconds(trade: FakeTrade): number {
   return trade.timeUs / 1e6;
+}
+
+/**
+ * The same time as {@link tradeSeconds}, written exactly (`"1704067200.012345"`): the decimal `timeUs / 10^6`
+ * denotes the quotient itself, so it parses to the same double, and writing it costs no float formatting.
+ */
+export function tradeSecondsText(trade: FakeTrade): string {
+  const whole = Math.floor(trade.timeUs / 1e6);
+  const micros = trade.timeUs - whole * 1e6;
+  return micros === 0 ? String(whole) : `${whole}.${String(micros).padStart(6, '0')}`;
 }
 
 /** The trade's nanosecond cursor, as Kraken's `last` carries it. */
@@ -99,7 +119,8 @@ export interface TapeOptions {
 /**
  * A seeded tape computed on demand (O(1) per trade, no memory): trade `i` lies in its own time slot
  * `[start + i·step, start + (i+1)·step)` with a hashed offset, so times strictly increase; prices follow a
- * smooth wave plus hashed noise, rounded to 0.1; volumes have 8 decimals. For large benchmarks.
+ * smooth wave plus hashed noise, rounded to 0.1; volumes have 8 decimals. For large benchmarks (written
+ * without float formatting: the fake serves 10⁶ trades a second from it).
  */
 export function generatedTape(options: TapeOptions): TradeTape {
   const startUs = (typeof options.start === 'number' ? options.start : Date.parse(options.start)) * 1000;
@@ -108,20 +129,104 @@ export function generatedTape(options: TapeOptions): TradeTape {
   const seed = (options.seed ?? 1) | 0;
   const firstId = options.firstId ?? 1_000_000;
   const base = options.price ?? 42_000;
-  const count = options.count;
+  /** Trade `i` as numbers: price in tenths, volume in satoshis. */
+  const trade = { timeUs: 0, tenths: 0, satoshis: 0, buy: false, limit: false };
+  const compute = (i: number) => {
+    const u = hash01(seed, i);
+    trade.timeUs = startUs + i * stepUs + Math.floor(u * (stepUs - 1));
+    const wave = 0.04 * Math.sin(i / 150_000) + 0.01 * Math.sin(i / 9_000) + 0.002 * Math.sin(i / 600);
+    const noise = (hash01(seed ^ 0x1234567, i) - 0.5) * 0.0008;
+    trade.tenths = Math.round(base * (1 + wave + noise) * 10);
+    const v = hash01(seed ^ 0x7654321, i);
+    trade.satoshis = Math.floor(v * v * 2e8) + 1;
+    trade.buy = u < 0.5;
+    trade.limit = v < 0.8;
+    return trade;
+  };
+  let out = Buffer.alloc(0);
   return {
-    length: count,
+    length: options.count,
     at(i: number): FakeTrade {
-      const u = hash01(seed, i);
-      const timeUs = startUs + i * stepUs + Math.floor(u * (stepUs - 1));
-      const wave = 0.04 * Math.sin(i / 150_000) + 0.01 * Math.sin(i / 9_000) + 0.002 * Math.sin(i / 600);
-      const noise = (hash01(seed ^ 0x1234567, i) - 0.5) * 0.0008;
-      const price = (Math.round(base * (1 + wave + noise) * 10) / 10).toFixed(5);
-      const v = hash01(seed ^ 0x7654321, i);
-      const volume = (Math.floor(v * v * 2e8) / 1e8 + 0.00000001).toFixed(8);
-      return { id: firstId + i, timeUs, price, volume, side: u < 0.5 ? 'b' : 's', ordType: v < 0.8 ? 'l' : 'm' };
+      const t = compute(i);
+      return {
+        id: firstId + i,
+        timeUs: t.timeUs,
+        price: `${Math.floor(t.tenths / 10)}.${t.tenths % 10}0000`,
+        volume: `${Math.floor(t.satoshis / 1e8)}.${String(t.satoshis % 1e8).padStart(8, '0')}`,
+        side: t.buy ? 'b' : 's',
+        ordType: t.limit ? 'l' : 'm',
+      };
+    },
+    restRows(start: number, end: number): string {
+      if (out.length < (end - start) * 100) out = Buffer.alloc((end - start) * 100);
+      const o = out;
+      let p = 0;
+      for (let i = start; i < end; i++) {
+        const t = compute(i);
+        if (i > start) o[p++] = 44; // ,
+        o[p++] = 91; // ["
+        o[p++] = 34;
+        p = writeDigits(o, p, Math.floor(t.tenths / 10), 1);
+        o[p++] = 46;
+        o[p++] = 48 + (t.tenths % 10);
+        for (let k = 0; k < 4; k++) o[p++] = 48;
+        o[p++] = 34; // ","
+        o[p++] = 44;
+        o[p++] = 34;
+        p = writeDigits(o, p, Math.floor(t.satoshis / 1e8), 1);
+        o[p++] = 46;
+        p = writeDigits(o, p, t.satoshis % 1e8, 8);
+        o[p++] = 34; // ",
+        o[p++] = 44;
+        const whole = Math.floor(t.timeUs / 1e6);
+        const micros = t.timeUs - whole * 1e6;
+        p = writeDigits(o, p, whole, 1);
+        if (micros !== 0) {
+          o[p++] = 46;
+          p = writeDigits(o, p, micros, 6);
+        }
+        o[p++] = 44; // ,"b","l","",
+        o[p++] = 34;
+        o[p++] = t.buy ? 98 : 115;
+        o[p++] = 34;
+        o[p++] = 44;
+        o[p++] = 34;
+        o[p++] = t.limit ? 108 : 109;
+        o[p++] = 34;
+        o[p++] = 44;
+        o[p++] = 34;
+        o[p++] = 34;
+        o[p++] = 44;
+        p = writeDigits(o, p, firstId + i, 1);
+        o[p++] = 93;
+      }
+      return out.toString('latin1', 0, p);
     },
   };
+}
+
+/** Writes the whole number `value` in decimal, zero-padded to `width` digits; returns the position after it. */
+function writeDigits(out: Buffer, at: number, value: number, width: number): number {
+  let digits = 1;
+  for (let power = 10; power <= value; power *= 10) digits++;
+  const n = Math.max(digits, width);
+  if (value < 2 ** 31) {
+    // Integer arithmetic: the tape's numbers (seconds, ids, satoshis) fit 31 bits.
+    let v = value | 0;
+    for (let k = at + n - 1; k >= at; k--) {
+      const q = (v / 10) | 0;
+      out[k] = 48 + v - q * 10;
+      v = q;
+    }
+    return at + n;
+  }
+  let v = value;
+  for (let k = at + n - 1; k >= at; k--) {
+    const d = v % 10;
+    out[k] = 48 + d;
+    v = (v - d) / 10;
+  }
+  return at + n;
 }
 
 /**
