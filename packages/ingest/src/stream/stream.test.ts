@@ -103,11 +103,7 @@ function start(market: Market, dataDir: string, extra: Partial<StreamOptions> = 
 }
 
 describe('stream (ccxt pro against the fake WebSocket v2 + REST back-fill)', () => {
-  // Under CI load this test once saw bars closed before REST had back-filled the trades published while the socket
-  // was down: an empty REST page answered before the clock moved was taken as covering up to the moved clock. The
-  // stream now dates an empty page by when it was asked; the retry stays so that any other load-dependent race shows
-  // in the log without blocking.
-  it('stores exactly the bars of the whole trade list across minute boundaries, a dropped socket and a quiet minute', { retry: 2 }, async () => {
+  it('stores exactly the bars of the whole trade list across minute boundaries, a dropped socket and a quiet minute', async () => {
     const { fake, dataDir, market } = await setup(4 * 60_000);
     // History before the stream starts: REST back-fills it from --since.
     market.run(4 * 60 + 10, 120);
