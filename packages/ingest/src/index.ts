@@ -5,7 +5,6 @@ export { closeExchange, createExchange, rebaseUrls, type CreateExchangeOptions, 
 export { compareCursors, cursorMs, cursorNs } from './kraken/cursor.ts';
 export { formatBar, formatProgress, formatSeconds } from './format.ts';
 export { krakenTimeMs, parseKrakenTrades, type KrakenTradesPage } from './kraken/trades.ts';
-export { scanKrakenTrades } from './kraken/scanTrades.ts';
 export { RateLimiter } from './net/RateLimiter.ts';
 export { backoffDelay, isRetryable, withRetry, type RetryOptions } from './net/retry.ts';
 export { compact, retain, type CompactOptions, type CompactResult, type RetainOptions, type RetainResult } from './maintain/maintain.ts';

@@ -64,15 +64,7 @@ export async function appendToDataset(target: DatasetTarget, bars: Bars, layout:
     id: target.id,
     bars,
     layout,
-    create: {
-      source: target.source,
-      symbol: target.symbol,
-      timeframe: target.timeframe,
-      emptyBars: target.emptyBars,
-      createdBy: CREATED_BY,
-      ...(target.description !== undefined ? { description: target.description } : {}),
-      ...(target.compression !== undefined ? { compression: target.compression } : {}),
-    },
+    create: newDatasetIdentity(target),
   });
   if (manifest.emptyBars !== undefined) return manifest;
   // A dataset made by another tool (an imported archive): record how the bars appended to it store empty periods.
@@ -89,16 +81,7 @@ export async function appendToDataset(target: DatasetTarget, bars: Bars, layout:
  * files behind, and memory stays bounded by one month of bars.
  */
 export async function appendMonths(target: DatasetTarget, bars: Bars): Promise<DatasetManifest> {
-  const identity = {
-    id: target.id,
-    source: target.source,
-    symbol: target.symbol,
-    timeframe: target.timeframe,
-    emptyBars: target.emptyBars,
-    createdBy: CREATED_BY,
-    ...(target.description !== undefined ? { description: target.description } : {}),
-    ...(target.compression !== undefined ? { compression: target.compression } : {}),
-  };
+  const identity = { id: target.id, ...newDatasetIdentity(target) };
   const commit = await updateDataset({ dataDir: target.dataDir, id: target.id }, async (current) => {
     const first = bars.time[0] as number;
     if (current && first <= Date.parse(current.lastTime)) {
@@ -121,6 +104,19 @@ export async function appendMonths(target: DatasetTarget, bars: Bars): Promise<D
     };
   });
   return (commit as { manifest: DatasetManifest }).manifest;
+}
+
+/** How a dataset this package creates describes itself in its manifest. */
+function newDatasetIdentity(target: DatasetTarget) {
+  return {
+    source: target.source,
+    symbol: target.symbol,
+    timeframe: target.timeframe,
+    emptyBars: target.emptyBars,
+    createdBy: CREATED_BY,
+    ...(target.description !== undefined ? { description: target.description } : {}),
+    ...(target.compression !== undefined ? { compression: target.compression } : {}),
+  };
 }
 
 function identityOf(m: DatasetManifest) {

@@ -128,7 +128,7 @@ describe('backends', () => {
     // SwiftShader when VK_ICD_FILENAMES points at it, which auto never picks.
     expect(webgpu!.status).toBe('skipped');
     expect(webgpu!.reason).toMatch(/no WebGPU adapter|CPU implementation|libvulkan/);
-    expect(webgpu!.fix).toBeTruthy();
+    expect(webgpu!.fix, 'the fix names the Vulkan driver or loader to install').toMatch(/Vulkan|libvulkan/);
   });
 
   it('a named backend that is not installed fails with the install command', async () => {

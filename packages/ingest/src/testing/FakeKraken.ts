@@ -314,9 +314,12 @@ export class FakeKraken {
     const lastTrade = end > start ? this.tape.at(end - 1) : undefined;
     const last = fault?.kind === 'stuck' || !lastTrade ? String(sinceNs) : String(tradeCursor(lastTrade));
     const lastJson = fault?.kind === 'last-number' ? last : `"${last}"`;
-    if (this.tape.restRows && fault?.kind !== 'shuffle') {
-      return `{"error":[],"result":{"${PAIR_ID}":[${this.tape.restRows(start, end)}],"last":${lastJson}}}`;
-    }
+    const rows = this.tape.restRows && fault?.kind !== 'shuffle' ? this.tape.restRows(start, end) : this.#tradeObjects(start, end, fault).map(restRow).join(',');
+    return `{"error":[],"result":{"${PAIR_ID}":[${rows}],"last":${lastJson}}}`;
+  }
+
+  /** Trades `[start, end)` of the tape, shuffled when the fault says so. */
+  #tradeObjects(start: number, end: number, fault: FakeFault | undefined): FakeTrade[] {
     const rows: FakeTrade[] = [];
     for (let i = start; i < end; i++) rows.push(this.tape.at(i));
     if (fault?.kind === 'shuffle') {
@@ -327,7 +330,7 @@ export class FakeKraken {
         [rows[i], rows[j]] = [rows[j] as FakeTrade, rows[i] as FakeTrade];
       }
     }
-    return `{"error":[],"result":{"${PAIR_ID}":[${rows.map(restRow).join(',')}],"last":${lastJson}}}`;
+    return rows;
   }
 
   #ohlcBody(query: Record<string, string>): string {
