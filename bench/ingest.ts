@@ -80,31 +80,54 @@ async function aggregation() {
   return { bars, ours: rate(ours), ccxt: rate(ccxt), plain: rate(plain) };
 }
 
-/** The fake's CPU seconds so far (SIGUSR2 asks for them; SIGTERM for the last figure before it stops). */
-async function fakeCpuSeconds(fake: ChildProcess, lines: AsyncIterator<string>, last: boolean): Promise<number> {
-  fake.kill(last ? 'SIGTERM' : 'SIGUSR2');
-  return (JSON.parse((await lines.next()).value as string) as { cpuSeconds: number }).cpuSeconds;
+interface FakeReport {
+  cpuSeconds: number;
+  /** Trades pages rendered before the pull started, and requests answered from them. */
+  pages: number;
+  prerenderedServed: number;
 }
 
-async function pullEndToEnd(count: number) {
+/** The fake's report so far (SIGUSR2 asks for it; SIGTERM for the last one before it stops). */
+async function fakeReport(fake: ChildProcess, lines: AsyncIterator<string>, last: boolean): Promise<FakeReport> {
+  fake.kill(last ? 'SIGTERM' : 'SIGUSR2');
+  return JSON.parse((await lines.next()).value as string) as FakeReport;
+}
+
+/** Node flags of the pulling process: as `tradecore data pull` runs (V8's baseline wasm compiler only), and V8's defaults. */
+const PULL_SETTINGS = [
+  { name: 'as `tradecore data pull` runs it', flags: ['--liftoff-only'] },
+  { name: "V8's defaults (an application calling `pull()`)", flags: [] },
+] as const;
+
+type PullResult = { seconds: number; cpuSeconds: number; trades: number; bars: number; requests: number; status: string; peakRssMiB: number; maxRssMiB: number };
+
+async function pullsEndToEnd(count: number) {
   const since = '2024-01-01T00:00:00Z';
   const until = new Date(Date.parse(since) + 30 * 86_400_000).toISOString();
   const fake = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'bench/_ingest-fake.ts'), since, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecore-bench-ingest-'));
   const lines = createInterface({ input: fake.stdout })[Symbol.asyncIterator]();
   try {
     const { url } = JSON.parse((await lines.next()).value as string) as { url: string };
-    const fakeStart = await fakeCpuSeconds(fake, lines, false);
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [path.join(ROOT, 'bench/_ingest-pull.mjs'), url, dataDir, since, until], { cwd: ROOT, maxBuffer: 1 << 20 }, (error, stdout) =>
-        error ? reject(error) : resolve(stdout),
-      ),
-    );
-    const result = JSON.parse(out.trim().split('\n').pop() as string) as { seconds: number; cpuSeconds: number; trades: number; bars: number; requests: number; status: string; peakRssMiB: number; maxRssMiB: number };
-    return { ...result, fakeCpuSeconds: (await fakeCpuSeconds(fake, lines, true)) - fakeStart };
+    const results = [];
+    for (const setting of PULL_SETTINGS) {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecore-bench-ingest-'));
+      try {
+        const fakeStart = await fakeReport(fake, lines, false);
+        const out = await new Promise<string>((resolve, reject) =>
+          execFile(process.execPath, [...setting.flags, path.join(ROOT, 'bench/_ingest-pull.mjs'), url, dataDir, since, until], { cwd: ROOT, maxBuffer: 1 << 20 }, (error, stdout) =>
+            error ? reject(error) : resolve(stdout),
+          ),
+        );
+        const result = JSON.parse(out.trim().split('\n').pop() as string) as PullResult;
+        const fakeEnd = await fakeReport(fake, lines, false);
+        results.push({ ...setting, ...result, fakeCpuSeconds: fakeEnd.cpuSeconds - fakeStart.cpuSeconds, fakePages: fakeEnd.pages, prerenderedServed: fakeEnd.prerenderedServed - fakeStart.prerenderedServed });
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    }
+    return results;
   } finally {
     fake.kill('SIGTERM');
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -112,11 +135,9 @@ export async function run(): Promise<string> {
   const load = os.loadavg()[0] ?? 0;
   const count = Number(process.env.INGEST_BENCH_TRADES ?? 30_000_000);
   const agg = await aggregation();
-  const pull = await pullEndToEnd(count);
+  const pulls = await pullsEndToEnd(count);
   const M = (x: number) => `${(x / 1e6).toFixed(1)} M`;
   const k = (x: number) => `${Math.round(x / 1e3).toLocaleString('en-US')} k`;
-  const pullRate = pull.trades / pull.seconds;
-  const pullCpuRate = pull.trades / pull.cpuSeconds;
   const pair = (r: { wall: number; cpu: number }) => `${M(r.wall)} (CPU time: ${M(r.cpu)}) trades/s`;
   return [
     '## Ingest',
@@ -128,11 +149,19 @@ export async function run(): Promise<string> {
     `| trades → 1m bars, \`aggregateTrades\` on columns (${M(AGG_TRADES)} trades, ${agg.bars.toLocaleString('en-US')} bars, buy/sell split, compensated sums; median of ${RUNS}) | ${pair(agg.ours)} | ≥ 10 M | ${Math.max(agg.ours.wall, agg.ours.cpu) >= 10e6 ? '✔' : '✘'} |`,
     `| ccxt \`buildOHLCVC\` on trade objects (peer; no buy/sell split) | ${pair(agg.ccxt)} | | ours ×${(agg.ours.cpu / agg.ccxt.cpu).toFixed(1)} (CPU) |`,
     `| a plain Map-per-minute loop on trade objects (peer) | ${pair(agg.plain)} | | ours ×${(agg.ours.cpu / agg.plain.cpu).toFixed(1)} (CPU) |`,
-    `| pull end to end vs the local fake (ccxt → HTTP → parse → bars → lake; the fake in its own process), 30 days, ${count.toLocaleString('en-US')} trades, ${pull.requests.toLocaleString('en-US')} requests, no rate limit | ${k(pullRate)} (CPU time: ${k(pullCpuRate)}) trades/s, ${pull.seconds.toFixed(1)} s | ≥ 500 k | ${pullRate >= 500e3 ? '✔' : '✘'} |`,
-    `| CPU the two processes used over the pull (2 cores = ${(2 * pull.seconds).toFixed(0)} CPU-s available) | pull ${pull.cpuSeconds.toFixed(1)} s, fake exchange ${pull.fakeCpuSeconds.toFixed(1)} s | | |`,
-    `| peak memory of the pulling process (RSS sampled every 100 ms; maxRSS ${pull.maxRssMiB.toFixed(0)} MiB) | ${pull.peakRssMiB.toFixed(0)} MiB | < 300 MB | ${pull.peakRssMiB * 1.048576 < 300 ? '✔' : '✘'} |`,
+    ...pulls.flatMap((pull) => {
+      const rate = pull.trades / pull.seconds;
+      return [
+        `| pull end to end vs the local fake, ${pull.name} (ccxt → HTTP → parse → bars → lake; the fake in its own process, its pages rendered before the clock starts), 30 days, ${count.toLocaleString('en-US')} trades, ${pull.requests.toLocaleString('en-US')} requests, no rate limit | ${k(rate)} (CPU time: ${k(pull.trades / pull.cpuSeconds)}) trades/s, ${pull.seconds.toFixed(1)} s | ≥ 500 k | ${rate >= 500e3 ? '✔' : '✘'} |`,
+        `| CPU the two processes used over that pull (2 cores = ${(2 * pull.seconds).toFixed(0)} CPU-s available) | pull ${pull.cpuSeconds.toFixed(1)} s, fake exchange ${pull.fakeCpuSeconds.toFixed(1)} s | | |`,
+        `| peak memory of the pulling process (RSS sampled every 100 ms; maxRSS ${pull.maxRssMiB.toFixed(0)} MiB) | ${pull.peakRssMiB.toFixed(0)} MiB | < 300 MB | ${pull.peakRssMiB * 1.048576 < 300 ? '✔' : '✘'} |`,
+      ];
+    }),
     '',
-    `${pull.bars.toLocaleString('en-US')} bars written (${pull.status}).`,
+    ...pulls.map(
+      (pull) =>
+        `${pull.name}: ${pull.bars.toLocaleString('en-US')} bars written (${pull.status}); ${pull.prerenderedServed.toLocaleString('en-US')} of the ${pull.requests.toLocaleString('en-US')} requests answered from the fake's ${pull.fakePages.toLocaleString('en-US')} pre-rendered pages (the others: markets and the pair's details).`,
+    ),
     '',
   ].join('\n');
 }

@@ -1,11 +1,20 @@
+import { setFlagsFromString } from 'node:v8';
 import { type Command, Option } from 'commander';
 import { type GlobalOptions, type RegisterCommand, UsageError, globalOptions, integerOption } from '../_cli.ts';
 import { importOptional } from '../_optional.ts';
 
 type Ingest = typeof import('@tradecore/ingest');
 
-/** `@tradecore/ingest` (ccxt), loaded only when one of these commands runs. */
+/**
+ * `@tradecore/ingest` (ccxt), loaded only when one of these commands runs.
+ *
+ * A data command's process does network and parquet I/O and nothing else, so it compiles WebAssembly with V8's
+ * baseline compiler only: re-compiling parquet-wasm's hot functions with the optimising tier holds about
+ * 100 MiB of compiler memory at its peak, and the baseline code pulls as fast (docs/ingest.md, "Memory on a
+ * small machine"). Set before the lake first loads parquet-wasm.
+ */
 function loadIngest(command: string): Promise<Ingest> {
+  setFlagsFromString('--liftoff-only');
   return importOptional('@tradecore/ingest', `tradecore data ${command}`, () => import('@tradecore/ingest'));
 }
 

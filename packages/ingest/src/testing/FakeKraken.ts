@@ -31,11 +31,6 @@ export type FakeFault = { on?: FakeEndpoint; after?: number; times?: number } & 
 );
 
 export interface FakeKrakenOptions {
-  /**
-   * Render the Trades page a client will ask for next (the one after the `last` just sent) while it is busy
-   * with the current one, so the fake's own work is not on the client's clock. For benchmarks; off by default.
-   */
-  prefetch?: boolean;
   /** Trades served by `/0/public/Trades` and streamed over WebSocket. Default: an empty in-memory tape. */
   tape?: TradeTape;
   /** Candles served by `/0/public/OHLC`, oldest first, one interval; the last one is the in-progress candle. */
@@ -92,6 +87,11 @@ const ASSETS = {
 };
 
 const PAIR_ID = 'XXBTZUSD';
+
+/** The `last` cursor at the end of a Trades body. */
+function lastCursor(body: string): string | undefined {
+  return /"last":"(\d+)"/.exec(body.slice(-40))?.[1];
+}
 const PAIR_NAMES = new Set(['XXBTZUSD', 'XBTUSD', 'XBT/USD', 'BTC/USD']);
 const WS_SYMBOL = 'BTC/USD';
 
@@ -99,8 +99,6 @@ function isoMicros(timeUs: number): string {
   const ms = Math.floor(timeUs / 1000);
   return `${new Date(ms).toISOString().slice(0, -1)}${String(timeUs % 1000).padStart(3, '0')}Z`;
 }
-
-/** A trade as one row of a REST Trades page: `[price, volume, time, side, ordertype, misc, trade_id]`. */
 
 /** A trade in the WebSocket v2 trade channel's shape. */
 export function wsTrade(t: FakeTrade): Record<string, unknown> {
@@ -128,8 +126,10 @@ export class FakeKraken {
   readonly wsReceived: unknown[] = [];
   tape: TradeTape;
   readonly #candles: FakeKrakenOptions['candles'];
-  readonly #prefetch: boolean;
-  #prefetched: { key: string; body: string } | undefined;
+  /** Trades bodies rendered ahead by {@link prerenderTrades}: first tape index → page size → body. */
+  readonly #rendered = new Map<number, { count: number; body: Buffer }>();
+  /** The tape and its length when the pages were rendered: they are served only while both are unchanged. */
+  #renderedFrom: { tape: TradeTape; length: number } | undefined;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
   readonly #sockets = new Set<Socket>();
@@ -143,7 +143,6 @@ export class FakeKraken {
   private constructor(options: FakeKrakenOptions) {
     this.tape = options.tape ?? new ArrayTape();
     this.#candles = options.candles;
-    this.#prefetch = options.prefetch ?? false;
     this.#server = createServer((req, res) => this.#handle(req, res));
     this.#server.keepAliveTimeout = 60_000;
     this.#server.on('connection', (socket) => {
@@ -240,7 +239,7 @@ export class FakeKraken {
     const query = Object.fromEntries(url.searchParams);
     const record: FakeRequest = { endpoint, query, outcome: 'ok' };
     this.requests.push(record);
-    const send = (status: number, body: string, type = 'application/json') => {
+    const send = (status: number, body: string | Buffer, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
       this.onRequest?.(record);
@@ -250,7 +249,7 @@ export class FakeKraken {
     if (fault?.kind === 'status') return send(fault.status, `${fault.status} fake failure`, 'text/plain');
     if (fault?.kind === 'kraken-error') return send(200, JSON.stringify({ error: [fault.message ?? 'EAPI:Rate limit exceeded'] }));
 
-    let body: string;
+    let body: string | Buffer;
     switch (endpoint) {
       case 'AssetPairs':
         body = JSON.stringify({ error: [], result: ASSET_PAIRS });
@@ -289,26 +288,51 @@ export class FakeKraken {
     send(200, body);
   }
 
-  #tradesPage(query: Record<string, string>, fault: FakeFault | undefined): string {
-    if (!this.#prefetch || fault) return this.#tradesBody(query, fault);
-    const key = `${query.since}/${query.count}`;
-    const body = this.#prefetched?.key === key ? this.#prefetched.body : this.#tradesBody(query, undefined);
-    this.#prefetched = undefined;
-    const last = /"last":"(\d+)"/.exec(body.slice(-40))?.[1];
-    if (last !== undefined && last !== query.since) {
-      const next = { ...query, since: last };
-      setImmediate(() => {
-        this.#prefetched = { key: `${last}/${query.count}`, body: this.#tradesBody(next, undefined) };
-      });
-    }
-    return body;
+  #tradesPage(query: Record<string, string>, fault: FakeFault | undefined): string | Buffer {
+    if (fault || this.#renderedFrom?.tape !== this.tape || this.#renderedFrom.length !== this.tape.length) return this.#tradesBody(query, fault);
+    const { start, count } = this.#pageRange(query);
+    const rendered = this.#rendered.get(start);
+    if (rendered?.count !== count) return this.#tradesBody(query, undefined);
+    this.prerenderedServed++;
+    return rendered.body;
   }
 
-  #tradesBody(query: Record<string, string>, fault: FakeFault | undefined): string {
+  /**
+   * Renders every Trades page a client paging through the whole tape `count` trades at a time will ask for
+   * (each page starting after the previous page's `last`), and answers those requests from memory from then
+   * on, whatever `since` spells the same position, until the tape changes. For benchmarks: the fake's own work
+   * is then done before the clock starts, as a real exchange's is not on the client's machine. Faults still
+   * apply. Returns the number of pages (the bodies stay in memory: about 65 bytes per trade).
+   */
+  prerenderTrades(count = 1000): number {
+    this.#rendered.clear();
+    this.#renderedFrom = { tape: this.tape, length: this.tape.length };
+    let since = '0';
+    for (;;) {
+      const { start } = this.#pageRange({ since });
+      const body = this.#tradesBody({ since, count: String(count) }, undefined);
+      this.#rendered.set(start, { count, body: Buffer.from(body, 'latin1') });
+      const last = lastCursor(body);
+      if (last === undefined || last === since || start >= this.tape.length) return this.#rendered.size;
+      since = last;
+    }
+  }
+
+  /** Requests answered from {@link prerenderTrades}' pages. */
+  prerenderedServed = 0;
+
+  /** The tape positions a Trades request covers. */
+  #pageRange(query: Record<string, string>): { sinceNs: bigint; start: number; count: number } {
     const since = query.since ?? '0';
     const sinceNs = /^\d{1,12}$/.test(since) ? BigInt(since) * 1_000_000_000n : /^\d+$/.test(since) ? BigInt(since) : 0n;
     const count = Math.min(1000, Math.max(1, Number(query.count ?? 1000) || 1000));
-    let start = indexAfter(this.tape, sinceNs);
+    return { sinceNs, start: indexAfter(this.tape, sinceNs), count };
+  }
+
+  #tradesBody(query: Record<string, string>, fault: FakeFault | undefined): string {
+    const range = this.#pageRange(query);
+    const { sinceNs, count } = range;
+    let start = range.start;
     if (fault?.kind === 'overlap') start = Math.max(0, start - fault.trades);
     const end = Math.min(this.tape.length, start + count);
     const lastTrade = end > start ? this.tape.at(end - 1) : undefined;
