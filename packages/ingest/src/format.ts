@@ -15,25 +15,27 @@ export function formatSeconds(seconds: number): string {
 
 /**
  * One line for a terminal `columns` wide: a bar, the share done, how far the exchange's data has been read,
- * trades (and per second), bars written and the ETA. Parts are dropped from the right to fit.
+ * trades (and per second), bars complete (and written) and the ETA. On a narrow terminal the parts that matter
+ * least go first: the position, then retries, bars and the ETA; trades stay.
  */
 export function formatProgress(p: PullProgress, columns = 100): string {
   const pct = `${(p.fraction * 100).toFixed(1).padStart(5)}%`;
+  const written = p.barsWritten < p.barsComplete ? ` (${int.format(p.barsWritten)} written)` : '';
+  // In display order, each with its rank: the lower, the longer it stays.
   const parts = [
-    p.position.slice(0, 16).replace('T', ' '),
-    `${int.format(p.trades)} trades${p.tradesPerSecond > 0 ? ` (${int.format(p.tradesPerSecond)}/s)` : ''}`,
-    `${int.format(p.barsWritten)} bars`,
-    p.etaSeconds === null ? '' : `ETA ${formatSeconds(p.etaSeconds)}`,
-    p.retries > 0 ? `${p.retries} retries` : '',
-  ].filter(Boolean);
-  const width = Math.max(10, Math.min(30, columns - 60));
+    { rank: 4, text: p.position.slice(0, 16).replace('T', ' ') },
+    { rank: 0, text: `${int.format(p.trades)} trades${p.tradesPerSecond > 0 ? ` (${int.format(p.tradesPerSecond)}/s)` : ''}` },
+    { rank: 2, text: `${int.format(p.barsComplete)} bars${written}` },
+    { rank: 1, text: p.etaSeconds === null ? '' : `ETA ${formatSeconds(p.etaSeconds)}` },
+    { rank: 3, text: p.retries > 0 ? `${p.retries} retries` : '' },
+  ].filter((part) => part.text !== '');
+  const width = Math.max(10, Math.min(30, columns - 90));
   const filled = Math.round(p.fraction * width);
-  let line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}`;
-  for (const part of parts) {
-    if (line.length + 2 + part.length > columns - 1) break;
-    line += `  ${part}`;
-  }
-  return line;
+  const head = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}`;
+  const shown = [...parts].sort((x, y) => x.rank - y.rank);
+  const length = () => shown.reduce((n, part) => n + 2 + part.text.length, head.length);
+  while (shown.length > 0 && length() > columns - 1) shown.pop();
+  return [head, ...parts.filter((part) => shown.includes(part)).map((part) => part.text)].join('  ');
 }
 
 /** A closed bar as one line: time, OHLC, volume, trades, buy/sell volume, then indicator values. */

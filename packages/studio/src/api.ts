@@ -419,6 +419,8 @@ export interface PullProgress {
   readonly trades: number;
   readonly requests: number;
   readonly retries: number;
+  /** Bars complete so far: written, and built but waiting for the next write. */
+  readonly barsComplete: number;
   readonly barsWritten: number;
   readonly lastBar: string | null;
   readonly tradesPerSecond: number;

@@ -85,7 +85,8 @@ async function pullAction(exchange: string, symbol: string, flags: PullFlags, { 
   const onProgress = (p: import('@tradecore/ingest').PullProgress) => {
     if (flags.quiet || flags.json) return;
     if (p.message) process.stderr.write(`${tty ? '\r\x1b[K' : ''}${p.message}\n`);
-    if (tty) process.stderr.write(`\r\x1b[K${ingest.formatProgress(p, process.stderr.columns ?? 100)}`);
+    // A terminal that does not report its width (a pty sized 0, as some containers allocate) gets 100 columns.
+    if (tty) process.stderr.write(`\r\x1b[K${ingest.formatProgress(p, process.stderr.columns || 100)}`);
     else if (Date.now() - lastLine > 10_000 || p.phase === 'done') {
       lastLine = Date.now();
       process.stderr.write(`${ingest.formatProgress(p, 120)}\n`);

@@ -70,7 +70,11 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     expect(result.trades).toBe(expectedBars().trades?.reduce((a, b) => a + b, 0));
     expect(await csvOf(dataDir)).toBe(expectedCsv);
     expect(events[0]?.phase).toBe('starting');
-    expect(events.at(-1)).toMatchObject({ phase: 'done', fraction: 1, barsWritten: result.barsWritten });
+    expect(events.at(-1)).toMatchObject({ phase: 'done', fraction: 1, barsWritten: result.barsWritten, barsComplete: result.barsWritten });
+    // Bars count as complete as soon as they close; they are written in batches.
+    const pulling = events.filter((e) => e.phase === 'pulling');
+    expect(pulling.some((e) => e.barsComplete > e.barsWritten)).toBe(true);
+    expect(pulling.every((e, i) => i === 0 || e.barsComplete >= (pulling[i - 1] as PullProgress).barsComplete)).toBe(true);
     const fractions = events.filter((e) => e.phase === 'pulling').map((e) => e.fraction);
     expect(fractions, 'progress only moves forward').toEqual([...fractions].sort((a, b) => a - b));
     // Every request after the first sends Kraken's own `last` back, digit for digit.

@@ -122,6 +122,7 @@ export class PullSession {
       duplicates: this.duplicates,
       requests: this.requests,
       retries: this.retries,
+      barsComplete: this.barsWritten + this.#pendingRows,
       barsWritten: this.barsWritten,
       lastBar: this.lastBar === null ? null : isoTime(this.lastBar),
       tradesPerSecond: rate,

@@ -72,6 +72,8 @@ export interface PullProgress {
   duplicates: number;
   requests: number;
   retries: number;
+  /** Bars complete so far: written to the lake, and built but waiting for the next write. */
+  barsComplete: number;
   barsWritten: number;
   /** Last bar written (ISO), if any. */
   lastBar: string | null;

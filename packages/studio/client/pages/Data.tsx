@@ -153,7 +153,7 @@ function PullRow({ pull }: { pull: PullState }) {
       </div>
       {p && <Progress value={p.fraction} />}
       <span class="hint muted" style={{ fontSize: '12px' }}>
-        {p ? `${p.phase} · at ${utc(p.position)} · ${int(p.barsWritten)} bars, ${compact(p.trades)} trades${isNum(p.etaSeconds) ? ` · ETA ${duration(p.etaSeconds)}` : ''}` : 'starting…'}
+        {p ? `${p.phase} · at ${utc(p.position)} · ${int(p.barsComplete)} bars${p.barsWritten < p.barsComplete ? ` (${int(p.barsWritten)} written)` : ''}, ${compact(p.trades)} trades${isNum(p.etaSeconds) ? ` · ETA ${duration(p.etaSeconds)}` : ''}` : 'starting…'}
         {p?.message ? ` · ${p.message}` : ''}
       </span>
       {pull.error && <span class="error" style={{ color: 'var(--bad)', fontSize: '12px' }}>{pull.error}</span>}
