@@ -37,8 +37,11 @@ function duration(seconds: number): string {
   return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}` : `${m}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** `\r`-redrawn bar on a TTY; on a pipe, one line per 10 % of progress. */
-function progressPrinter(stream: GuardedStream, tty: boolean): { progress(e: Event): void; line(text: string): void } {
+/**
+ * `\r`-redrawn bar on a TTY, cut to the terminal's width (`columns()`; a line that wrapped could not be redrawn);
+ * on a pipe, one line per 10 % of progress.
+ */
+function progressPrinter(stream: GuardedStream, tty: boolean, columns: () => number): { progress(e: Event): void; line(text: string): void } {
   let lastDecile = -1;
   let drawn = false;
   const clear = () => {
@@ -54,11 +57,18 @@ function progressPrinter(stream: GuardedStream, tty: boolean): { progress(e: Eve
       const fold = Number(e.folds) > 1 ? `fold ${Number(e.fold) + 1}/${Number(e.folds)} ` : '';
       // Until the first training episode ends, the mean reward per step is the only reward there is.
       const rewardText = Number.isFinite(reward) ? `episode return ${reward.toFixed(4)}` : `reward/step ${Number(e.meanStepReward).toExponential(2)}`;
-      const text = `${fold}${steps.toLocaleString('en-US')}/${total.toLocaleString('en-US')} steps  ${rewardText}  ${Math.round(Number(e.stepsPerSecond)).toLocaleString('en-US')} steps/s  ETA ${duration(Number(e.etaSeconds))}`;
+      const stepsText = `${fold}${steps.toLocaleString('en-US')}/${total.toLocaleString('en-US')} steps`;
+      const rate = `${Math.round(Number(e.stepsPerSecond)).toLocaleString('en-US')} steps/s`;
+      const eta = `ETA ${duration(Number(e.etaSeconds))}`;
+      const text = `${stepsText}  ${rewardText}  ${rate}  ${eta}`;
       if (tty) {
         const width = 24;
         const filled = Math.round(frac * width);
-        stream.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${text}`);
+        const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% `;
+        // Narrow terminals lose the reward first, then the rate; the steps and the ETA stay.
+        const room = columns() - 1 - bar.length;
+        const line = [text, `${stepsText}  ${rate}  ${eta}`].find((t) => t.length <= room) ?? `${stepsText}  ${eta}`;
+        stream.write(`\r\x1b[2K${`${bar}${line}`.slice(0, Math.max(1, columns() - 1))}`);
         drawn = true;
       } else {
         const decile = Math.floor(frac * 10);
@@ -118,7 +128,7 @@ async function action(options: RunOptions): Promise<void> {
   const err = stderr();
   const signals = signalHandling(controller, err);
 
-  const printer = progressPrinter(err, process.stderr.isTTY === true);
+  const printer = progressPrinter(err, process.stderr.isTTY === true, () => process.stderr.columns || 100);
   const onEvent = (event: Event) => {
     if (event.type === 'start') signals.install(String(event.dir));
     if (options.json) {
