@@ -87,13 +87,13 @@ const ASSETS = {
 };
 
 const PAIR_ID = 'XXBTZUSD';
+const PAIR_NAMES = new Set(['XXBTZUSD', 'XBTUSD', 'XBT/USD', 'BTC/USD']);
+const WS_SYMBOL = 'BTC/USD';
 
 /** The `last` cursor at the end of a Trades body. */
 function lastCursor(body: string): string | undefined {
   return /"last":"(\d+)"/.exec(body.slice(-40))?.[1];
 }
-const PAIR_NAMES = new Set(['XXBTZUSD', 'XBTUSD', 'XBT/USD', 'BTC/USD']);
-const WS_SYMBOL = 'BTC/USD';
 
 function isoMicros(timeUs: number): string {
   const ms = Math.floor(timeUs / 1000);
@@ -125,8 +125,10 @@ export class FakeKraken {
   /** WebSocket messages received from clients (parsed JSON). */
   readonly wsReceived: unknown[] = [];
   tape: TradeTape;
+  /** Requests answered from {@link prerenderTrades}' pages. */
+  prerenderedServed = 0;
   readonly #candles: FakeKrakenOptions['candles'];
-  /** Trades bodies rendered ahead by {@link prerenderTrades}: first tape index → page size → body. */
+  /** Trades bodies rendered ahead by {@link prerenderTrades}, by the tape index of their first trade. */
   readonly #rendered = new Map<number, { count: number; body: Buffer }>();
   /** The tape and its length when the pages were rendered: they are served only while both are unchanged. */
   #renderedFrom: { tape: TradeTape; length: number } | undefined;
@@ -317,9 +319,6 @@ export class FakeKraken {
       since = last;
     }
   }
-
-  /** Requests answered from {@link prerenderTrades}' pages. */
-  prerenderedServed = 0;
 
   /** The tape positions a Trades request covers. */
   #pageRange(query: Record<string, string>): { sinceNs: bigint; start: number; count: number } {
