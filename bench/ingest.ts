@@ -87,9 +87,9 @@ interface FakeReport {
   prerenderedServed: number;
 }
 
-/** The fake's report so far (SIGUSR2 asks for it; SIGTERM for the last one before it stops). */
-async function fakeReport(fake: ChildProcess, lines: AsyncIterator<string>, last: boolean): Promise<FakeReport> {
-  fake.kill(last ? 'SIGTERM' : 'SIGUSR2');
+/** The fake's report so far (SIGUSR2 asks for it). */
+async function fakeReport(fake: ChildProcess, lines: AsyncIterator<string>): Promise<FakeReport> {
+  fake.kill('SIGUSR2');
   return JSON.parse((await lines.next()).value as string) as FakeReport;
 }
 
@@ -112,14 +112,14 @@ async function pullsEndToEnd(count: number) {
     for (const setting of PULL_SETTINGS) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecore-bench-ingest-'));
       try {
-        const fakeStart = await fakeReport(fake, lines, false);
+        const fakeStart = await fakeReport(fake, lines);
         const out = await new Promise<string>((resolve, reject) =>
           execFile(process.execPath, [...setting.flags, path.join(ROOT, 'bench/_ingest-pull.mjs'), url, dataDir, since, until], { cwd: ROOT, maxBuffer: 1 << 20 }, (error, stdout) =>
             error ? reject(error) : resolve(stdout),
           ),
         );
         const result = JSON.parse(out.trim().split('\n').pop() as string) as PullResult;
-        const fakeEnd = await fakeReport(fake, lines, false);
+        const fakeEnd = await fakeReport(fake, lines);
         results.push({ ...setting, ...result, fakeCpuSeconds: fakeEnd.cpuSeconds - fakeStart.cpuSeconds, fakePages: fakeEnd.pages, prerenderedServed: fakeEnd.prerenderedServed - fakeStart.prerenderedServed });
       } finally {
         await rm(dataDir, { recursive: true, force: true });
