@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { type Command, Option } from 'commander';
 import { type GlobalOptions, type RegisterCommand, UsageError, globalOptions, integerOption } from '../_cli.ts';
 import { importOptional } from '../_optional.ts';
+import { terminalColumns } from '../_stdout.ts';
 
 type Ingest = typeof import('@tradecore/ingest');
 
@@ -85,8 +86,7 @@ async function pullAction(exchange: string, symbol: string, flags: PullFlags, { 
   const onProgress = (p: import('@tradecore/ingest').PullProgress) => {
     if (flags.quiet || flags.json) return;
     if (p.message) process.stderr.write(`${tty ? '\r\x1b[K' : ''}${p.message}\n`);
-    // A terminal that does not report its width (a pty sized 0, as some containers allocate) gets 100 columns.
-    if (tty) process.stderr.write(`\r\x1b[K${ingest.formatProgress(p, process.stderr.columns || 100)}`);
+    if (tty) process.stderr.write(`\r\x1b[K${ingest.formatProgress(p, terminalColumns(process.stderr))}`);
     else if (Date.now() - lastLine > 10_000 || p.phase === 'done') {
       lastLine = Date.now();
       process.stderr.write(`${ingest.formatProgress(p, 120)}\n`);

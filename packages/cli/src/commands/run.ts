@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatTable, globalOptions, integerOption, type RegisterCommand, UsageError } from '../_cli.ts';
 import { userCwd } from '../_cwd.ts';
-import { stderr, stdout, type GuardedStream } from '../_stdout.ts';
+import { stderr, stdout, terminalColumns, type GuardedStream } from '../_stdout.ts';
 
 interface RunOptions {
   config?: string;
@@ -38,7 +38,7 @@ function duration(seconds: number): string {
 }
 
 /**
- * `\r`-redrawn bar on a TTY, cut to the terminal's width (`columns()`; a line that wrapped could not be redrawn);
+ * `\r`-redrawn bar on a TTY, cut to the terminal's width (`columns()`);
  * on a pipe, one line per 10 % of progress.
  */
 function progressPrinter(stream: GuardedStream, tty: boolean, columns: () => number): { progress(e: Event): void; line(text: string): void } {
@@ -128,7 +128,7 @@ async function action(options: RunOptions): Promise<void> {
   const err = stderr();
   const signals = signalHandling(controller, err);
 
-  const printer = progressPrinter(err, process.stderr.isTTY === true, () => process.stderr.columns || 100);
+  const printer = progressPrinter(err, process.stderr.isTTY === true, () => terminalColumns(process.stderr));
   const onEvent = (event: Event) => {
     if (event.type === 'start') signals.install(String(event.dir));
     if (options.json) {

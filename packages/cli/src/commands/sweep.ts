@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { SweepStatusFile, SweepSummary } from '@tradecore/sweep';
 import { formatTable, integerOption, type RegisterCommand, UsageError } from '../_cli.ts';
 import { importOptional } from '../_optional.ts';
+import { terminalColumns } from '../_stdout.ts';
 
 interface SweepOptions {
   config?: string;
@@ -41,7 +42,7 @@ export function statusPrinter(stream: NodeJS.WriteStream, line: (s: SweepStatusF
     update(status) {
       const text = line(status);
       if (stream.isTTY) {
-        stream.write(`\r\x1b[2K${text.slice(0, (stream.columns || 120) - 1)}`);
+        stream.write(`\r\x1b[2K${text.slice(0, terminalColumns(stream) - 1)}`);
         drawn = true;
       } else {
         const key = text.replace(/ · ETA .*/, '');

@@ -1,6 +1,6 @@
 import type { TradeBuffer } from '../trades.ts';
 import { isCursor } from './cursor.ts';
-import { type KrakenTradesPage, krakenTimeMs } from './trades.ts';
+import { type KrakenTradesPage, krakenTimeMs, MAX_DECIMAL_CHARS } from './trades.ts';
 
 /** Exact powers of ten (as literals: each is a double exactly up to 1e22). */
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -118,7 +118,7 @@ class RowReader {
   constructor(readonly text: string) {}
 
   /**
-   * A plain decimal (digits, at most one `.` with digits on both sides, 1–40 characters, as the general
+   * A plain decimal (digits, at most one `.` with digits on both sides, 1–`MAX_DECIMAL_CHARS` characters, as the general
    * path's `decimal` accepts), exactly as `Number` reads it: up to 15 significant digits the digits form an
    * exact integer and the power of ten is exact, so one correctly rounded division gives the same double.
    */
@@ -139,7 +139,7 @@ class RowReader {
       else break;
     }
     this.pos = i;
-    if (i === start || dot === i - 1 || i - start > 40) return Number.NaN;
+    if (i === start || dot === i - 1 || i - start > MAX_DECIMAL_CHARS) return Number.NaN;
     const fraction = dot < 0 ? 0 : i - dot - 1;
     if (significant <= 15 && fraction <= 22) return fraction > 0 ? mantissa / (POW10[fraction] as number) : mantissa;
     return Number(text.slice(start, i));

@@ -78,6 +78,9 @@ function decimalSecondsMs(text: string): number {
   return m ? Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0').slice(0, 3)) : Number.NaN;
 }
 
+/** Longest decimal string a Trades row may carry (Kraken's are about 16 characters). */
+export const MAX_DECIMAL_CHARS = 40;
+
 /**
  * A plain decimal string (`"30243.40000"`: digits, at most one `.` between digits) as a number; NaN for
  * anything else (`"1e5"`, `"0x10"`, `" 1"`, `"-1"`). A character loop: on every trade, twice.
@@ -85,7 +88,7 @@ function decimalSecondsMs(text: string): number {
 function decimal(value: unknown): number {
   if (typeof value !== 'string') return Number.NaN;
   const n = value.length;
-  if (n === 0 || n > 40) return Number.NaN;
+  if (n === 0 || n > MAX_DECIMAL_CHARS) return Number.NaN;
   let dot = -1;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
