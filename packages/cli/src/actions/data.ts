@@ -14,6 +14,7 @@ import {
   assertDatasetId,
   assertSource,
   csvChunks,
+  datasetRefId,
   exportCsv,
   generateSynthetic,
   importCsv,
@@ -46,7 +47,7 @@ function flag<T>(check: () => T): T {
 const checkTimeframe = (name: string, value: string) => flag(() => timeframeLabel(value, name));
 const checkId = (value: string | undefined) => (value === undefined ? undefined : flag(() => assertDatasetId(value, '--id')));
 /** A `<manifest|id>` argument: a path is the user's to name; an id must be a valid dataset id. */
-const checkRef = (ref: string) => (isManifestPathRef(ref) ? ref : flag(() => assertDatasetId(ref, 'dataset id')));
+const checkRef = (ref: string) => (isManifestPathRef(ref) ? ref : flag(() => datasetRefId(ref, 'dataset id')));
 
 function summary(manifest: DatasetManifest): string {
   return `${manifest.rows.toLocaleString('en-US')} bars ${manifest.timeframe} ${manifest.firstTime} → ${manifest.lastTime}`;

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -180,6 +180,18 @@ describe('tradecore data', () => {
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('dataset id "Synthetic BTC" is not a valid id');
   });
+
+  it('finds a dataset whatever the case it is typed in (ids are lower-case), and a new id must be lower-case', async () => {
+    const dataDir = await tempDir();
+    await synthetic(dataDir, { days: 1 });
+    const upper = await cli(['--data', dataDir, 'data', 'validate', 'Synthetic-BTC-USD-1m']);
+    expect(upper.code, upper.stderr).toBe(0);
+    expect(upper.stdout).toContain('dataset synthetic-btc-usd-1m');
+    const created = await cli(['--data', dataDir, 'data', 'synth', '--days', '1', '--id', 'My-Data']);
+    expect(created.code).toBe(2);
+    expect(created.stderr).toContain(`--id "My-Data" is not a valid id: use 1–128 characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit (did you mean "my-data"?)`);
+    expect(await readdir(path.join(dataDir, 'manifests'))).toEqual(['synthetic-btc-usd-1m.json']);
+  });
 });
 
 describe('tradecore data: bad input exits 1 with a clear message and writes nothing', () => {
@@ -244,7 +256,7 @@ describe('tradecore data: hostile ids, paths and files', () => {
     await writeFile(file, GOOD_CSV);
     const { code, stderr } = await runCli(importArgs('data', file, '--id', '../../package'), { cwd });
     expect(code).toBe(2);
-    expect(stderr).toContain('--id "../../package" is not a valid id: use 1–128 characters of A–Z, a–z, 0–9');
+    expect(stderr).toContain('--id "../../package" is not a valid id: use 1–128 characters of a–z, 0–9');
     expect(await readFile(path.join(cwd, 'package.json'), 'utf8')).toBe('{"name":"mine"}\n');
     expect(await listFiles(cwd)).toEqual(['in.csv', 'package.json']);
   });
@@ -288,7 +300,7 @@ describe('tradecore data: hostile ids, paths and files', () => {
     expect(await readFile(manifestFile, 'utf8')).toBe(valid);
     const badSource = await cli(['--data', dataDir, 'data', 'import', file, '--format', 'csv', '--source', 'Kraken', '--symbol', 'BTC-USD', '--timeframe', '1m']);
     expect(badSource.code).toBe(2);
-    expect(badSource.stderr).toContain('--source "Kraken" is not a valid id: use 1–128 characters');
+    expect(badSource.stderr).toContain('--source "Kraken" is not a valid id: use 1–128 characters of a–z, 0–9, \'.\', \'_\' or \'-\', starting with a letter or digit (did you mean "kraken"?)');
   });
 
   it('a partition symlinked out of the lake is refused, never read', async () => {

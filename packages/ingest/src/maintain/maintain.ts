@@ -5,11 +5,11 @@ import {
   type DatasetPartition,
   type PartitionLayout,
   appendBars,
-  assertDatasetId,
   bucketOf,
   bucketStart,
   compactDataset,
   datasetFolder,
+  datasetRefId,
   isoTime,
   loadManifest,
   parseTimeframe,
@@ -69,7 +69,7 @@ async function verify(manifest: DatasetManifest, dataDir: string, partitions: re
  * change goes through the lake's write primitive (manifest last; only listed partitions deleted).
  */
 export async function retain(options: RetainOptions): Promise<RetainResult> {
-  const id = assertDatasetId(options.id);
+  const id = datasetRefId(options.id);
   const now = options.now?.() ?? Date.now();
   if ((options.keep === undefined) === (options.before === undefined)) throw new InvalidOptionError('retain needs exactly one of --keep <duration> and --before <time>');
   const { manifest } = await loadManifest(id, { dataDir: options.dataDir });
@@ -186,7 +186,7 @@ export interface CompactResult {
  * through the lake's `compactDataset`; checksums verified before and after, bars unchanged.
  */
 export async function compact(options: CompactOptions): Promise<CompactResult> {
-  const id = assertDatasetId(options.id);
+  const id = datasetRefId(options.id);
   const layout = options.layout ?? 'month';
   if (!['year', 'month', 'day'].includes(layout)) throw new InvalidOptionError(`--layout must be year, month or day, got "${layout}"`);
   const { manifest } = await loadManifest(id, { dataDir: options.dataDir });

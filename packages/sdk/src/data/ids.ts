@@ -1,4 +1,4 @@
-import { InvalidIdError, assertId, normalizeSymbol } from '../paths/index.ts';
+import { InvalidIdError, assertId, isValidId, normalizeSymbol, quote } from '../paths/index.ts';
 import { DataError } from './errors.ts';
 import { parseTimeframe } from './timeframe.ts';
 
@@ -7,11 +7,21 @@ import { parseTimeframe } from './timeframe.ts';
  * `BTC.json` and `btc.json` are one file on macOS and Windows).
  */
 export const LOWER_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+const LOWER_ID_RULE = "1–128 characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit";
 
 function lowerId(value: unknown, what: string, example: string): string {
-  const id = assertId(value, what);
-  if (!LOWER_ID_PATTERN.test(id)) throw new InvalidIdError(what, value, `lower-case, e.g. ${example}`);
-  return id;
+  if (typeof value === 'string' && LOWER_ID_PATTERN.test(value)) return value;
+  const lower = typeof value === 'string' ? value.toLowerCase() : undefined;
+  const hint = lower !== undefined && LOWER_ID_PATTERN.test(lower) ? `did you mean ${quote(lower)}?` : `e.g. ${example}`;
+  throw new InvalidIdError(what, value, hint, LOWER_ID_RULE);
+}
+
+/**
+ * A reference to an existing dataset, as a user may type it: ids are lower-case, so `kraken-BTC-USD-1m`
+ * names `kraken-btc-usd-1m`. Anything that is not an id in any case is refused like {@link assertDatasetId}.
+ */
+export function datasetRefId(value: unknown, what = 'dataset id'): string {
+  return assertDatasetId(isValidId(value) ? value.toLowerCase() : value, what);
 }
 
 /** A dataset id (= its manifest's file name without `.json`), e.g. `kraken-btc-usd-1m`. */

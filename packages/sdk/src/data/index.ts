@@ -26,7 +26,7 @@ export {
   type PartitionWrite,
 } from './commit.ts';
 export { BarsValidationError, ChecksumMismatchError, DataError, DatasetNotFoundError } from './errors.ts';
-export { LOWER_ID_PATTERN, assertDatasetId, assertSource, datasetAddress, datasetFolder, defaultDatasetId, timeframeLabel, type DatasetAddress } from './ids.ts';
+export { LOWER_ID_PATTERN, assertDatasetId, assertSource, datasetRefId, datasetAddress, datasetFolder, defaultDatasetId, timeframeLabel, type DatasetAddress } from './ids.ts';
 export { bucketOf, freePartitionPath, freeSiblingPath, nextBucketStart, splitByBucket, type PartitionLayout } from './layout.ts';
 export { DatasetLockedError } from './_lock.ts';
 export {

@@ -6,7 +6,7 @@ import { ID_RULE, UnsafePathError, quote, realpathInside, resolveInside } from '
 import { collectIssues } from '../schema/validate.ts';
 import { type Issue, ValidationError } from '../errors.ts';
 import { DataError, DatasetNotFoundError } from './errors.ts';
-import { LOWER_ID_PATTERN, assertDatasetId, datasetFolder } from './ids.ts';
+import { LOWER_ID_PATTERN, assertDatasetId, datasetFolder, datasetRefId } from './ids.ts';
 import { BAR_TIME_RANGE, MAX_BAR_TIME, MIN_BAR_TIME } from './timeBounds.ts';
 
 const IsoTime = Type.String({
@@ -210,15 +210,15 @@ function safeManifestFile(id: string, options: DataDirOptions): string {
  * manifest found by id must carry that id, and must not be a symlink leading out of the manifests folder.
  */
 export async function loadManifest(ref: string, options: DataDirOptions): Promise<{ manifest: DatasetManifest; path: string }> {
-  const byId = !isManifestPathRef(ref);
-  const file = byId ? safeManifestFile(ref, options) : path.resolve(ref);
+  const id = isManifestPathRef(ref) ? undefined : datasetRefId(ref);
+  const file = id !== undefined ? safeManifestFile(id, options) : path.resolve(ref);
   if (!(await exists(file))) {
     const known = await listManifestIds(options);
     const hint = known.length ? ` (known datasets: ${known.join(', ')})` : ` (no manifests in ${manifestsDir(options)})`;
     throw new DatasetNotFoundError(`dataset ${quote(ref)} not found: ${file} does not exist${hint}`);
   }
   const manifest = parseManifest(await readManifestText(file), file);
-  if (byId && manifest.id !== ref) throw new DataError(`${file} is invalid:\n  id: ${quote(manifest.id)} but the file is named for ${quote(ref)}`);
+  if (id !== undefined && manifest.id !== id) throw new DataError(`${file} is invalid:\n  id: ${quote(manifest.id)} but the file is named for ${quote(id)}`);
   return { manifest, path: file };
 }
 

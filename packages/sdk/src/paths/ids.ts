@@ -18,8 +18,10 @@ export class InvalidIdError extends TradecoreError {
     readonly what: string,
     readonly value: unknown,
     hint?: string,
+    /** The rule in words; {@link ID_RULE} unless the id has a narrower one (dataset ids are lower-case). */
+    rule = ID_RULE,
   ) {
-    super(`${what} ${quote(value)} is not a valid id: use ${ID_RULE}${hint ? ` (${hint})` : ''}`);
+    super(`${what} ${quote(value)} is not a valid id: use ${rule}${hint ? ` (${hint})` : ''}`);
   }
 }
 
