@@ -86,11 +86,12 @@ export async function validate(ref: string, { data }: GlobalOptions, { json }: {
   if (json) print(JSON.stringify({ id: manifest.id, manifest: file, checksums: 'ok', ...report }, null, 2));
   else {
     const { stats } = report;
+    const count = (n: number) => n.toLocaleString('en-US');
     print(`dataset ${manifest.id} (${file})${manifest.synthetic ? ' [synthetic]' : ''}`);
     print(`  checksums: ${manifest.partitions.length} partition(s) verified`);
-    print(`  rows: ${stats.rows.toLocaleString('en-US')}, ${stats.firstTime} → ${stats.lastTime}, timeframe ${manifest.timeframe}`);
-    print(`  gaps: ${stats.gaps.count} (${stats.gaps.missingBars} missing bars, largest ${stats.gaps.largestMs / 60_000} min)`);
-    print(`  zero-volume bars: ${stats.zeroVolumeBars} (${(stats.zeroVolumeShare * 100).toFixed(2)} %), flat bars: ${stats.flatBars}`);
+    print(`  rows: ${count(stats.rows)}, ${stats.firstTime} → ${stats.lastTime}, timeframe ${manifest.timeframe}`);
+    print(`  gaps: ${count(stats.gaps.count)} (${count(stats.gaps.missingBars)} missing bars, largest ${stats.gaps.largestMs / 60_000} min)`);
+    print(`  zero-volume bars: ${count(stats.zeroVolumeBars)} (${(stats.zeroVolumeShare * 100).toFixed(2)} %), flat bars: ${count(stats.flatBars)}`);
     for (const e of report.errors) print(`  error: ${e.message}`);
     printWarnings(report);
     print(report.ok ? 'OK' : `FAILED: ${report.errors.length} error(s) shown`);

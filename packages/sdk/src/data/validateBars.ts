@@ -253,7 +253,7 @@ export function validateBars(bars: Bars, options: ValidateBarsOptions = {}): Val
       kind: 'gap',
       row: largestGapRow,
       ...(stats.gaps.largestAt ? { time: stats.gaps.largestAt } : {}),
-      message: `${stats.gaps.count} gap(s), ${stats.gaps.missingBars} missing ${formatDuration(tf)} bar(s); largest ${formatDuration(stats.gaps.largestMs)} before ${where(largestGapRow)}`,
+      message: `${stats.gaps.count.toLocaleString('en-US')} gap(s), ${stats.gaps.missingBars.toLocaleString('en-US')} missing ${formatDuration(tf)} bar(s); largest ${formatDuration(stats.gaps.largestMs)} before ${where(largestGapRow)}`,
     });
   }
   if (stats.zeroVolumeShare > (options.zeroVolumeWarnShare ?? 0.05)) {

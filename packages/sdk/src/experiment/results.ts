@@ -173,13 +173,23 @@ function equitySeries(chained: readonly EvaluatedPolicy[], folds: readonly FoldE
 }
 
 /** The random baseline is drawn clipped when its worst point is far below every other series (it would squash them). */
-function clippedSeries(returns: readonly Series[]): Set<string> {
-  const minOf = (s: Series) => Math.min(...Array.from(s.values as ArrayLike<number>));
+export function clippedSeries(returns: readonly Series[]): Set<string> {
+  // Loops, not Math.min(...values): a test split of a long dataset has more points than a call's arguments may.
+  const minOf = (s: Series) => {
+    let min = Infinity;
+    for (let i = 0; i < s.values.length; i++) min = Math.min(min, s.values[i] as number);
+    return min;
+  };
+  const maxOf = (s: Series) => {
+    let max = -Infinity;
+    for (let i = 0; i < s.values.length; i++) max = Math.max(max, s.values[i] as number);
+    return max;
+  };
   const random = returns.find((s) => s.name === 'random');
   const others = returns.filter((s) => s.name !== 'random');
   if (!random || others.length === 0) return new Set();
   const floor = Math.min(...others.map(minOf));
-  const ceiling = Math.max(...others.map((s) => Math.max(...Array.from(s.values as ArrayLike<number>))));
+  const ceiling = Math.max(...others.map(maxOf));
   const range = Math.max(1, ceiling - floor);
   return minOf(random) < floor - range ? new Set(['random']) : new Set();
 }
@@ -219,7 +229,6 @@ export interface ArchiveInput extends SummaryInput {
   readonly trainColumns?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
-/** Writes metrics.json, ledger.parquet, trades.parquet, equity.svg and report.html; returns the numbers and each file's sha256. */
 /** Writes one archive file atomically (marked for the crash tests) and returns its sha256. */
 async function archive(file: string, data: string | Uint8Array, point?: WritePoint): Promise<string> {
   await writeArchiveFile(file, data, point);
@@ -230,6 +239,7 @@ async function archiveParquet(file: string, columns: Record<string, ParquetColum
   return archive(file, await encodeParquet(columns, options, file), point);
 }
 
+/** Writes metrics.json, ledger.parquet, trades.parquet, equity.svg and report.html; returns the numbers and each file's sha256. */
 export async function writeEvaluation(input: ArchiveInput): Promise<{ metrics: RunMetrics; files: Record<string, string>; reportPath: string; metricsPath: string }> {
   const { metrics, chained } = summarizeEvaluation(input);
   const { runDir, folds, bars } = input;

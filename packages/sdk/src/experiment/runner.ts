@@ -256,7 +256,7 @@ async function executeRun({ options, emit, log, started, folder, run, setup }: E
     await writeJson(path.join(runDir, CONFIG_JSON), setup.data);
     checkCancelled();
 
-    emit({ type: 'stage', stage: 'split', message: `splitting ${bars.length} bars` });
+    emit({ type: 'stage', stage: 'split', message: `splitting ${bars.length.toLocaleString('en-US')} bars` });
     if (bars.length !== setup.dataset.rows) throw new RunError(`dataset ${data.manifest.id}: read ${bars.length} bars, its manifest says ${setup.dataset.rows}`);
     const folds = setup.folds;
     run.folds = folds;
