@@ -37,6 +37,18 @@ function utcTicks(u: uPlot, splits: number[]): string[] {
     return iso.slice(11, 16);
   });
 }
+/** `12,345`, `0.5`, `-5.25e-5`: thousands grouped, small magnitudes in exponent form rather than a run of zeros. */
+function formatValue(v: number): string {
+  if (Math.abs(v) >= 1000) return v.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2).replace(/\.?0+e/, 'e');
+  return String(+v.toPrecision(4));
+}
+
+/** Width of a y axis from its longest tick label, so small values (`-0.00046`) are not cut off. */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = (values ?? []).reduce((n, v) => Math.max(n, v.length), 0);
+  return Math.max(40, Math.ceil(longest * 6.6) + 16);
+}
 const grid = { stroke: '#eef0f3', width: 1 };
 const ticks = { stroke: '#e5e7eb', width: 1 };
 
@@ -48,7 +60,7 @@ export function LineChart(props: LineChartProps) {
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const fmt = props.yFormat ?? ((v: number) => (Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(+v.toPrecision(4))));
+    const fmt = props.yFormat ?? formatValue;
     const scales: uPlot.Scales = { x: { time: Boolean(props.time) } };
     const axes: uPlot.Axis[] = [
       {
@@ -59,10 +71,10 @@ export function LineChart(props: LineChartProps) {
         ...(props.time ? { values: utcTicks } : {}),
         ...(props.xLabel ? { label: props.xLabel, labelFont: axisFont, labelSize: 18 } : {}),
       },
-      { stroke: '#6b7280', font: axisFont, grid, ticks, size: 56, values: (_u, vals) => vals.map(fmt), ...(props.yLabel ? { label: props.yLabel, labelFont: axisFont, labelSize: 16 } : {}) },
+      { stroke: '#6b7280', font: axisFont, grid, ticks, size: axisSize, values: (_u, vals) => vals.map(fmt), ...(props.yLabel ? { label: props.yLabel, labelFont: axisFont, labelSize: 16 } : {}) },
     ];
     if (props.series.some((s) => s.scale === 'y2')) {
-      axes.push({ scale: 'y2', side: 1, stroke: '#6b7280', font: axisFont, grid: { show: false }, ticks, size: 56, values: (_u, vals) => vals.map(fmt), ...(props.y2Label ? { label: props.y2Label, labelFont: axisFont, labelSize: 16 } : {}) });
+      axes.push({ scale: 'y2', side: 1, stroke: '#6b7280', font: axisFont, grid: { show: false }, ticks, size: axisSize, values: (_u, vals) => vals.map(fmt), ...(props.y2Label ? { label: props.y2Label, labelFont: axisFont, labelSize: 16 } : {}) });
     }
     const options: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
