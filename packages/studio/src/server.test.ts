@@ -319,6 +319,13 @@ describe('reading the lake', () => {
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ id: 'csv-import', symbol: 'BTC-USD', rows: 2 });
   });
+
+  it("tells an import file's format from its first line when none is given (Binance klines, no header)", async () => {
+    writeFileSync(path.join(project.dataDir, 'imports', 'klines.csv'), '1677628800000,23141.57,23152.48,23133.11,23143.72,3.912156,1677628859999,90534.40,120,1.900000,44000.10,0\n');
+    const res = await post('/api/datasets/import', { path: 'klines.csv', source: 'binance', symbol: 'BTC/USDT', timeframe: '1m' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ id: 'binance-btc-usdt-1m', rows: 1 });
+  });
 });
 
 describe('sweeps and exchange pulls', () => {

@@ -4,12 +4,14 @@ import {
   type Bars,
   type ColumnName,
   type DatasetManifest,
+  type ImportFormat,
   type ParquetCompression,
   type TimeUnit,
   type ValidationReport,
   BarsValidationError,
   ChecksumMismatchError,
   DataError,
+  IMPORT_FORMATS,
   InvalidIdError,
   assertDatasetId,
   assertSource,
@@ -17,12 +19,12 @@ import {
   datasetRefId,
   exportCsv,
   generateSynthetic,
-  importCsv,
-  importKrakenOhlcvt,
+  importBars,
   isManifestPathRef,
   listDatasets,
   normalizeSymbol,
   parseTimeframe,
+  quote,
   readDataset,
   resampleBars,
   syntheticGeneratorInfo,
@@ -128,7 +130,7 @@ async function write(bars: Bars, what: string, options: Parameters<typeof writeD
 export async function importFile(
   file: string,
   options: {
-    format: 'csv' | 'kraken-ohlcvt';
+    format: string;
     source: string;
     symbol: string;
     timeframe: string;
@@ -140,12 +142,15 @@ export async function importFile(
   },
   { data }: GlobalOptions,
 ): Promise<void> {
+  const requested = options.format as ImportFormat;
+  if (!IMPORT_FORMATS.includes(requested)) throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}, got ${quote(options.format)}`);
   if (!existsSync(file)) throw new UsageError(`input file not found: ${file}`);
   const timeframe = checkTimeframe('--timeframe', options.timeframe);
   const source = flag(() => assertSource(options.source, '--source'));
   const symbol = flag(() => normalizeSymbol(options.symbol, '--symbol'));
   const id = checkId(options.id);
-  const bars = options.format === 'csv' ? await importCsv(file, { mapping: parseMapping(options.map), timeUnit: options.timeUnit }) : await importKrakenOhlcvt(file);
+  const { bars, format } = await importBars(file, { format: requested, mapping: parseMapping(options.map), timeUnit: options.timeUnit });
+  if (requested === 'auto') print(`read ${file} as ${format}`);
   await write(bars, file, {
     dataDir: data,
     source,

@@ -85,9 +85,9 @@ describe('tradecore (global)', () => {
     const missing = await runCli(['data', 'import', 'x.csv', '--format', 'csv']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--source <source>' not specified");
-    const badChoice = await runCli(['data', 'import', 'x.csv', '--format', 'xlsx']);
+    const badChoice = await runCli(['data', 'import', 'x.csv', '--format', 'xlsx', '--source', 'x', '--symbol', 'BTC-USD', '--timeframe', '1m']);
     expect(badChoice.code).toBe(2);
-    expect(badChoice.stderr).toContain('Allowed choices are csv, kraken-ohlcvt');
+    expect(badChoice.stderr).toContain('--format must be one of auto, csv, kraken-ohlcvt, binance-klines, got "xlsx"');
     const badNumber = await runCli(['data', 'synth', '--days', 'many']);
     expect(badNumber.code).toBe(2);
     expect(badNumber.stderr).toContain('--days must be a positive number, got "many"');
@@ -403,5 +403,19 @@ describe.skipIf(!existsSync(binance) || !existsSync(kraken60))('tradecore data o
     const resampled = await cli(['--data', dataDir, 'data', 'resample', 'kraken-xbtusd-1h', '--to', '1d']);
     expect(resampled.code, resampled.stderr).toBe(0);
     expect(resampled.stdout).toContain('wrote kraken-xbtusd-1d: 90 bars 1d 2023-01-01T00:00:00.000Z → 2023-03-31T00:00:00.000Z');
+  });
+
+  it('tells the format from the file when --format is left out (Kraken OHLCVT, Binance klines)', async () => {
+    const dataDir = await tempDir();
+    const kraken = await cli(['--data', dataDir, 'data', 'import', kraken60, '--source', 'kraken', '--symbol', 'XBTUSD', '--timeframe', '1h']);
+    expect(kraken.code, kraken.stderr).toBe(0);
+    expect(kraken.stdout).toContain(`read ${kraken60} as kraken-ohlcvt\nwrote kraken-xbtusd-1h: 2,160 bars 1h`);
+    const klines = path.join(await tempDir(), 'BTCUSDT-1m-2023-03-01.csv');
+    await writeFile(klines, '1677628800000,23141.57,23152.48,23133.11,23143.72,3.912156,1677628859999,90534.40,120,1.900000,44000.10,0\n');
+    const binance = await cli(['--data', dataDir, 'data', 'import', klines, '--source', 'binance', '--symbol', 'BTC/USDT', '--timeframe', '1m']);
+    expect(binance.code, binance.stderr).toBe(0);
+    expect(binance.stdout).toContain('as binance-klines');
+    const exported = await cli(['--data', dataDir, 'data', 'export', 'binance-btc-usdt-1m']);
+    expect(exported.stdout).toBe('time,open,high,low,close,volume,trades,buy_volume,sell_volume\n2023-03-01T00:00:00.000Z,23141.57,23152.48,23133.11,23143.72,3.912156,120,1.9,2.012156\n');
   });
 });

@@ -29,9 +29,9 @@ const register: RegisterCommand = (program) => {
 
   data
     .command('import')
-    .description('import a CSV or Kraken OHLCVT file into the lake (validated first; nothing is written on errors)')
+    .description('import a CSV, Kraken OHLCVT or Binance klines file into the lake (validated first; nothing is written on errors)')
     .argument('<file>', 'file to import')
-    .addOption(new Option('--format <format>', 'input format').choices(['csv', 'kraken-ohlcvt']).makeOptionMandatory())
+    .option('--format <format>', 'input format: auto (from the first line), csv (with a header), kraken-ohlcvt or binance-klines', 'auto')
     .requiredOption('--source <source>', 'lower-case source name, e.g. kraken, binanceus')
     .requiredOption('--symbol <SYM>', 'market symbol, e.g. BTC-USD (BTC/USD is stored as BTC-USD)')
     .requiredOption('--timeframe <tf>', 'bar length: 1m, 5m, 1h, 1d, …')

@@ -228,6 +228,41 @@ export async function importKrakenOhlcvt(file: string): Promise<Bars> {
   return parser.finish();
 }
 
+/**
+ * Reads Binance's kline files (data.binance.vision, `<SYMBOL>-<interval>-<date>.csv`): 12 fields,
+ * `open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore`,
+ * with or without that header line. Open times are milliseconds (microseconds in spot files from 2025), read by
+ * magnitude. `taker_buy_volume` is the bar's buy volume and `volume − taker_buy_volume` its sell volume.
+ * Streamed like {@link importCsv}.
+ */
+export async function importBinanceKlines(file: string): Promise<Bars> {
+  const plan: ColumnPlan[] = [
+    { name: 'time', index: 0 },
+    { name: 'open', index: 1 },
+    { name: 'high', index: 2 },
+    { name: 'low', index: 3 },
+    { name: 'close', index: 4 },
+    { name: 'volume', index: 5 },
+    { name: 'trades', index: 8 },
+    { name: 'buy_volume', index: 9 },
+  ];
+  const parser = rowParser(file, plan, 'auto', 12, await countLines(file));
+  let first = true;
+  await forEachLine(fileChunks(file), file, (line, lineNumber) => {
+    if (first && line.trim() !== '') {
+      first = false;
+      if ((line.split(',')[0] ?? '').trim().toLowerCase() === 'open_time') return; // the header line of newer files
+    }
+    parser(line, lineNumber);
+  });
+  const bars = parser.finish();
+  const volume = bars.volume;
+  const buy = bars.buy_volume as Float64Array;
+  const sell = new Float64Array(bars.length);
+  for (let i = 0; i < bars.length; i++) sell[i] = (volume[i] as number) - (buy[i] as number);
+  return { ...bars, sell_volume: sell };
+}
+
 export interface ExportCsvOptions {
   /** `iso` (default, e.g. 2024-01-01T00:00:00.000Z), `ms` or `s`. */
   timeFormat?: 'iso' | 'ms' | 's';

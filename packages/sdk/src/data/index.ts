@@ -4,6 +4,7 @@ export {
   barsToCsv,
   csvChunks,
   exportCsv,
+  importBinanceKlines,
   importCsv,
   importKrakenOhlcvt,
   parseCsv,
@@ -12,6 +13,7 @@ export {
   type ImportCsvOptions,
   type TimeUnit,
 } from './csv.ts';
+export { IMPORT_FORMATS, detectImportFormat, importBars, type ImportBarsOptions, type ImportFormat } from './importFile.ts';
 export { tempPathFor, writeFileAtomic } from './_fs.ts';
 export { appendBars, compactDataset, type AppendBarsOptions, type AppendResult, type CompactDatasetOptions } from './append.ts';
 export {

@@ -78,7 +78,7 @@ function Preview({ dataset }: { dataset: DatasetSummary }) {
 
 function ImportCard({ onImported }: { onImported: (id: string) => void }) {
   const files = useAsync(() => api.get<{ dir: string; files: string[] }>('/api/imports'), []);
-  const [form, setForm] = useState({ path: '', format: 'csv', source: '', symbol: 'BTC-USD', timeframe: '1m', id: '' });
+  const [form, setForm] = useState({ path: '', format: 'auto', source: '', symbol: 'BTC-USD', timeframe: '1m', id: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
@@ -108,8 +108,10 @@ function ImportCard({ onImported }: { onImported: (id: string) => void }) {
           <label class="field">
             <span class="name">format</span>
             <select value={form.format} onChange={set('format')}>
-              <option value="csv">CSV</option>
+              <option value="auto">auto (from the file)</option>
+              <option value="csv">CSV with a header</option>
               <option value="kraken-ohlcvt">Kraken OHLCVT</option>
+              <option value="binance-klines">Binance klines</option>
             </select>
           </label>
           <label class="field">

@@ -6,8 +6,7 @@ import { statSync } from 'node:fs';
 import {
   assertId,
   BarsValidationError,
-  importCsv,
-  importKrakenOhlcvt,
+  importBars,
   listDatasets,
   manifestPath,
   normalizeSymbol,
@@ -17,6 +16,7 @@ import {
   writeDataset,
   type Bars,
   type DatasetManifest,
+  type ImportFormat,
   type ValidationReport,
 } from '@tradecore/sdk';
 import type { CandleData, DatasetList, DatasetSummary, DatasetValidation } from '../api.ts';
@@ -159,10 +159,10 @@ export class Lake {
   }
 
   /**
-   * Imports a CSV or Kraken OHLCVT file (already resolved inside the imports folder) as a dataset. One import
+   * Imports a CSV, Kraken OHLCVT or Binance klines file (already resolved inside the imports folder) as a dataset. One import
    * at a time; the lake writes atomically and refuses a folder owned by another dataset.
    */
-  async import(file: string, options: { format: 'csv' | 'kraken-ohlcvt'; source: string; symbol: string; timeframe: string; id?: string; timeUnit?: 'auto' | 'iso' | 's' | 'ms' }): Promise<DatasetSummary> {
+  async import(file: string, options: { format?: ImportFormat; source: string; symbol: string; timeframe: string; id?: string; timeUnit?: 'auto' | 'iso' | 's' | 'ms' }): Promise<DatasetSummary> {
     const source = guardPath(() => assertId(options.source, 'source'));
     if (source !== source.toLowerCase()) throw badRequest(`source "${source}" must be lower-case`);
     const symbol = guardPath(() => normalizeSymbol(options.symbol, 'symbol'));
@@ -174,7 +174,7 @@ export class Lake {
       throw badRequest(`timeframe: ${(error as Error).message}`);
     }
     const run = async () => {
-      const bars = options.format === 'csv' ? await importCsv(file, { timeUnit: options.timeUnit ?? 'auto' }) : await importKrakenOhlcvt(file);
+      const { bars } = await importBars(file, { format: options.format ?? 'auto', timeUnit: options.timeUnit ?? 'auto' });
       try {
         return summaryOf(await writeDataset(bars, { dataDir: this.dataDir, source, symbol, timeframe, ...(id ? { id } : {}) }));
       } catch (error) {

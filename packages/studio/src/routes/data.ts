@@ -18,7 +18,7 @@ const CandlesQuery = Type.Object({
 export const ImportBody = Type.Object(
   {
     path: Type.String({ minLength: 1, description: 'File relative to the imports folder.' }),
-    format: Type.Union([Type.Literal('csv'), Type.Literal('kraken-ohlcvt')]),
+    format: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('csv'), Type.Literal('kraken-ohlcvt'), Type.Literal('binance-klines')], { description: 'Default auto: told from the first line.' })),
     source: Type.String({ minLength: 1 }),
     symbol: Type.String({ minLength: 1 }),
     timeframe: Type.String({ minLength: 1 }),
