@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type * as tfjs from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend, type Tf } from './backend.ts';
@@ -17,6 +20,7 @@ if (hasSwiftShader) process.env.VK_ICD_FILENAMES = ICD;
 else console.warn(`[webgpu.test] ${ICD} not found: skipping the WebGPU tests (apt-get install -y chromium libvulkan1)`);
 
 const SLOW = 1_800_000;
+const execFileAsync = promisify(execFile);
 const COEFS: LossCoefficients = { clipRange: 0.2, valueCoef: 0.5, entropyCoef: 0.01 };
 /** The toy market and PPO settings of the learning run (reaches the optimum on wasm in 6,144 steps). */
 const EPISODE = 64;
@@ -97,6 +101,19 @@ describe.skipIf(!hasSwiftShader)('webgpu backend on SwiftShader (a CPU Vulkan dr
     expect(webgpu.adapter!.driver).toMatch(/SwiftShader/);
     expect(webgpu.fix).toMatch(/ask for backend "webgpu" by name/);
     expect(selected.backend).toBe('wasm');
+  });
+
+  it("where Vulkan offers no adapter, the driver's complaints land in the reason, not on the process's stderr", async () => {
+    const source = pathToFileURL(fileURLToPath(new URL('./webgpu.ts', import.meta.url))).href;
+    const script = `const { probeWebgpu } = await import(${JSON.stringify(source)}); console.log(JSON.stringify(await probeWebgpu()));`;
+    const { stdout, stderr } = await execFileAsync(process.execPath, ['--conditions=@tradecore/source', '--import', 'tsx', '--input-type=module', '--eval', script], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/no_icd.json' },
+    });
+    const probe = JSON.parse(stdout.trim().split('\n').pop() as string);
+    expect(probe).toMatchObject({ ok: false, missing: true });
+    expect(probe.reason).toMatch(/^no WebGPU adapter: Vulkan found no device Dawn accepts/);
+    expect(stderr).toBe('');
   });
 
   it('named explicitly, webgpu runs on it and reports the adapter', async () => {

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isMissingModule, messageOf } from './optionalModule.ts';
 
 /** Dawn's Node bindings (optional peer): WebGPU over Vulkan. */
@@ -56,6 +59,40 @@ function hasVulkanLoader(): boolean {
   return dirs.some((dir) => existsSync(path.join(dir, 'libvulkan.so.1')));
 }
 
+const NO_ADAPTER_FIX =
+  "an NVIDIA/AMD/Intel driver with Vulkan (its ICD json in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d; containers need NVIDIA_DRIVER_CAPABILITIES to include graphics); for a CPU adapter set VK_ICD_FILENAMES to SwiftShader's vk_swiftshader_icd.json";
+
+/** Longest excerpt of the native messages kept in a reason. */
+const MAX_NATIVE_MESSAGES = 300;
+
+/**
+ * Asks for an adapter in a child process first. Where there is none, Dawn and the Vulkan drivers write their
+ * complaints straight to the process's stderr from native code (nothing JavaScript can catch); in a child they
+ * become part of the reason instead of noise between a command's lines. `undefined` when the child could not
+ * answer (then the probe asks in this process, as before).
+ */
+function adapterInChildProcess(): Promise<{ found: boolean; messages: string } | undefined> {
+  let url: string;
+  try {
+    url = pathToFileURL(createRequire(import.meta.url).resolve(WEBGPU_PACKAGE)).href;
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  const script = `const dawn = await import(${JSON.stringify(url)}); const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' }); process.stdout.write(adapter ? 'found' : 'none'); process.exit(0);`;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '--eval', script], { timeout: 60_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      const answer = String(stdout).trim();
+      if (error || (answer !== 'found' && answer !== 'none')) return resolve(undefined);
+      const lines = String(stderr)
+        .split('\n')
+        .map((line) => line.trim().replace(/\.$/, ''))
+        .filter((line) => line && !line.startsWith('at ') && !line.startsWith('- '));
+      const messages = [...new Set(lines)].join('; ');
+      resolve({ found: answer === 'found', messages: messages.length > MAX_NATIVE_MESSAGES ? `${messages.slice(0, MAX_NATIVE_MESSAGES)}…` : messages });
+    });
+  });
+}
+
 let probed: Promise<WebgpuProbe> | undefined;
 
 /**
@@ -81,6 +118,11 @@ async function probe(): Promise<WebgpuProbe> {
   if (!hasVulkanLoader()) {
     return { ok: false, missing: true, reason: 'the Vulkan loader libvulkan.so.1 is not installed', fix: 'apt-get install -y libvulkan1 (Debian/Ubuntu), or put libvulkan.so.1 on LD_LIBRARY_PATH' };
   }
+  const trial = await adapterInChildProcess();
+  if (trial && !trial.found) {
+    const said = trial.messages ? ` (the driver said: ${trial.messages})` : '';
+    return { ok: false, missing: true, reason: `no WebGPU adapter: Vulkan found no device Dawn accepts${said}`, fix: NO_ADAPTER_FIX };
+  }
   // tfjs's WebGPU backend uses the WebGPU globals (GPUBufferUsage, GPUMapMode …) and navigator.gpu.
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
@@ -95,15 +137,7 @@ async function probe(): Promise<WebgpuProbe> {
   } catch (error) {
     return { ok: false, missing: false, reason: `requesting a WebGPU adapter failed: ${messageOf(error)}`, fix: 'update the GPU driver; see docs/gpu.md' };
   }
-  if (!adapter) {
-    return {
-      ok: false,
-      missing: true,
-      reason: 'no WebGPU adapter: Vulkan found no device Dawn accepts',
-      fix:
-        'an NVIDIA/AMD/Intel driver with Vulkan (its ICD json in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d; containers need NVIDIA_DRIVER_CAPABILITIES to include graphics); for a CPU adapter set VK_ICD_FILENAMES to SwiftShader\'s vk_swiftshader_icd.json',
-    };
-  }
+  if (!adapter) return { ok: false, missing: true, reason: 'no WebGPU adapter: Vulkan found no device Dawn accepts', fix: NO_ADAPTER_FIX };
   const info = adapter.info ?? {};
   const described = {
     vendor: info.vendor ?? '',
