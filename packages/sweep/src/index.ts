@@ -14,7 +14,7 @@ export {
   type SweepSpec,
 } from './spec.ts';
 export { canonicalJson, configHash, datasetChecksum, sweepId, trialId, type TrialIdentity } from './identity.ts';
-export { clearProjectCache, loadProject, planSweep, type PlanOptions, type SweepPlan, type TrialJob } from './plan.ts';
+export { clearProjectCache, loadProject, planSweep, type PlanOptions, type Project, type SweepPlan, type TrialJob } from './plan.ts';
 export {
   CheckpointMirror,
   downloadCheckpoints,

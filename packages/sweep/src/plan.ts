@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { assertId, loadConfig, type LoadedConfig, type SweepConfig } from '@tradecore/sdk';
+import { assertId, isManifestPathRef, loadConfig, parseOverride, type LoadedConfig, type SweepConfig } from '@tradecore/sdk';
 import { SweepError } from './errors.ts';
 import { configHash, datasetChecksum, sweepId, trialId } from './identity.ts';
 import { expandSettings, resolveSpec, settingOverrides, type Setting, type SweepFlags, type SweepSpec } from './spec.ts';
@@ -43,21 +43,57 @@ export interface PlanOptions {
   readonly id?: string;
 }
 
-/** Loads the config (and keeps it per file and modification time: workers load it once per process). */
-const cache = new Map<string, Promise<{ loaded: LoadedConfig; hash: string; data: string }>>();
+/** A project's config, loaded once per process, and the datasets its trials read. */
+export interface Project {
+  readonly loaded: LoadedConfig;
+  readonly hash: string;
+  /**
+   * The dataset a trial with these `--set` overrides reads — the config's, unless they set `dataset` or
+   * `dataDir` (relative values from the project folder, as `tradecore run --set` takes them) — and its
+   * checksum, computed once per dataset and data folder.
+   */
+  data(overrides: readonly string[]): Promise<{ dataset: string; checksum: string }>;
+}
 
-export async function loadProject(cwd: string, configFile: string | undefined): Promise<{ loaded: LoadedConfig; hash: string; data: string }> {
+/** Loads the config (and keeps it per file and modification time: workers load it once per process). */
+const cache = new Map<string, Promise<Project>>();
+
+export async function loadProject(cwd: string, configFile: string | undefined): Promise<Project> {
   const key = `${cwd}\u0000${configFile ?? ''}`;
   let entry = cache.get(key);
   if (!entry) {
     entry = (async () => {
       const loaded = await loadConfig({ cwd, ...(configFile ? { configFile } : {}) });
-      return { loaded, hash: await configHash(loaded), data: await datasetChecksum(loaded.config.dataset, loaded.config.dataDir) };
+      const checksums = new Map<string, Promise<string>>();
+      const data = async (overrides: readonly string[]) => {
+        const { dataset, dataDir } = datasetOf(loaded, overrides, cwd);
+        const at = `${dataDir}\u0000${dataset}`;
+        let checksum = checksums.get(at);
+        if (!checksum) {
+          checksum = datasetChecksum(dataset, dataDir);
+          checksums.set(at, checksum);
+          checksum.catch(() => checksums.delete(at));
+        }
+        return { dataset, checksum: await checksum };
+      };
+      return { loaded, hash: await configHash(loaded), data };
     })();
     cache.set(key, entry);
     entry.catch(() => cache.delete(key));
   }
   return entry;
+}
+
+/** `dataset` and `dataDir` after the overrides that set them (paths from overrides resolve from `cwd`). */
+function datasetOf(loaded: LoadedConfig, overrides: readonly string[], cwd: string): { dataset: string; dataDir: string } {
+  let { dataset, dataDir } = loaded.config;
+  for (const text of overrides) {
+    const { path: key, value } = parseOverride(text);
+    if (key.length !== 1 || typeof value !== 'string') continue;
+    if (key[0] === 'dataset') dataset = isManifestPathRef(value) ? path.resolve(cwd, value) : value;
+    else if (key[0] === 'dataDir') dataDir = path.resolve(cwd, value);
+  }
+  return { dataset, dataDir };
 }
 
 /** Forgets loaded configs (a long-lived worker whose project changed on disk). */
@@ -80,22 +116,24 @@ export async function planSweep({ cwd = process.cwd(), configFile, flags = {}, i
   const trials: TrialJob[] = [];
   for (const setting of settings) {
     const overrides = [...spec.base, ...settingOverrides(setting.values)];
+    const { checksum } = await project.data(overrides);
     for (const seed of spec.seeds) {
-      const tid = trialId({ configHash: project.hash, overrides, seed, datasetChecksum: project.data });
+      const tid = trialId({ configHash: project.hash, overrides, seed, datasetChecksum: checksum });
       if (ids.has(tid)) throw new SweepError(`settings ${setting.id} and an earlier one are the same trial (seed ${seed}): the grid or the random draws repeat a setting`);
       ids.add(tid);
-      trials.push({ sweepId: '', trialId: tid, index: trials.length, setting: setting.id, seed, overrides, configFile: relativeConfig, configHash: project.hash, datasetChecksum: project.data });
+      trials.push({ sweepId: '', trialId: tid, index: trials.length, setting: setting.id, seed, overrides, configFile: relativeConfig, configHash: project.hash, datasetChecksum: checksum });
     }
   }
-  const sid = id !== undefined ? assertId(id, 'sweep id') : sweepId(project.hash, project.data, [...ids], spec.metric, spec.goal);
+  const base = await project.data(spec.base);
+  const sid = id !== undefined ? assertId(id, 'sweep id') : sweepId(project.hash, base.checksum, [...ids], spec.metric, spec.goal);
   return {
     id: sid,
     spec,
     settings,
     trials: trials.map((t) => ({ ...t, sweepId: sid })),
     configFile: relativeConfig,
-    dataset: loaded.config.dataset,
+    dataset: base.dataset,
     configHash: project.hash,
-    datasetChecksum: project.data,
+    datasetChecksum: base.checksum,
   };
 }

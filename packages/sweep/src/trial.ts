@@ -65,8 +65,9 @@ export async function runTrial(job: TrialJob, runtime: TrialRuntime): Promise<Tr
   if (project.hash !== job.configHash) {
     throw new SweepError(`trial ${job.trialId}: ${project.loaded.filepath} here is not the config the sweep was planned from (config hash ${project.hash.slice(0, 12)}…, the sweep's ${job.configHash.slice(0, 12)}…): run workers on the same project version`);
   }
-  if (project.data !== job.datasetChecksum) {
-    throw new SweepError(`trial ${job.trialId}: dataset ${project.loaded.config.dataset} here differs from the sweep's (checksum ${project.data.slice(0, 12)}…, expected ${job.datasetChecksum.slice(0, 12)}…)`);
+  const data = await project.data(job.overrides);
+  if (data.checksum !== job.datasetChecksum) {
+    throw new SweepError(`trial ${job.trialId}: dataset ${data.dataset} here differs from the sweep's (checksum ${data.checksum.slice(0, 12)}…, expected ${job.datasetChecksum.slice(0, 12)}…)`);
   }
 
   const dir = resolveInside(runtime.workDir, job.trialId, 'trial id');

@@ -1,4 +1,4 @@
-import { assertId, bucketStart, isoTime, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
+import { assertId, bucketStart, defaultDatasetId, folderOwner, isoTime, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
 import { assertExchangeId } from '../_ids.ts';
 import { parseWhen } from '../_time.ts';
 import { EMPTY_BARS, type EmptyBars } from '../bars/BarBuilder.ts';
@@ -35,10 +35,6 @@ export function unifiedSymbol(symbol: string): string {
   if (upper.includes('/')) return upper;
   const parts = upper.split('-');
   return parts.length === 2 ? `${parts[0]}/${parts[1]}` : upper;
-}
-
-export function defaultDatasetId(source: string, symbol: string, timeframe: string): string {
-  return `${source}-${symbol}-${timeframe}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
 }
 
 export async function planPull(options: PullOptions): Promise<PullPlan> {
@@ -81,19 +77,7 @@ export async function planPull(options: PullOptions): Promise<PullPlan> {
     ...(options.description !== undefined ? { description: options.description } : {}),
     ...(options.compression !== undefined ? { compression: options.compression } : {}),
   };
-  const existing = await loadExisting(options.dataDir, id);
-  if (existing) {
-    const m = existing.manifest;
-    if (m.source !== source || m.symbol !== lakeSymbol || m.timeframe !== timeframe.label) {
-      throw new IngestError(`dataset "${id}" holds ${m.source} ${m.symbol} ${m.timeframe} bars, not ${source} ${lakeSymbol} ${timeframe.label}; choose another --id`);
-    }
-    if (m.emptyBars !== undefined && m.emptyBars !== emptyBars) {
-      throw new IngestError(`dataset "${id}" stores periods without trades as ${m.emptyBars} (its manifest says emptyBars "${m.emptyBars}"); pull it with --empty-bars ${m.emptyBars}, or into another --id`);
-    }
-    const columns = m.columns.map((c) => c.name).join(',');
-    const want = from === 'trades' ? 'time,open,high,low,close,volume,trades,buy_volume,sell_volume' : 'time,open,high,low,close,volume';
-    if (columns !== want) throw new IngestError(`dataset "${id}" has the columns ${columns}; a pull --from ${from} writes ${want}: choose another --id`);
-  }
+  const existing = await openTarget(target, from);
   const file = statePath(options.dataDir, id);
   let state = await readPullState(options.dataDir, id);
   if (state) {
@@ -139,4 +123,36 @@ export async function planPull(options: PullOptions): Promise<PullPlan> {
     statePath: file,
     now,
   };
+}
+
+/**
+ * The dataset a pull or a stream writes, when it exists, after checking that these bars may go into it: same
+ * source, symbol and timeframe, same way of storing empty bars, same columns; and that a new dataset does not
+ * land in a lake folder another dataset holds. Checked before any request, each refusal naming the way out.
+ */
+export async function openTarget(target: DatasetTarget, from: PullSource): Promise<ExistingDataset | null> {
+  const { dataDir, id, source, symbol, timeframe, emptyBars } = target;
+  const existing = await loadExisting(dataDir, id);
+  if (existing) {
+    const m = existing.manifest;
+    if (m.source !== source || m.symbol !== symbol || m.timeframe !== timeframe) {
+      throw new IngestError(`dataset "${id}" holds ${m.source} ${m.symbol} ${m.timeframe} bars, not ${source} ${symbol} ${timeframe}; choose another --id`);
+    }
+    if (m.emptyBars !== undefined && m.emptyBars !== emptyBars) {
+      throw new IngestError(`dataset "${id}" stores periods without trades as ${m.emptyBars} (its manifest says emptyBars "${m.emptyBars}"); use --empty-bars ${m.emptyBars}, or another --id`);
+    }
+    const columns = m.columns.map((c) => c.name).join(',');
+    const want = from === 'trades' ? 'time,open,high,low,close,volume,trades,buy_volume,sell_volume' : 'time,open,high,low,close,volume';
+    if (columns !== want) {
+      throw new IngestError(`dataset "${id}" has the columns ${columns}; bars built --from ${from} have ${want}: write them to a dataset of their own, e.g. --source ${source}-${from} (dataset ${defaultDatasetId(`${source}-${from}`, symbol, timeframe)})`);
+    }
+    return existing;
+  }
+  const owner = await folderOwner(dataDir, { source, symbol, timeframe }, id);
+  if (owner) {
+    throw new IngestError(
+      `dataset "${id}" would be written to the lake folder of dataset "${owner}" (${source} ${symbol} ${timeframe}; a folder holds one dataset): add to "${owner}" with --id ${owner}, or give the new one its own folder, e.g. --source ${source}-${from}`,
+    );
+  }
+  return null;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type Bars, barsToCsv, readDataset } from '@tradecore/sdk';
+import { type Bars, barsToCsv, readDataset, writeDataset } from '@tradecore/sdk';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateTrades } from '../bars/BarBuilder.ts';
@@ -175,6 +175,24 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     expect(await csvOf(dataDir)).toBe(expectedCsv);
   });
 
+  it('a dataset imported without buy/sell volume is not pulled into, and the refusal says where to pull instead — before any request', async () => {
+    const dataDir = await tempData();
+    const imported = expectedBars('omit', Date.parse(START), Date.parse(START) + 3_600_000);
+    const { buy_volume: _buy, sell_volume: _sell, ...ohlcvt } = imported;
+    await writeDataset(ohlcvt, { dataDir, source: 'kraken', symbol: 'BTC-USD', timeframe: '1m' });
+    const requests = fake.requests.length;
+    await expect(pull(options(dataDir))).rejects.toThrow(
+      'dataset "kraken-btc-usd-1m" has the columns time,open,high,low,close,volume,trades; bars built --from trades have time,open,high,low,close,volume,trades,buy_volume,sell_volume: write them to a dataset of their own, e.g. --source kraken-trades (dataset kraken-trades-btc-usd-1m)',
+    );
+    await expect(pull(options(dataDir, { id: 'kraken-live' }))).rejects.toThrow(
+      'dataset "kraken-live" would be written to the lake folder of dataset "kraken-btc-usd-1m" (kraken BTC-USD 1m; a folder holds one dataset): add to "kraken-btc-usd-1m" with --id kraken-btc-usd-1m, or give the new one its own folder, e.g. --source kraken-trades',
+    );
+    expect(fake.requests.length, 'no request was made').toBe(requests);
+    const pulled = await pull(options(dataDir, { source: 'kraken-trades' }));
+    expect(pulled.dataset).toBe('kraken-trades-btc-usd-1m');
+    expect(await csvOf(dataDir, 'kraken-trades-btc-usd-1m')).toBe(expectedCsv);
+  });
+
   it('keeps one partition per month across a month boundary, whatever the flushes', async () => {
     const crossing = randomTape({ start: '2024-02-29T22:30:00Z', count: 9000, seed: 4 });
     const server = await FakeKraken.start({ tape: crossing });
@@ -211,7 +229,7 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     expect(bars.time[bars.length - 1]).toBe(until - 60_000);
     expect(bars.length, 'one bar per minute, no gaps').toBe((until - (bars.time[0] as number)) / 60_000);
     const error = await pull(options(dataDir, { emptyBars: 'omit' })).catch((e: unknown) => e);
-    expect((error as Error).message).toContain('stores periods without trades as flat (its manifest says emptyBars "flat"); pull it with --empty-bars flat');
+    expect((error as Error).message).toContain('stores periods without trades as flat (its manifest says emptyBars "flat"); use --empty-bars flat');
   });
 });
 

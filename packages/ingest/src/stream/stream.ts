@@ -1,4 +1,4 @@
-import { type Bar, type Bars, assertId, bucketStart, isoTime, manifestPath, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
+import { type Bar, type Bars, assertId, bucketStart, defaultDatasetId, isoTime, manifestPath, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
 import { assertExchangeId } from '../_ids.ts';
 import { type TimeInput, parseWhen } from '../_time.ts';
 import { EMPTY_BARS, type EmptyBars } from '../bars/BarBuilder.ts';
@@ -6,11 +6,11 @@ import { IngestError, InvalidOptionError, RequestFailedError } from '../errors.t
 import { type CcxtTrade, type Exchange, type ExchangeConnectionOptions, closeExchange, createExchange } from '../exchange.ts';
 import { TradePager } from '../kraken/TradePager.ts';
 import { compareCursors, cursorBefore } from '../kraken/cursor.ts';
-import { type DatasetTarget, appendToDataset, loadExisting } from '../lake.ts';
+import { type DatasetTarget, appendToDataset } from '../lake.ts';
 import { RateLimiter, sleep } from '../net/RateLimiter.ts';
 import { type RetryOptions, backoffDelay, describeError, isRetryable, withRetry } from '../net/retry.ts';
 import { SETTLE_MS } from '../pull/krakenTrades.ts';
-import { defaultDatasetId, unifiedSymbol } from '../pull/plan.ts';
+import { openTarget, unifiedSymbol } from '../pull/plan.ts';
 import { KRAKEN_PUBLIC_RATE } from '../pull/pull.ts';
 import type { Trade } from '../trades.ts';
 import { type LiveFeatures, loadLiveFeatures } from './features.ts';
@@ -98,10 +98,7 @@ export async function stream(options: StreamOptions): Promise<StreamResult> {
   const source = assertId((options.source ?? exchangeId).toLowerCase(), 'source');
   const id = assertId(options.id ?? defaultDatasetId(source, lakeSymbol, timeframe.label), 'dataset id');
   const target: DatasetTarget = { dataDir: options.dataDir, id, source, symbol: lakeSymbol, timeframe: timeframe.label, emptyBars };
-  const existing = await loadExisting(options.dataDir, id);
-  if (existing?.manifest.emptyBars !== undefined && existing.manifest.emptyBars !== emptyBars) {
-    throw new IngestError(`dataset "${id}" stores periods without trades as ${existing.manifest.emptyBars}; stream it with --empty-bars ${existing.manifest.emptyBars}`);
-  }
+  const existing = await openTarget(target, 'trades');
   const tf = timeframe.ms;
   const start = existing ? existing.last.time + tf : bucketStart(options.since === undefined ? now() : parseWhen(options.since, '--since', now()), tf);
   const live = new LiveBars({ timeframe: timeframe.label, emptyBars, start, ...(existing ? { previous: existing.last } : {}) });

@@ -201,6 +201,22 @@ async function readCurrent(dataDir: string, id: string): Promise<Current> {
   }
 }
 
+function ownerAmong(manifests: readonly DatasetManifest[], folder: string): string | undefined {
+  return manifests.find((m) => m.partitions.some((p) => p.path.startsWith(`${folder}/`)))?.id;
+}
+
+/**
+ * The dataset other than `id` whose partitions live in the lake folder of `address` (each folder belongs to one
+ * dataset), or `undefined`: lets a writer refuse before it does any work.
+ */
+export async function folderOwner(dataDir: string, address: { source: string; symbol: string; timeframe: string }, id: string): Promise<string | undefined> {
+  const { manifests } = await listDatasets({ dataDir });
+  return ownerAmong(
+    manifests.filter((m) => m.id !== id),
+    datasetFolder(datasetAddress(address)),
+  );
+}
+
 interface PlannedWrite {
   path: string;
   bars: Bars;
@@ -219,8 +235,8 @@ async function applyChange(dataDir: string, id: string, current: Current, change
   // Nobody else's partitions may live in this folder, and none of theirs is ever touched.
   const { manifests } = await listDatasets({ dataDir });
   const others = manifests.filter((m) => m.id !== id);
-  const owner = others.find((m) => m.partitions.some((p) => p.path.startsWith(`${folder}/`)));
-  if (owner) throw new DataError(`${label}: ${folder} already holds dataset "${owner.id}"; remove its manifest first or write under another source/symbol/timeframe`);
+  const owner = ownerAmong(others, folder);
+  if (owner) throw new DataError(`${label}: ${folder} already holds dataset "${owner}"; remove its manifest first or write under another source/symbol/timeframe`);
   const foreign = new Set(others.flatMap((m) => m.partitions.map((p) => p.path)));
 
   const kept = resolveKeep(label, previous, current.unreadable, change.keep ?? []);

@@ -19,6 +19,7 @@ export { appendBars, compactDataset, type AppendBarsOptions, type AppendResult, 
 export {
   DatasetChangedError,
   commitDataset,
+  folderOwner,
   partitionFile,
   updateDataset,
   type CommitDatasetOptions,
