@@ -108,8 +108,8 @@ function ImportCard({ onImported }: { onImported: (id: string) => void }) {
           <label class="field">
             <span class="name">format</span>
             <select value={form.format} onChange={set('format')}>
-              <option value="auto">auto (from the file)</option>
-              <option value="csv">CSV with a header</option>
+              <option value="auto">auto-detect</option>
+              <option value="csv">CSV (header)</option>
               <option value="kraken-ohlcvt">Kraken OHLCVT</option>
               <option value="binance-klines">Binance klines</option>
             </select>
