@@ -1,6 +1,7 @@
 import type { ActionSpace } from '../env/actionSpace.ts';
 import type { LedgerColumns } from '../execution/Ledger.ts';
 import type { Trade } from './trades.ts';
+import { yearsSpanned } from './metrics.ts';
 
 /** What a policy did over its test episode: the numbers that tell a degenerate policy from a trading one. */
 export interface Behaviour {
@@ -49,7 +50,7 @@ export function behaviourSummary(ledger: LedgerColumns, trades: readonly Trade[]
     fees += t.fees;
     if (t.entryLiquidity === 'maker') makerFees += t.entryFee;
   }
-  const days = n / barsPerDay;
+  const days = yearsSpanned(ledger.time, barsPerDay * 365) * 365;
   return {
     actions,
     timeLong: n > 0 ? long / n : 0,

@@ -82,6 +82,32 @@ describe('daily returns, Sharpe and Sortino', () => {
   });
 });
 
+describe('bars per year and the years a test spans, on data with gaps', () => {
+  const MINUTE = 60_000;
+  const YEAR = 365 * 86_400_000;
+  // Sparse minutes first (an archive's early years: one bar in ten), then a dense stretch.
+  const time = Float64Array.from([...Array.from({ length: 2000 }, (_, i) => i * 10 * MINUTE), ...Array.from({ length: 1000 }, (_, i) => (20_000 + i) * MINUTE)]);
+
+  it('the bar length is the smallest spacing, whatever share of bars is missing', () => {
+    expect(barsPerYear(time)).toBe(525_600);
+    expect(barsPerYear(time.subarray(0, 2000))).toBe(52_560);
+    expect(barsPerYear(new Float64Array([0]))).toBe(1);
+  });
+
+  it('annualizedReturn compounds over the calendar span, gaps included, not over the number of steps', () => {
+    const n = time.length;
+    const equity = Float64Array.from({ length: n }, (_, i) => 10_000 * (1 + (0.1 * (i + 1)) / n));
+    const zeros = new Float64Array(n);
+    const ledger = { time, equity, fee: zeros, stopExcess: zeros, position: zeros } as unknown as Parameters<typeof computeMetrics>[0]['ledger'];
+    const m = computeMetrics({ ledger, trades: [], initialEquity: 10_000, barsPerYear: 525_600, zeroFeeReturn: 0, ruined: false });
+    const years = (time[n - 1]! - time[0]! + MINUTE) / YEAR;
+    expect(m.totalReturn).toBeCloseTo(0.1, 12);
+    expect(m.annualizedReturn).toBeCloseTo(1.1 ** (1 / years) - 1, 9);
+    // Steps alone would say 3,000 minutes: a far higher annual rate than the 21,000 minutes the test spans.
+    expect(m.annualizedReturn).toBeLessThan(1.1 ** (525_600 / n) - 1);
+  });
+});
+
 describe('trades and metrics of real episodes, recomputed independently', () => {
   const bars = generateSynthetic({ seed: 5, days: 4, timeframe: '1m', annualVolatility: 1.5 });
   const rules = { riskPct: 0.002, stopStepBps: 6, buckets: 3, maxLeverage: 3, qtyStep: 0.00001, minQty: 0.00001 };

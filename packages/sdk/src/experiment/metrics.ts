@@ -63,14 +63,24 @@ export interface PolicyMetrics {
 /** A 365-day year: 1m bars on a 24/7 market give 525,600 bars a year. */
 const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
 
-/** Bars per year from the median spacing of bar times (crypto trades around the clock). */
-export function barsPerYear(time: Float64Array): number {
-  if (time.length < 2) return 1;
-  const diffs = new Float64Array(Math.min(time.length - 1, 10_000));
-  for (let i = 0; i < diffs.length; i++) diffs[i] = time[i + 1]! - time[i]!;
-  diffs.sort();
-  const median = diffs[diffs.length >> 1]!;
-  return median > 0 ? MS_PER_YEAR / median : 1;
+/**
+ * Bars per year (crypto trades around the clock) from the bar length: the smallest spacing between
+ * consecutive bar times. Missing bars only ever widen a spacing, so on data with gaps — Kraken's archive
+ * omits minutes without trades, most of them in its early years — this is still the timeframe.
+ */
+export function barsPerYear(time: ArrayLike<number>): number {
+  let bar = Infinity;
+  for (let i = 1; i < time.length; i++) {
+    const spacing = time[i]! - time[i - 1]!;
+    if (spacing > 0 && spacing < bar) bar = spacing;
+  }
+  return Number.isFinite(bar) ? MS_PER_YEAR / bar : 1;
+}
+
+/** Years on the calendar from the first step's bar to the end of the last one's (gaps in the data are time too). */
+export function yearsSpanned(time: ArrayLike<number>, annualBars: number): number {
+  const n = time.length;
+  return n > 0 ? (time[n - 1]! - time[0]!) / MS_PER_YEAR + 1 / annualBars : 0;
 }
 
 /** Running drawdown (fraction below the peak so far) of an equity series that starts at `initial`. */
@@ -103,7 +113,7 @@ export function computeMetrics({ ledger, trades, initialEquity, barsPerYear: ann
   const n = ledger.equity.length;
   const finalEquity = n > 0 ? ledger.equity[n - 1]! : initialEquity;
   const totalReturn = finalEquity / initialEquity - 1;
-  const years = n / annualBars;
+  const years = yearsSpanned(ledger.time, annualBars);
   const annualizedReturn = years > 0 ? (finalEquity > 0 ? (finalEquity / initialEquity) ** (1 / years) - 1 : -1) : 0;
   const daily = dailyReturns(ledger.time, ledger.equity, initialEquity);
   let maxDrawdown = 0;
