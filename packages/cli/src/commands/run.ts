@@ -184,9 +184,9 @@ async function action(options: RunOptions): Promise<void> {
         m.sharpe.toFixed(2),
         pct(m.maxDrawdown),
         // Win rate counts closed trades only: say when one is still open at the end of the test.
-        m.openTrades > 0 ? `${m.trades} (${m.openTrades} open)` : String(m.trades),
+        m.openTrades > 0 ? `${m.trades.toLocaleString('en-US')} (${m.openTrades} open)` : m.trades.toLocaleString('en-US'),
         pct(m.winRate),
-        m.feesPaid.toFixed(2),
+        m.feesPaid.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
         pct(m.feeDrag),
       ]);
       const warnings = result.metrics.warnings.map((w) => `! ${w.message}\n`).join('');
