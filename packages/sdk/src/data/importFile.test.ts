@@ -1,3 +1,4 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,17 @@ describe('detectImportFormat and importBars', () => {
     await expect(detectImportFormat(trades)).rejects.toThrow(/XBTUSD\.csv:1: cannot tell the format of a line of 3 fields without a header \(time,price,volume looks like trades, not bars\)/);
     await expect(detectImportFormat(await file('1,2,3,4,5,6,7,8,9\n'))).rejects.toThrow(/line of 9 fields without a header: expected a header row \(csv\), 7 numbers \(kraken-ohlcvt\) or 12 \(binance-klines\); it starts "1,2,3/);
     await expect(detectImportFormat(await file('\n\n'))).rejects.toThrow(/empty file/);
+  });
+
+  it('does not read from a pipe to guess (it could not be read again): the format must be given, and then it imports', async () => {
+    const fifo = path.join(await tempDir(), 'bars.fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(detectImportFormat(fifo)).rejects.toThrow(`${fifo} is not a regular file (a pipe can only be read once), so its format is not guessed: pass the format (--format csv|kraken-ohlcvt|binance-klines)`);
+    const writer = execFile('sh', ['-c', `printf '${KLINES[0]}\\n' > ${fifo}`]);
+    const { bars, format } = await importBars(fifo, { format: 'binance-klines' });
+    expect(format).toBe('binance-klines');
+    expect(bars.length).toBe(1);
+    writer.kill();
   });
 
   it('reads each format as its own importer does, and an explicit format is not second-guessed', async () => {

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Bars } from '../features/types.ts';
 import { quote } from '../paths/index.ts';
 import { type ImportCsvOptions, importBinanceKlines, importCsv, importKrakenOhlcvt } from './csv.ts';
@@ -16,9 +16,13 @@ const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 /**
  * Which format a file is in, from its first non-empty line: a header (a first field that is not a number) is a
  * CSV with a header; a headerless line of 7 numbers is Kraken's OHLCVT archive format, of 12 Binance's klines.
- * Anything else is refused naming the file and what its first line holds.
+ * Anything else is refused naming the file and what its first line holds; so is anything but a regular file.
  */
 export async function detectImportFormat(file: string): Promise<Exclude<ImportFormat, 'auto'>> {
+  // A pipe (`<(zcat bars.csv.gz)`) can be read once: looking at its first line would take it from the importer.
+  if (!(await stat(file)).isFile()) {
+    throw new DataError(`${file} is not a regular file (a pipe can only be read once), so its format is not guessed: pass the format (--format ${IMPORT_FORMATS.slice(1).join('|')})`);
+  }
   const handle = await open(file, 'r');
   let text: string;
   try {
