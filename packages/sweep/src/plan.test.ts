@@ -40,6 +40,11 @@ describe('planSweep: the dataset a trial reads', () => {
     const data = path.join(project.dir, 'data');
     expect(plan.trials.map((t) => t.datasetChecksum)).toEqual([await datasetChecksum('other', data), await datasetChecksum('second', data)]);
     expect(plan.trials[0]!.datasetChecksum).not.toBe(plan.trials[1]!.datasetChecksum);
+    expect(plan.dataset).toBe('other, second');
+    // The config's own dataset is not needed when every setting names another.
+    rmSync(path.join(project.dir, 'data', 'manifests', 'tiny.json'));
+    const again = await planSweep({ cwd: project.dir, flags: { grid: ['dataset=other,second'], seeds: '0' } });
+    expect(again.trials.map((t) => t.trialId)).toEqual(plan.trials.map((t) => t.trialId));
     await expect(planSweep({ cwd: project.dir, flags: { grid: ['dataset=other,nope'], seeds: '0' } })).rejects.toThrow(/dataset "nope" not found/);
   });
 });

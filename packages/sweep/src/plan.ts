@@ -28,8 +28,10 @@ export interface SweepPlan {
   readonly settings: readonly Setting[];
   readonly trials: readonly TrialJob[];
   readonly configFile: string;
+  /** The dataset the trials read (several, comma-separated, when the settings vary it). */
   readonly dataset: string;
   readonly configHash: string;
+  /** The first setting's dataset checksum (each trial carries its own). */
   readonly datasetChecksum: string;
 }
 
@@ -114,9 +116,12 @@ export async function planSweep({ cwd = process.cwd(), configFile, flags = {}, i
   }
   const ids = new Set<string>();
   const trials: TrialJob[] = [];
+  const datasets: { dataset: string; checksum: string }[] = [];
   for (const setting of settings) {
     const overrides = [...spec.base, ...settingOverrides(setting.values)];
-    const { checksum } = await project.data(overrides);
+    const data = await project.data(overrides);
+    datasets.push(data);
+    const { checksum } = data;
     for (const seed of spec.seeds) {
       const tid = trialId({ configHash: project.hash, overrides, seed, datasetChecksum: checksum });
       if (ids.has(tid)) throw new SweepError(`settings ${setting.id} and an earlier one are the same trial (seed ${seed}): the grid or the random draws repeat a setting`);
@@ -124,16 +129,17 @@ export async function planSweep({ cwd = process.cwd(), configFile, flags = {}, i
       trials.push({ sweepId: '', trialId: tid, index: trials.length, setting: setting.id, seed, overrides, configFile: relativeConfig, configHash: project.hash, datasetChecksum: checksum });
     }
   }
-  const base = await project.data(spec.base);
-  const sid = id !== undefined ? assertId(id, 'sweep id') : sweepId(project.hash, base.checksum, [...ids], spec.metric, spec.goal);
+  // The first setting's dataset (the config's, or what the base overrides name, unless the grid varies it).
+  const first = datasets[0]!;
+  const sid = id !== undefined ? assertId(id, 'sweep id') : sweepId(project.hash, first.checksum, [...ids], spec.metric, spec.goal);
   return {
     id: sid,
     spec,
     settings,
     trials: trials.map((t) => ({ ...t, sweepId: sid })),
     configFile: relativeConfig,
-    dataset: base.dataset,
+    dataset: [...new Set(datasets.map((d) => d.dataset))].join(', '),
     configHash: project.hash,
-    datasetChecksum: base.checksum,
+    datasetChecksum: first.checksum,
   };
 }
