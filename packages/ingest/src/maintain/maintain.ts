@@ -79,8 +79,6 @@ export async function retain(options: RetainOptions): Promise<RetainResult> {
   const cutoff = bucketStart(raw, tf);
   const cutoffIso = isoTime(cutoff);
 
-  // Verify every partition before anything is planned from it.
-  await verify(manifest, options.dataDir);
   const plan = (current: DatasetManifest) => {
     const dropped = current.partitions.filter((p) => p.lastTime < cutoffIso);
     const straddling = current.partitions.filter((p) => p.firstTime < cutoffIso && p.lastTime >= cutoffIso);
@@ -99,10 +97,12 @@ export async function retain(options: RetainOptions): Promise<RetainResult> {
     archived: null,
     verified: { before: manifest.partitions.length, after: 0 },
   };
-  if (first.dropped.length === 0 && first.straddling.length === 0) return result;
   if (first.straddling.length === 0 && first.kept.length === 0) {
     throw new IngestError(`retaining bars from ${cutoffIso} on would leave dataset "${id}" empty (its last bar is ${manifest.lastTime}); nothing was changed`);
   }
+  // Verify every partition before anything is planned from their bars (the manifest alone said the above).
+  await verify(manifest, options.dataDir);
+  if (first.dropped.length === 0 && first.straddling.length === 0) return result;
   // The bars each straddling partition keeps and drops.
   const cuts = await Promise.all(
     first.straddling.map(async (p) => {
