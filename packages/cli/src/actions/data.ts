@@ -67,7 +67,7 @@ export async function list({ data }: GlobalOptions, { json }: { json?: boolean }
     print(
       formatTable(
         ['ID', 'SOURCE', 'SYMBOL', 'TF', 'ROWS', 'FIRST', 'LAST', 'KIND'],
-        manifests.map((m) => [m.id, m.source, m.symbol, m.timeframe, String(m.rows), m.firstTime, m.lastTime, m.synthetic ? 'synthetic' : 'market']),
+        manifests.map((m) => [m.id, m.source, m.symbol, m.timeframe, m.rows.toLocaleString('en-US'), m.firstTime, m.lastTime, m.synthetic ? 'synthetic' : 'market']),
       ),
     );
   }

@@ -109,7 +109,7 @@ describe('tradecore data', () => {
     await synthetic(dataDir, { days: 3 });
     const table = await cli(['--data', dataDir, 'data', 'ls']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/synthetic-btc-usd-1m\s+synthetic\s+BTC-USD\s+1m\s+4320\s+2024-01-01T00:00:00.000Z\s+2024-01-03T23:59:00.000Z\s+synthetic/);
+    expect(table.stdout).toMatch(/synthetic-btc-usd-1m\s+synthetic\s+BTC-USD\s+1m\s+4,320\s+2024-01-01T00:00:00.000Z\s+2024-01-03T23:59:00.000Z\s+synthetic/);
     const json = JSON.parse((await cli(['--data', dataDir, 'data', 'ls', '--json'])).stdout) as { id: string; generator: { seed: number } }[];
     expect(json.map((m) => [m.id, m.generator.seed])).toEqual([['synthetic-btc-usd-1m', 7]]);
   });
