@@ -28,7 +28,7 @@ function runFolder(ref: string, out: string): string {
 function progress(s: RunStatusInfo): string {
   const p = s.record?.progress;
   if (s.status === 'complete') return 'done';
-  return p ? `fold ${p.fold} ${p.steps}/${p.totalSteps}` : '';
+  return p ? `fold ${p.fold} ${p.steps.toLocaleString('en-US')}/${p.totalSteps.toLocaleString('en-US')}` : '';
 }
 
 function asJson(s: RunStatusInfo): unknown {
