@@ -91,7 +91,7 @@ export function summarizeEvaluation({ dataset, seed, bars, space, folds }: Summa
         behaviour: agent.behaviour,
         ...(seeds > 0 ? { randomSpread } : {}),
         excess: Object.fromEntries(Object.entries(significance).filter(([name]) => WARN_SIGNIFICANCE.includes(name))),
-        ...(longest ? { longestTrade: `${longest.side === 1 ? 'long' : 'short'} from ${new Date(longest.entryTime).toISOString().slice(0, 16).replace('T', ' ')}, ${longest.barsHeld} bars` } : {}),
+        ...(longest ? { longestTrade: `${longest.side === 1 ? 'long' : 'short'} from ${new Date(longest.entryTime).toISOString().slice(0, 16).replace('T', ' ')}, ${longest.barsHeld.toLocaleString('en-US')} bars` } : {}),
       })
     : [];
   return {
