@@ -5,14 +5,6 @@
  * itself closed and drops later writes: a run keeps training and archiving (its result is in its folder),
  * an export simply ends. `index.ts` guards stdout and stderr before any command runs.
  */
-/**
- * Width of the terminal behind `stream` for a line redrawn in place; 100 when it does not say (a pipe, or a pty
- * sized 0, as some containers allocate). A redrawn line must fit: one that wrapped cannot be cleared with `\r`.
- */
-export function terminalColumns(stream: NodeJS.WriteStream): number {
-  return stream.columns || 100;
-}
-
 export interface GuardedStream {
   /** True once the reader went away; writes are dropped from then on. */
   readonly closed: boolean;
@@ -58,3 +50,11 @@ export function guardStream(stream: NodeJS.WriteStream): GuardedStream {
 
 export const stdout = (): GuardedStream => guardStream(process.stdout);
 export const stderr = (): GuardedStream => guardStream(process.stderr);
+
+/**
+ * Width of the terminal behind `stream` for a line redrawn in place; 100 when it does not say (a pipe, or a pty
+ * sized 0, as some containers allocate). A redrawn line must fit: one that wrapped cannot be cleared with `\r`.
+ */
+export function terminalColumns(stream: NodeJS.WriteStream): number {
+  return stream.columns || 100;
+}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { assertId, isManifestPathRef, loadConfig, parseOverride, type LoadedConfig, type SweepConfig } from '@tradecore/sdk';
+import { assertId, loadConfig, parseOverride, type LoadedConfig, type SweepConfig } from '@tradecore/sdk';
 import { SweepError } from './errors.ts';
 import { configHash, datasetChecksum, sweepId, trialId } from './identity.ts';
 import { expandSettings, resolveSpec, settingOverrides, type Setting, type SweepFlags, type SweepSpec } from './spec.ts';
@@ -51,8 +51,8 @@ export interface Project {
   readonly hash: string;
   /**
    * The dataset a trial with these `--set` overrides reads — the config's, unless they set `dataset` or
-   * `dataDir` (relative values from the project folder, as `tradecore run --set` takes them) — and its
-   * checksum, computed once per dataset and data folder.
+   * `dataDir` (resolved by the config loader, as the trial's run resolves them) — and its checksum, computed
+   * once per dataset and data folder.
    */
   data(overrides: readonly string[]): Promise<{ dataset: string; checksum: string }>;
 }
@@ -68,7 +68,8 @@ export async function loadProject(cwd: string, configFile: string | undefined): 
       const loaded = await loadConfig({ cwd, ...(configFile ? { configFile } : {}) });
       const checksums = new Map<string, Promise<string>>();
       const data = async (overrides: readonly string[]) => {
-        const { dataset, dataDir } = datasetOf(loaded, overrides, cwd);
+        // Overrides that name the data are resolved the way the trial's run resolves them (relative paths from cwd).
+        const { dataset, dataDir } = overrides.some(setsData) ? (await loadConfig({ cwd, configFile: loaded.filepath, set: overrides })).config : loaded.config;
         const at = `${dataDir}\u0000${dataset}`;
         let checksum = checksums.get(at);
         if (!checksum) {
@@ -86,16 +87,10 @@ export async function loadProject(cwd: string, configFile: string | undefined): 
   return entry;
 }
 
-/** `dataset` and `dataDir` after the overrides that set them (paths from overrides resolve from `cwd`). */
-function datasetOf(loaded: LoadedConfig, overrides: readonly string[], cwd: string): { dataset: string; dataDir: string } {
-  let { dataset, dataDir } = loaded.config;
-  for (const text of overrides) {
-    const { path: key, value } = parseOverride(text);
-    if (key.length !== 1 || typeof value !== 'string') continue;
-    if (key[0] === 'dataset') dataset = isManifestPathRef(value) ? path.resolve(cwd, value) : value;
-    else if (key[0] === 'dataDir') dataDir = path.resolve(cwd, value);
-  }
-  return { dataset, dataDir };
+/** Whether an override names the data a trial reads (`dataset=…`, `dataDir=…`). */
+function setsData(override: string): boolean {
+  const [key] = parseOverride(override).path;
+  return key === 'dataset' || key === 'dataDir';
 }
 
 /** Forgets loaded configs (a long-lived worker whose project changed on disk). */

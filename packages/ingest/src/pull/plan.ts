@@ -1,4 +1,4 @@
-import { assertId, bucketStart, defaultDatasetId, folderOwner, isoTime, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
+import { assertDatasetId, assertId, bucketStart, defaultDatasetId, folderOwner, isoTime, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
 import { assertExchangeId } from '../_ids.ts';
 import { parseWhen } from '../_time.ts';
 import { EMPTY_BARS, type EmptyBars } from '../bars/BarBuilder.ts';
@@ -54,8 +54,7 @@ export async function planPull(options: PullOptions): Promise<PullPlan> {
   const symbol = unifiedSymbol(options.symbol);
   const lakeSymbol = normalizeSymbol(symbol, 'symbol');
   const source = assertId((options.source ?? exchange).toLowerCase(), 'source');
-  const id = assertId(options.id ?? defaultDatasetId(source, lakeSymbol, timeframe.label), 'dataset id');
-  if (id !== id.toLowerCase()) throw new InvalidOptionError(`dataset id "${id}" must be lower-case`);
+  const id = options.id !== undefined ? assertDatasetId(options.id) : defaultDatasetId(source, lakeSymbol, timeframe.label);
 
   const sinceMs = parseWhen(options.since, '--since', now);
   const untilMs = options.until === undefined ? now : parseWhen(options.until, '--until', now);

@@ -1,4 +1,4 @@
-import { type Bar, type Bars, assertId, bucketStart, defaultDatasetId, isoTime, manifestPath, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
+import { type Bar, type Bars, assertDatasetId, assertId, bucketStart, defaultDatasetId, isoTime, manifestPath, normalizeSymbol, parseTimeframe } from '@tradecore/sdk';
 import { assertExchangeId } from '../_ids.ts';
 import { type TimeInput, parseWhen } from '../_time.ts';
 import { EMPTY_BARS, type EmptyBars } from '../bars/BarBuilder.ts';
@@ -96,7 +96,7 @@ export async function stream(options: StreamOptions): Promise<StreamResult> {
   const symbol = unifiedSymbol(options.symbol);
   const lakeSymbol = normalizeSymbol(symbol, 'symbol');
   const source = assertId((options.source ?? exchangeId).toLowerCase(), 'source');
-  const id = assertId(options.id ?? defaultDatasetId(source, lakeSymbol, timeframe.label), 'dataset id');
+  const id = options.id !== undefined ? assertDatasetId(options.id) : defaultDatasetId(source, lakeSymbol, timeframe.label);
   const target: DatasetTarget = { dataDir: options.dataDir, id, source, symbol: lakeSymbol, timeframe: timeframe.label, emptyBars };
   const existing = await openTarget(target, 'trades');
   const tf = timeframe.ms;

@@ -51,7 +51,8 @@ export function parseIsoTime(text: string): number {
   return ms;
 }
 
-const NUMERIC = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/** A plain JSON-style number (no sign but `-`, no hex, no spaces): what a numeric CSV cell may be. */
+export const NUMERIC = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** The numeric unit `auto` assumes: by magnitude, so that times from 2009 to 2100 are read right in any unit. */
 function autoUnit(x: number): NumericTimeUnit {

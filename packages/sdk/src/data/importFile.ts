@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { Bars } from '../features/types.ts';
 import { quote } from '../paths/index.ts';
-import { type ImportCsvOptions, importBinanceKlines, importCsv, importKrakenOhlcvt } from './csv.ts';
+import { type ImportCsvOptions, NUMERIC, importBinanceKlines, importCsv, importKrakenOhlcvt } from './csv.ts';
 import { DataError } from './errors.ts';
 
 /** File formats `importBars` reads; `auto` tells them apart by the first line. */
@@ -10,8 +10,6 @@ export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** How many bytes of a file {@link detectImportFormat} reads to find its first line. */
 const SNIFF_BYTES = 64 * 1024;
-
-const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /**
  * Which format a file is in, from its first non-empty line: a header (a first field that is not a number) is a
@@ -35,8 +33,8 @@ export async function detectImportFormat(file: string): Promise<Exclude<ImportFo
   const line = text.split('\n').map((l) => l.replace(/\r$/, '')).find((l) => l.trim() !== '');
   if (line === undefined) throw new DataError(`${file}: empty file, expected bars`);
   const cells = line.split(',').map((c) => c.trim());
-  if (!NUMBER.test(cells[0] ?? '')) return 'csv';
-  if (cells.every((c) => NUMBER.test(c))) {
+  if (!NUMERIC.test(cells[0] ?? '')) return 'csv';
+  if (cells.every((c) => NUMERIC.test(c))) {
     if (cells.length === 7) return 'kraken-ohlcvt';
     if (cells.length === 12) return 'binance-klines';
   }
@@ -56,7 +54,7 @@ export async function importBars(file: string, options: ImportBarsOptions = {}):
   const format = !options.format || options.format === 'auto' ? await detectImportFormat(file) : options.format;
   switch (format) {
     case 'csv':
-      return { bars: await importCsv(file, { ...(options.mapping ? { mapping: options.mapping } : {}), ...(options.timeUnit ? { timeUnit: options.timeUnit } : {}) }), format };
+      return { bars: await importCsv(file, options), format };
     case 'kraken-ohlcvt':
       return { bars: await importKrakenOhlcvt(file), format };
     case 'binance-klines':

@@ -174,24 +174,21 @@ function equitySeries(chained: readonly EvaluatedPolicy[], folds: readonly FoldE
 
 /** The random baseline is drawn clipped when its worst point is far below every other series (it would squash them). */
 export function clippedSeries(returns: readonly Series[]): Set<string> {
-  // Loops, not Math.min(...values): a test split of a long dataset has more points than a call's arguments may.
-  const minOf = (s: Series) => {
-    let min = Infinity;
-    for (let i = 0; i < s.values.length; i++) min = Math.min(min, s.values[i] as number);
-    return min;
-  };
-  const maxOf = (s: Series) => {
-    let max = -Infinity;
-    for (let i = 0; i < s.values.length; i++) max = Math.max(max, s.values[i] as number);
-    return max;
-  };
   const random = returns.find((s) => s.name === 'random');
   const others = returns.filter((s) => s.name !== 'random');
   if (!random || others.length === 0) return new Set();
-  const floor = Math.min(...others.map(minOf));
-  const ceiling = Math.max(...others.map(maxOf));
-  const range = Math.max(1, ceiling - floor);
-  return minOf(random) < floor - range ? new Set(['random']) : new Set();
+  // One loop over every point, not Math.min(...values): a long test split has more points than a call takes arguments.
+  let floor = Infinity;
+  let ceiling = -Infinity;
+  for (const { values } of others) {
+    for (let i = 0; i < values.length; i++) {
+      floor = Math.min(floor, values[i] as number);
+      ceiling = Math.max(ceiling, values[i] as number);
+    }
+  }
+  let worst = Infinity;
+  for (let i = 0; i < random.values.length; i++) worst = Math.min(worst, random.values[i] as number);
+  return worst < floor - Math.max(1, ceiling - floor) ? new Set(['random']) : new Set();
 }
 
 const CURVES: readonly [string, string][] = [

@@ -4,7 +4,9 @@
  */
 import { statSync } from 'node:fs';
 import {
+  assertDatasetId,
   assertId,
+  assertSource,
   BarsValidationError,
   importBars,
   listDatasets,
@@ -163,10 +165,9 @@ export class Lake {
    * at a time; the lake writes atomically and refuses a folder owned by another dataset.
    */
   async import(file: string, options: { format?: ImportFormat; source: string; symbol: string; timeframe: string; id?: string; timeUnit?: 'auto' | 'iso' | 's' | 'ms' }): Promise<DatasetSummary> {
-    const source = guardPath(() => assertId(options.source, 'source'));
-    if (source !== source.toLowerCase()) throw badRequest(`source "${source}" must be lower-case`);
+    const source = guardPath(() => assertSource(options.source, 'source'));
     const symbol = guardPath(() => normalizeSymbol(options.symbol, 'symbol'));
-    const id = options.id === undefined || options.id === '' ? undefined : guardPath(() => assertId(options.id, 'dataset id'));
+    const id = options.id === undefined || options.id === '' ? undefined : guardPath(() => assertDatasetId(options.id, 'dataset id'));
     let timeframe: string;
     try {
       timeframe = parseTimeframe(options.timeframe).label;
