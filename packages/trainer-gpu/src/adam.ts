@@ -57,8 +57,9 @@ export class FlatAdam {
 
   /**
    * One step. `grads` and `params` hold every variable's gradient and current value, flattened in
-   * variable order. The gradient is scaled to a global norm of at most `maxGradNorm` first. Writes the
-   * new values into the variables and returns them (flattened; never modified afterwards).
+   * variable order. The gradient is scaled to a global norm of at most `maxGradNorm` first. Returns the
+   * new values (flattened; never modified afterwards); the caller writes them into the variables
+   * (`assignVariables`) when something reads them.
    */
   step(grads: Float32Array, params: Float32Array, maxGradNorm: number): Float32Array {
     const n = this.size;
@@ -86,13 +87,6 @@ export class FlatAdam {
       next[i] = params[i]! - (lr * (mi / correction1)) / (Math.sqrt(vi / correction2) + eps);
     }
     this.iterations = t;
-    const tf = this.#tf;
-    tf.tidy(() => {
-      this.#variables.forEach((variable, k) => {
-        const start = this.#offsets[k]!;
-        variable.assign(tf.tensor(next.subarray(start, start + variable.size), variable.shape, 'float32'));
-      });
-    });
     this.lastGradNorm = norm;
     return next;
   }

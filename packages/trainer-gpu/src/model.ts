@@ -67,6 +67,18 @@ function wrap(model: tfjs.LayersModel, shape: NetworkShape): ActorCritic {
   return { model, shape, actor, critic, variables };
 }
 
+/** Writes `values` (every variable's values, flattened in order) into `variables`. */
+export function assignVariables(tf: Tf, variables: readonly tfjs.Variable[], values: Float32Array): void {
+  let offset = 0;
+  tf.tidy(() => {
+    for (const v of variables) {
+      v.assign(tf.tensor(values.subarray(offset, offset + v.size), v.shape, 'float32'));
+      offset += v.size;
+    }
+  });
+  if (offset !== values.length) throw new RangeError(`expected ${offset} values for the variables, got ${values.length}`);
+}
+
 /** Zero-filled variables of the policy's shape, without a LayersModel (for gradient worker threads). */
 export function createPolicyVariables(tf: Tf, shape: NetworkShape): PolicyVariables {
   const tower = (out: number) => {

@@ -5,12 +5,13 @@ import { ensureDirectory, toFileSystemError, type VecEnvLike } from '@tradecore/
 import { describeBackend, selectBackend, type SelectedBackend, type Tf } from './backend.ts';
 import { LATEST_JSON, listCheckpoints, readTrainerState, TRAINER_STATE_JSON, writeCheckpoint, type TrainerState } from './checkpoint.ts';
 import { fileSystemHandler, writeFileAtomic } from './fsIO.ts';
-import { buildActorCritic, MASKED_LOGIT, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
+import { assignVariables, buildActorCritic, MASKED_LOGIT, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
 import { RewardScaler, RunningNormalizer, type NormalizerState } from './normalizer.ts';
 import type { PpoOptions } from './options.ts';
 import { FlatAdam } from './adam.ts';
 import { deriveSeed, Rng } from './rng.ts';
 import { HostPolicy } from './hostPolicy.ts';
+import { SimdNetwork } from './simd/network.ts';
 import { ShardedGradients, updateThreadLimit } from './shards.ts';
 import { foldPolicy, policyForward, PPO_STATS, type FoldedPolicy } from './update.ts';
 
@@ -96,6 +97,9 @@ export class PpoTrainer {
   #gradients: ShardedGradients | null = null;
   /** Set on backends without synchronous reads (WebGPU); see {@link #weightsChanged}. */
   #host: HostPolicy | null = null;
+  /** The `wasm` backend's inference: the policy on the SIMD kernels, loaded lazily like {@link #folded}. */
+  #simd: SimdNetwork | null = null;
+  #simdLoaded = false;
 
   private constructor(backend: SelectedBackend, net: ActorCritic, options: PpoOptions, seed: number, normalizer: RunningNormalizer | null) {
     this.tf = backend.tf;
@@ -180,6 +184,7 @@ export class PpoTrainer {
   }
 
   #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
+    if (this.backend.backend === 'wasm') return this.#inferSimd(x, rows);
     const tf = this.tf;
     const folded = this.#folded ?? this.#fold();
     const out = tf.tidy(() => policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize])));
@@ -197,6 +202,25 @@ export class PpoTrainer {
     const data = (await out.data()) as Float32Array;
     out.dispose();
     return this.#split(data, rows);
+  }
+
+  #inferSimd(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
+    if (!this.#simd || this.#simd.capacity < rows) {
+      this.#simd = new SimdNetwork(this.net.shape, Math.max(rows, this.#simd?.capacity ?? 0));
+      this.#simdLoaded = false;
+    }
+    if (!this.#simdLoaded) {
+      // Not returned from tidy(): tfjs would walk the 16 k-entry array looking for tensors.
+      const tf = this.tf;
+      const flat = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
+      this.#simd.setParams(flat.dataSync() as Float32Array);
+      flat.dispose();
+      this.#simdLoaded = true;
+    }
+    const logits = new Float32Array(rows * this.numActions);
+    const values = new Float32Array(rows);
+    this.#simd.forward(x, rows, logits, values);
+    return { logits, values };
   }
 
   #split(data: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
@@ -411,10 +435,12 @@ export class PpoTrainer {
         let advMean = 0;
         for (let k = 0; k < mb; k++) {
           const idx = order[start + k]!;
-          x.obs.set(r.obsBuf.subarray(idx * d, idx * d + d), k * d);
-          for (let j = 0; j < a; j++) x.maskPenalty[k * a + j] = r.maskBuf[idx * a + j] ? 0 : MASKED_LOGIT;
-          x.actionOneHot.fill(0, k * a, k * a + a);
-          x.actionOneHot[k * a + r.actBuf[idx]!] = 1;
+          for (let j = 0; j < d; j++) x.obs[k * d + j] = r.obsBuf[idx * d + j]!;
+          const action = r.actBuf[idx]!;
+          for (let j = 0; j < a; j++) {
+            x.maskPenalty[k * a + j] = r.maskBuf[idx * a + j] ? 0 : MASKED_LOGIT;
+            x.actionOneHot[k * a + j] = j === action ? 1 : 0;
+          }
           x.oldLogp[k] = r.logpBuf[idx]!;
           x.advantages[k] = r.advBuf[idx]!;
           x.returns[k] = r.retBuf[idx]!;
@@ -434,6 +460,7 @@ export class PpoTrainer {
         batches++;
       }
     }
+    assignVariables(tf, this.net.variables, params);
     await this.#weightsChanged();
     const k = Math.max(batches, 1);
     return {
@@ -592,6 +619,7 @@ export class PpoTrainer {
   }
 
   #dropFolded(): void {
+    this.#simdLoaded = false;
     if (!this.#folded) return;
     for (const layer of this.#folded.layers) this.tf.dispose([layer.w, layer.b]);
     this.#folded = null;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Tf } from './backend.ts';
-import type { NetworkShape, PolicyVariables } from './model.ts';
+import { assignVariables, type NetworkShape, type PolicyVariables } from './model.ts';
+import { SimdNetwork } from './simd/network.ts';
 import { ppoGradients, PPO_STATS, type LossCoefficients } from './update.ts';
 
 const MINIBATCH_FIELDS = ['obs', 'maskPenalty', 'actionOneHot', 'oldLogp', 'advantages', 'returns'] as const;
@@ -195,9 +196,12 @@ export class ShardedGradients {
   readonly #params: Float32Array;
   readonly #outs: Float32Array[];
   readonly #workers: GradientWorker[];
+  /** This thread's network on the `wasm` backend (the others compute with tfjs). */
+  readonly #simd: SimdNetwork | null;
   #version = 0;
 
-  private constructor(tf: Tf, net: PolicyVariables, coefs: LossCoefficients, batch: MinibatchBuffers, shards: number, params: Float32Array, outs: Float32Array[], workers: GradientWorker[]) {
+  private constructor(tf: Tf, net: PolicyVariables, coefs: LossCoefficients, batch: MinibatchBuffers, shards: number, params: Float32Array, outs: Float32Array[], workers: GradientWorker[], simd: SimdNetwork | null) {
+    this.#simd = simd;
     this.#tf = tf;
     this.#net = net;
     this.#coefs = coefs;
@@ -253,11 +257,14 @@ export class ShardedGradients {
       for (const w of workers) w.terminate();
       throw error;
     }
-    return new ShardedGradients(tf, net, coefs, batch, shards, params, outs, workers);
+    const simd = backend === 'wasm' ? new SimdNetwork(net.shape, Math.ceil(rows / shards)) : null;
+    return new ShardedGradients(tf, net, coefs, batch, shards, params, outs, workers, simd);
   }
 
-  /** The variables' current values (flattened in order), for the worker threads' next job. */
+  /** The variables' current values (flattened in order), for the next job. */
   setParams(values: Float32Array): void {
+    if (this.#simd) this.#simd.setParams(values);
+    else assignVariables(this.#tf, this.#net.variables, values);
     if (this.#workers.length === 0) return;
     this.#params.set(values);
     this.#version += 1;
@@ -266,8 +273,9 @@ export class ShardedGradients {
   /** `[stats…, gradients…]` of the whole minibatch in {@link batch}. */
   async compute(): Promise<Float32Array> {
     const jobs = this.#workers.map((w) => w.run(this.#version));
-    const shard = (k: number) => {
+    const shard = async (k: number) => {
       const [start, end] = shardRows(this.batch.rows, this.shards, k);
+      if (this.#simd) return this.#simd.gradients(this.batch, start, end, this.#coefs);
       return shardGradients(this.#tf, this.#net, this.batch, start, end, this.#coefs);
     };
     const total = await shard(0);

@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlatAdam } from './adam.ts';
 import { selectBackend, type Tf } from './backend.ts';
-import { buildActorCritic, type ActorCritic } from './model.ts';
+import { assignVariables, buildActorCritic, type ActorCritic } from './model.ts';
 import { Rng } from './rng.ts';
 import { shardRows, ShardedGradients } from './shards.ts';
 import { foldPolicy, policyForward, ppoGradients, type LossCoefficients } from './update.ts';
@@ -149,7 +149,7 @@ describe('FlatAdam', () => {
       const flatGrads = new Float32Array(flat.size);
       let offset = 0;
       for (const g of grads) flatGrads.set(g, (offset += g.length) - g.length);
-      flat.step(flatGrads, params, 1e9); // no clipping
+      assignVariables(tf, b.variables, flat.step(flatGrads, params, 1e9)); // no clipping
     }
     a.variables.forEach((v, i) => {
       expect(maxRelativeError(b.variables[i]!.dataSync() as Float32Array, v.dataSync() as Float32Array), v.name).toBeLessThan(1e-5);
