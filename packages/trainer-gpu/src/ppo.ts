@@ -10,7 +10,6 @@ import { RewardScaler, RunningNormalizer, type NormalizerState } from './normali
 import type { PpoOptions } from './options.ts';
 import { FlatAdam } from './adam.ts';
 import { deriveSeed, Rng } from './rng.ts';
-import { HostPolicy } from './hostPolicy.ts';
 import { SimdNetwork } from './simd/network.ts';
 import { ShardedGradients, updateThreadLimit } from './shards.ts';
 import { foldPolicy, policyForward, PPO_STATS, type FoldedPolicy } from './update.ts';
@@ -95,11 +94,14 @@ export class PpoTrainer {
   /** Inference weights derived from the variables; dropped whenever the variables change. */
   #folded: FoldedPolicy | null = null;
   #gradients: ShardedGradients | null = null;
-  /** Set on backends without synchronous reads (WebGPU); see {@link #weightsChanged}. */
-  #host: HostPolicy | null = null;
-  /** The `wasm` backend's inference: the policy on the SIMD kernels, loaded lazily like {@link #folded}. */
-  #simd: SimdNetwork | null = null;
-  #simdLoaded = false;
+  /**
+   * The policy on the SIMD kernels (simd/network.ts), on the host: how `wasm` acts and collects its
+   * rollouts, and how `webgpu` (which cannot read tensors synchronously) serves the synchronous
+   * {@link act}. `#hostParams` is the variables' current values, read in {@link #weightsChanged}.
+   */
+  #host: SimdNetwork | null = null;
+  #hostParams: Float32Array | null = null;
+  #hostLoaded = false;
 
   private constructor(backend: SelectedBackend, net: ActorCritic, options: PpoOptions, seed: number, normalizer: RunningNormalizer | null) {
     this.tf = backend.tf;
@@ -118,7 +120,7 @@ export class PpoTrainer {
     const net = buildActorCritic(selected.tf, shape, deriveSeed(seed, 0));
     const normalizer = options.normalizeObservations ? new RunningNormalizer(observationSize, options.clipObservation) : null;
     const trainer = new PpoTrainer(selected, net, options, seed, normalizer);
-    if (selected.backend === 'webgpu') trainer.#host = await HostPolicy.read(net);
+    await trainer.#weightsChanged();
     return trainer;
   }
 
@@ -140,16 +142,12 @@ export class PpoTrainer {
    * logits; otherwise sampled with the trainer's RNG. Returns nothing; writes `actions`.
    */
   act(observations: Float32Array, masks: Uint8Array, count: number, actions: Int32Array, deterministic = true): void {
-    if (this.#host) {
-      this.#actOnHost(this.#host, observations, masks, count, actions, deterministic);
-      return;
-    }
     const d = this.observationSize;
     if (this.#scratch.length < count * d) this.#scratch = new Float32Array(count * d);
     const x = this.#scratch.subarray(0, count * d);
     if (this.normalizer) this.normalizer.normalize(observations, x, count);
     else x.set(observations.subarray(0, count * d));
-    const { logits } = this.#infer(x, count);
+    const { logits } = this.#hostParams ? this.#inferOnHost(x, count) : this.#infer(x, count);
     for (let i = 0; i < count; i++) {
       actions[i] = deterministic ? argmaxMasked(logits, masks, i, this.numActions) : sampleMasked(logits, masks, i, this.numActions, this.#rng).action;
     }
@@ -166,25 +164,20 @@ export class PpoTrainer {
     return this.#inferAsync(x, count);
   }
 
-  #actOnHost(host: HostPolicy, observations: Float32Array, masks: Uint8Array, count: number, actions: Int32Array, deterministic: boolean): void {
-    const x = new Float32Array(count * this.observationSize);
-    if (this.normalizer) this.normalizer.normalize(observations, x, count);
-    else x.set(observations.subarray(0, x.length));
-    const logits = new Float32Array(count * this.numActions);
-    host.forward(x, count, logits, new Float32Array(count));
-    for (let i = 0; i < count; i++) {
-      actions[i] = deterministic ? argmaxMasked(logits, masks, i, this.numActions) : sampleMasked(logits, masks, i, this.numActions, this.#rng).action;
-    }
-  }
-
-  /** Backends that cannot read tensors synchronously (WebGPU) keep a host copy of the policy for {@link act}. */
+  /** Drops what was derived from the variables; `wasm` and `webgpu` read them for the host network. */
   async #weightsChanged(): Promise<void> {
     this.#dropFolded();
-    if (this.#host) this.#host = await HostPolicy.read(this.net);
+    const backend = this.backend.backend;
+    if (backend !== 'wasm' && backend !== 'webgpu') return;
+    const tf = this.tf;
+    const flat = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
+    this.#hostParams = ((await flat.data()) as Float32Array).slice();
+    flat.dispose();
+    this.#hostLoaded = false;
   }
 
   #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
-    if (this.backend.backend === 'wasm') return this.#inferSimd(x, rows);
+    if (this.backend.backend === 'wasm') return this.#inferOnHost(x, rows);
     const tf = this.tf;
     const folded = this.#folded ?? this.#fold();
     const out = tf.tidy(() => policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize])));
@@ -193,9 +186,9 @@ export class PpoTrainer {
     return this.#split(data, rows);
   }
 
-  /** {@link #infer} for training, where reads may be asynchronous. */
+  /** {@link #infer} for training, where reads may be asynchronous (webgpu infers on the GPU). */
   async #inferAsync(x: Float32Array, rows: number): Promise<{ logits: Float32Array; values: Float32Array }> {
-    if (!this.#host) return this.#infer(x, rows);
+    if (this.backend.backend !== 'webgpu') return this.#infer(x, rows);
     const tf = this.tf;
     const folded = this.#folded ?? this.#fold();
     const out = tf.tidy(() => policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize])));
@@ -204,22 +197,20 @@ export class PpoTrainer {
     return this.#split(data, rows);
   }
 
-  #inferSimd(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
-    if (!this.#simd || this.#simd.capacity < rows) {
-      this.#simd = new SimdNetwork(this.net.shape, Math.max(rows, this.#simd?.capacity ?? 0));
-      this.#simdLoaded = false;
+  #inferOnHost(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
+    const params = this.#hostParams;
+    if (!params) throw new Error('the host network has no weights yet');
+    if (!this.#host || this.#host.capacity < rows) {
+      this.#host = new SimdNetwork(this.net.shape, Math.max(rows, this.#host?.capacity ?? 0));
+      this.#hostLoaded = false;
     }
-    if (!this.#simdLoaded) {
-      // Not returned from tidy(): tfjs would walk the 16 k-entry array looking for tensors.
-      const tf = this.tf;
-      const flat = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
-      this.#simd.setParams(flat.dataSync() as Float32Array);
-      flat.dispose();
-      this.#simdLoaded = true;
+    if (!this.#hostLoaded) {
+      this.#host.setParams(params);
+      this.#hostLoaded = true;
     }
     const logits = new Float32Array(rows * this.numActions);
     const values = new Float32Array(rows);
-    this.#simd.forward(x, rows, logits, values);
+    this.#host.forward(x, rows, logits, values);
     return { logits, values };
   }
 
@@ -619,7 +610,6 @@ export class PpoTrainer {
   }
 
   #dropFolded(): void {
-    this.#simdLoaded = false;
     if (!this.#folded) return;
     for (const layer of this.#folded.layers) this.tf.dispose([layer.w, layer.b]);
     this.#folded = null;
