@@ -96,7 +96,8 @@ describe('launching from the panel', () => {
   });
 
   it('cancel stops a running run (checkpoint kept, shown cancelled); resume finishes it', { timeout: 900_000 }, async () => {
-    const config = smallConfig(3_072, 5);
+    // Long enough that the cancel arrives while it trains (an update of this small network takes milliseconds).
+    const config = smallConfig(24_576, 5);
     const id = await launch(config);
     await waitFor(async () => ((await row(id))?.progress?.steps ?? 0) >= 256 || undefined, 180_000, 'training progress');
     const cancel = await call<{ cancelling: boolean }>('POST', `/api/runs/${id}/cancel`, {});

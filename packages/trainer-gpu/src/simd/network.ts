@@ -4,11 +4,11 @@ import { PPO_STATS, type LossCoefficients } from '../update.ts';
 import { KERNELS_WASM_BASE64 } from './kernels.wasm.ts';
 
 /**
- * The actor-critic's forward pass and PPO gradients on the trainer's own WebAssembly SIMD kernel
- * (kernels.wat): one call per layer does the product and its bias and tanh (or, backwards, the product
- * and the tanh derivative), over buffers that stay in the module's memory. This is what the `wasm`
- * backend trains and acts with; the result is the function of update.ts's tfjs version, up to float32
- * rounding (a test compares them).
+ * The actor-critic's forward pass and PPO gradients on the trainer's own WebAssembly SIMD kernels
+ * (kernels.wat): forwards, each layer is one product with its bias, then tanh in place; backwards, one
+ * product for the kernel gradient and one for the gradient below with the tanh derivative applied as it is
+ * stored — over buffers that stay in the module's memory. This is what the `wasm` backend trains and acts
+ * with; the result is the function of update.ts's tfjs version, up to float32 rounding (a test compares them).
  */
 
 export type Gemm = (a: number, sai: number, sak: number, b: number, c: number, m: number, k: number, n: number, mode: number, bias: number, aux: number) => void;
