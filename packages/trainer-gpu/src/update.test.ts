@@ -6,6 +6,7 @@ import { assignVariables, buildActorCritic, type ActorCritic } from './model.ts'
 import { Rng } from './rng.ts';
 import { shardRows, ShardedGradients } from './shards.ts';
 import { foldPolicy, policyForward, ppoGradients, type LossCoefficients } from './update.ts';
+import { relativeError } from './_testing.ts';
 
 const D = 7;
 const A = 5;
@@ -58,13 +59,6 @@ function batch(tf: Tf, seed: number) {
   };
 }
 
-function maxRelativeError(got: Float32Array, want: Float32Array): number {
-  let scale = 0;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  let err = 0;
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
-  return err / scale;
-}
 
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`hand-written PPO gradients (${backend})`, () => {
@@ -83,7 +77,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const { logits, value } = referenceForward(tf, net, b.obs);
         return tf.concat([logits, tf.reshape(value, [-1, 1])], 1).dataSync();
       });
-      expect(maxRelativeError(folded as Float32Array, reference as Float32Array)).toBeLessThan(1e-5);
+      expect(relativeError(folded as Float32Array, reference as Float32Array)).toBeLessThan(1e-5);
     });
 
     it('match tfjs autodiff of the same loss for every variable, and report the same loss terms', () => {
@@ -97,7 +91,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         return { loss: value.dataSync()[0]!, grads: net.variables.map((v) => grads[v.name]!.dataSync() as Float32Array) };
       });
       net.variables.forEach((v, i) => {
-        expect(maxRelativeError(mine.grads[i]!, taped.grads[i]!), v.name).toBeLessThan(2e-4);
+        expect(relativeError(mine.grads[i]!, taped.grads[i]!), v.name).toBeLessThan(2e-4);
       });
       const [policyLoss, valueLoss, entropy, approxKl, clipFraction] = mine.stats;
       expect(policyLoss! + COEFS.valueCoef * valueLoss! - COEFS.entropyCoef * entropy!).toBeCloseTo(taped.loss, 4);
@@ -129,7 +123,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         });
         for (let i = 0; i < part.length; i++) summed[i]! += part[i]!;
       }
-      expect(maxRelativeError(summed, whole)).toBeLessThan(1e-5);
+      expect(relativeError(summed, whole)).toBeLessThan(1e-5);
     });
   });
 }
@@ -152,7 +146,7 @@ describe('FlatAdam', () => {
       assignVariables(tf, b.variables, flat.step(flatGrads, params, 1e9)); // no clipping
     }
     a.variables.forEach((v, i) => {
-      expect(maxRelativeError(b.variables[i]!.dataSync() as Float32Array, v.dataSync() as Float32Array), v.name).toBeLessThan(1e-5);
+      expect(relativeError(b.variables[i]!.dataSync() as Float32Array, v.dataSync() as Float32Array), v.name).toBeLessThan(1e-5);
     });
     // tfjs's weights (iter, moments) restore into FlatAdam and come back out in the same layout.
     const saved = await reference.getWeights();
@@ -162,7 +156,7 @@ describe('FlatAdam', () => {
     const again = await restored.getWeights();
     expect(again.map((w) => w.name)).toEqual(['iter', ...b.variables.map((v) => `${v.name}/m`), ...b.variables.map((v) => `${v.name}/v`)]);
     expect(again.map((w) => w.tensor.size)).toEqual(saved.map((w) => w.tensor.size));
-    saved.slice(1).forEach((w, i) => expect(maxRelativeError(again[i + 1]!.tensor.dataSync() as Float32Array, w.tensor.dataSync() as Float32Array)).toBeLessThan(1e-6));
+    saved.slice(1).forEach((w, i) => expect(relativeError(again[i + 1]!.tensor.dataSync() as Float32Array, w.tensor.dataSync() as Float32Array)).toBeLessThan(1e-6));
     await expect(restored.setWeights(saved.slice(0, 3))).rejects.toThrow(/moment tensors/);
     restored.dispose();
     flat.dispose();
@@ -194,7 +188,7 @@ describe('ShardedGradients on worker threads', () => {
     const threeInline = await run(3, 1);
     expect(Array.from(three.second), 'a repeated job gives the same bits').toEqual(Array.from(three.first));
     expect(Array.from(threeInline.first), 'three shards on one thread: the same bits as on three').toEqual(Array.from(three.first));
-    expect(maxRelativeError(three.first, one.first)).toBeLessThan(1e-5);
+    expect(relativeError(three.first, one.first)).toBeLessThan(1e-5);
     net.model.dispose();
   });
 

@@ -11,6 +11,7 @@ import { PpoTrainer } from './ppo.ts';
 import { Rng } from './rng.ts';
 import { SignalMarketEnv } from './signalMarket.ts';
 import { ppoGradients, type LossCoefficients } from './update.ts';
+import { relativeError } from './_testing.ts';
 
 // Debian's chromium ships SwiftShader, a Vulkan driver on the CPU: Dawn gets a real WebGPU adapter from
 // it, so the whole webgpu code path runs without a GPU (slowly: correctness only, never speed).
@@ -30,15 +31,6 @@ async function readAll(tensors: readonly tfjs.Tensor[]): Promise<Float32Array[]>
   return Promise.all(tensors.map(async (t) => (await t.data()) as Float32Array));
 }
 
-function relativeError(got: Float32Array, want: Float32Array): number {
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i]!));
-    err = Math.max(err, Math.abs(got[i]! - want[i]!));
-  }
-  return err / scale;
-}
 
 /** Gradients of one fixed minibatch on `backend`, for a network built from seed 3. */
 async function gradientsOn(backend: 'wasm' | 'webgpu'): Promise<Float32Array[]> {

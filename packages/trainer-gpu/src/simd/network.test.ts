@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type Tf } from '../backend.ts';
 import { buildActorCritic, MASKED_LOGIT, type ActorCritic } from '../model.ts';
 import { Rng } from '../rng.ts';
-import { MinibatchBuffers, shardRows } from '../shards.ts';
-import { policyForward, foldPolicy, ppoGradients, PPO_STATS, type LossCoefficients } from '../update.ts';
+import { MinibatchBuffers, shardGradients, shardRows } from '../shards.ts';
+import { policyForward, foldPolicy, PPO_STATS, type LossCoefficients } from '../update.ts';
 import { SimdNetwork } from './network.ts';
+import { relativeError } from '../_testing.ts';
 
 const D = 7;
 const A = 5;
@@ -30,13 +31,6 @@ function minibatch(seed: number): MinibatchBuffers {
   return b;
 }
 
-function maxRelativeError(got: Float32Array, want: Float32Array): number {
-  let scale = 0;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  let err = 0;
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
-  return err / scale;
-}
 
 describe('the SIMD network', () => {
   let tf: Tf;
@@ -64,40 +58,23 @@ describe('the SIMD network', () => {
       wantLogits.set(want.subarray(r * (A + 1), r * (A + 1) + A), r * A);
       wantValues[r] = want[r * (A + 1) + A]!;
     }
-    expect(maxRelativeError(logits, wantLogits)).toBeLessThan(1e-5);
-    expect(maxRelativeError(values, wantValues)).toBeLessThan(1e-5);
+    expect(relativeError(logits, wantLogits)).toBeLessThan(1e-5);
+    expect(relativeError(values, wantValues)).toBeLessThan(1e-5);
   });
 
-  it('computes the same PPO statistics and gradients as the tfjs version, shard by shard', () => {
+  it('computes the same PPO statistics and gradients as the tfjs version, shard by shard', async () => {
     const b = minibatch(2);
     const simd = new SimdNetwork(net.shape, MB);
     simd.setParams(params);
     expect(simd.paramCount).toBe(params.length);
     for (const [start, end] of [[0, MB], shardRows(MB, 3, 0), shardRows(MB, 3, 2)] as const) {
       const got = simd.gradients(b, start, end, COEFS);
-      const want = tf.tidy(() => {
-        const n = end - start;
-        const { grads, stats } = ppoGradients(
-          tf,
-          net,
-          {
-            obs: tf.tensor2d(b.obs.subarray(start * D, end * D), [n, D]),
-            maskPenalty: tf.tensor2d(b.maskPenalty.subarray(start * A, end * A), [n, A]),
-            actionOneHot: tf.tensor2d(b.actionOneHot.subarray(start * A, end * A), [n, A]),
-            oldLogp: tf.tensor1d(b.oldLogp.subarray(start, end)),
-            advantages: tf.tensor1d(b.advantages.subarray(start, end)),
-            returns: tf.tensor1d(b.returns.subarray(start, end)),
-          },
-          COEFS,
-          MB,
-        );
-        return tf.concat([stats, ...grads.map((g) => tf.reshape(g, [-1]))]).dataSync() as Float32Array;
-      });
+      const want = await shardGradients(tf, net, b, start, end, COEFS);
       for (let s = 0; s < PPO_STATS; s++) expect(got[s], `stat ${s} of rows ${start}–${end}`).toBeCloseTo(want[s]!, 5);
       let offset = PPO_STATS;
       net.variables.forEach((v: tfjs.Variable) => {
         const slice = (x: Float32Array) => x.subarray(offset, offset + v.size);
-        expect(maxRelativeError(slice(got), slice(want)), `${v.name}, rows ${start}–${end}`).toBeLessThan(2e-4);
+        expect(relativeError(slice(got), slice(want)), `${v.name}, rows ${start}–${end}`).toBeLessThan(2e-4);
         offset += v.size;
       });
     }
