@@ -25,7 +25,8 @@ export interface ActorCritic extends PolicyVariables {
 /**
  * Builds the actor-critic as a tfjs LayersModel (so checkpoints are standard `model.json` +
  * weights) with two outputs, `logits` and `value`. Training and inference run a hand-written
- * forward pass over the same variables, which skips the layers machinery per call.
+ * forward pass, which skips the layers machinery per call: over these variables in tfjs ops, or (on
+ * `wasm`) over a copy of their values in the SIMD kernels' memory.
  */
 export function buildActorCritic(tf: Tf, shape: NetworkShape, seed: number): ActorCritic {
   const input = tf.input({ shape: [shape.observationSize], name: 'observation' });

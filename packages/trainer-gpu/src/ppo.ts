@@ -147,7 +147,7 @@ export class PpoTrainer {
     const x = this.#scratch.subarray(0, count * d);
     if (this.normalizer) this.normalizer.normalize(observations, x, count);
     else x.set(observations.subarray(0, count * d));
-    const { logits } = this.#hostParams ? this.#inferOnHost(x, count) : this.#infer(x, count);
+    const { logits } = this.#infer(x, count);
     for (let i = 0; i < count; i++) {
       actions[i] = deterministic ? argmaxMasked(logits, masks, i, this.numActions) : sampleMasked(logits, masks, i, this.numActions, this.#rng).action;
     }
@@ -164,20 +164,27 @@ export class PpoTrainer {
     return this.#inferAsync(x, count);
   }
 
-  /** Drops what was derived from the variables; `wasm` and `webgpu` read them for the host network. */
-  async #weightsChanged(): Promise<void> {
+  /**
+   * Drops what was derived from the variables; `wasm` and `webgpu` take their values for the host
+   * network (`values` when the caller has them, flattened in order; otherwise read from the variables).
+   */
+  async #weightsChanged(values?: Float32Array): Promise<void> {
     this.#dropFolded();
     const backend = this.backend.backend;
     if (backend !== 'wasm' && backend !== 'webgpu') return;
+    this.#hostLoaded = false;
+    if (values) {
+      this.#hostParams = values;
+      return;
+    }
     const tf = this.tf;
     const flat = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
     this.#hostParams = ((await flat.data()) as Float32Array).slice();
     flat.dispose();
-    this.#hostLoaded = false;
   }
 
   #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
-    if (this.backend.backend === 'wasm') return this.#inferOnHost(x, rows);
+    if (this.#hostParams) return this.#inferOnHost(x, rows);
     const tf = this.tf;
     const folded = this.#folded ?? this.#fold();
     const out = tf.tidy(() => policyForward(tf, folded, tf.tensor2d(x, [rows, this.observationSize])));
@@ -201,7 +208,7 @@ export class PpoTrainer {
     const params = this.#hostParams;
     if (!params) throw new Error('the host network has no weights yet');
     if (!this.#host || this.#host.capacity < rows) {
-      this.#host = new SimdNetwork(this.net.shape, Math.max(rows, this.#host?.capacity ?? 0));
+      this.#host = new SimdNetwork(this.net.shape, Math.max(rows, 2 * (this.#host?.capacity ?? 0)));
       this.#hostLoaded = false;
     }
     if (!this.#hostLoaded) {
@@ -415,7 +422,7 @@ export class PpoTrainer {
     const totals = new Float64Array(PPO_STATS);
     let gradNorm = 0;
     let batches = 0;
-    // The current values, read once: Adam keeps them up to date from here on.
+    // The current values, read once: from here on they are what Adam returns.
     const current = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
     let params: Float32Array = ((await current.data()) as Float32Array).slice();
     current.dispose();
@@ -451,8 +458,8 @@ export class PpoTrainer {
         batches++;
       }
     }
-    assignVariables(tf, this.net.variables, params);
-    await this.#weightsChanged();
+    if (!gradients.writesVariables) assignVariables(tf, this.net.variables, params);
+    await this.#weightsChanged(params);
     const k = Math.max(batches, 1);
     return {
       policyLoss: totals[0]! / k,

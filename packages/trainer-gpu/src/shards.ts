@@ -182,8 +182,8 @@ async function inOrder<T>(count: number, make: (k: number) => Promise<T>): Promi
 
 /**
  * Computes each minibatch's PPO gradients in `shards` equal row ranges: shard 0 on this thread, the
- * others on worker threads that hold their own copy of the variables (refreshed from shared memory when
- * {@link setParams} changed them). The shards' results are summed in shard order, so a run gives the
+ * others on worker threads that hold their own copy of the parameters (on `wasm` a SIMD network, on `cpu`
+ * tfjs variables; refreshed from shared memory when {@link setParams} changed them). The shards' results are summed in shard order, so a run gives the
  * same numbers whatever the machine's load; `shards` itself is part of the result (a different split
  * rounds differently), like the minibatch size.
  */
@@ -261,13 +261,21 @@ export class ShardedGradients {
     return new ShardedGradients(tf, net, coefs, batch, shards, params, outs, workers, simd);
   }
 
-  /** The variables' current values (flattened in order), for the next job. */
+  /**
+   * The variables' current values (flattened in order), for the next job. Where this thread computes
+   * with tfjs ({@link writesVariables}), this writes them into the policy's variables.
+   */
   setParams(values: Float32Array): void {
     if (this.#simd) this.#simd.setParams(values);
     else assignVariables(this.#tf, this.#net.variables, values);
     if (this.#workers.length === 0) return;
     this.#params.set(values);
     this.#version += 1;
+  }
+
+  /** Whether {@link setParams} writes the policy's tfjs variables (it does on every backend but `wasm`). */
+  get writesVariables(): boolean {
+    return this.#simd === null;
   }
 
   /** `[stats…, gradients…]` of the whole minibatch in {@link batch}. */

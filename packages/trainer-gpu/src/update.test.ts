@@ -185,6 +185,9 @@ describe('ShardedGradients on worker threads', () => {
     };
     const one = await run(1);
     const three = await run(3);
+    // More shards than rows, as a tiny minibatch with the default two threads gives: empty shards start and add nothing.
+    const many = await ShardedGradients.start({ tf, backend: 'wasm', net, coefs: COEFS, rows: 2, shards: 4 });
+    many.dispose();
     const threeInline = await run(3, 1);
     expect(Array.from(three.second), 'a repeated job gives the same bits').toEqual(Array.from(three.first));
     expect(Array.from(threeInline.first), 'three shards on one thread: the same bits as on three').toEqual(Array.from(three.first));

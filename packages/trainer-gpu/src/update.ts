@@ -3,11 +3,13 @@ import type { Tf } from './backend.ts';
 import type { PolicyVariables } from './model.ts';
 
 /**
- * The PPO loss and its gradients, written out by hand instead of taped.
+ * The PPO loss and its gradients in tfjs ops, written out by hand instead of taped: how the `cpu`,
+ * `tensorflow`, `tensorflow-gpu` and `webgpu` backends train, and the reference the `wasm` backend's
+ * SIMD kernels (simd/network.ts) are tested against.
  *
- * Why not `tf.variableGrads`: on the wasm backend the taped backward pass of `matMul` runs the
- * transposed products (`aᵀ·g`, `g·Wᵀ`) through tfjs's naive kernel, about 6× slower than an explicit
- * transpose followed by XNNPACK's product, and tfjs's `tanh` costs 7× a `sigmoid`. Here every hidden
+ * Why not `tf.variableGrads`: the taped backward pass of `matMul` runs the transposed products
+ * (`aᵀ·g`, `g·Wᵀ`) through slow kernels on some backends (on tfjs's wasm backend about 6× slower than
+ * an explicit transpose and an untransposed product), and `tanh` costs several times a `sigmoid`. Here every hidden
  * layer is `tanh(z) = 2·σ(2z) − 1`, carried as `s = σ(2z)` and folded into the next layer's weights
  * (`(2s − 1)·W + b = s·(2W) + (b − 1ᵀW)`), and every product is an untransposed one. The result is
  * the same function and the same gradients as the taped version, up to float rounding (a test checks it).
@@ -77,8 +79,8 @@ interface TowerTrace {
 function towerForward(tf: Tf, layers: readonly FoldedLayer[], x: tfjs.Tensor2D): TowerTrace {
   const hidden: tfjs.Tensor2D[] = [];
   let input = x;
-  // wasm's fused kernel evaluates the sigmoid slower than its own Sigmoid kernel; elsewhere (GPU) one
-  // dispatch per layer is what counts.
+  // tfjs's wasm fused kernel evaluates the sigmoid slower than its own Sigmoid kernel (these ops run on
+  // tfjs's wasm backend in the tests that compare backends); elsewhere one dispatch per layer is what counts.
   const fuseSigmoid = tf.getBackend() !== 'wasm';
   layers.forEach(({ w, b }, l) => {
     if (l === layers.length - 1) {
@@ -104,7 +106,7 @@ function transposedWithOnes(tf: Tf, x: tfjs.Tensor2D): tfjs.Tensor2D {
  * {@link transposedWithOnes} of the tower's input.
  *
  * Each layer's kernel and bias gradients come from one product, `[inputᵀ; 1ᵀ]·g = [inputᵀg; 1ᵀg]`:
- * on wasm a column sum would transpose `g` and a separate product would pack it a second time.
+ * on tfjs's wasm backend a column sum would transpose `g` and a separate product would pack it a second time.
  */
 function towerBackward(tf: Tf, layers: readonly Layer[], trace: TowerTrace, xT1: tfjs.Tensor2D, gOut: tfjs.Tensor2D, grads: tfjs.Tensor[], offset: number): void {
   let g = gOut; // dLoss/dz of layer l

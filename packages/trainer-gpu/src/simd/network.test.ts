@@ -90,6 +90,10 @@ describe('the SIMD network', () => {
     expect(Array.from(one.gradients(b, 0, MB, COEFS))).toEqual(Array.from(first));
     expect(Array.from(two.gradients(b, 0, MB, COEFS))).toEqual(Array.from(first));
     expect(() => new SimdNetwork(net.shape, 8).gradients(b, 0, 9, COEFS)).toThrow(/9 rows exceed this network's capacity of 8/);
+    // An empty shard (more shards than rows) adds nothing.
+    const empty = new SimdNetwork(net.shape, 0);
+    empty.setParams(params);
+    expect(empty.gradients(b, 5, 5, COEFS).every((v) => v === 0)).toBe(true);
     expect(() => one.setParams(params.subarray(1))).toThrow(/expected \d+ parameters/);
   });
 });

@@ -56,9 +56,13 @@ interface LayerLayout {
   readonly width: number;
   /** Offset of the kernel in the flat parameter vector (the bias follows it). */
   readonly paramOffset: number;
-  /** Byte addresses: kernel `[inStride × width]`, its transpose `[width × inStride]`, bias `[width]`, output `[rows × width]`, kernel gradient `[inStride × width]`. */
+  /**
+   * Byte addresses: kernel `[inStride × width]`, its transpose `[width × inStride]` (layers above the
+   * first: back-propagation stops at layer 0), bias `[width]`, output `[rows × width]`, kernel gradient
+   * `[inStride × width]`.
+   */
   readonly w: number;
-  readonly wT: number;
+  readonly wT: number | undefined;
   readonly b: number;
   readonly out: number;
   readonly dW: number;
@@ -85,10 +89,11 @@ export class SimdNetwork {
   readonly #prob: Float64Array;
 
   constructor(shape: NetworkShape, capacity: number) {
-    const widths = [shape.observationSize, shape.numActions, ...shape.hidden, capacity];
+    const widths = [shape.observationSize, shape.numActions, ...shape.hidden];
     if (!widths.every((w) => Number.isInteger(w) && w >= 1)) {
-      throw new RangeError(`the network's sizes and row capacity must be whole numbers ≥ 1, got observation ${shape.observationSize}, actions ${shape.numActions}, hidden [${shape.hidden.join(', ')}], rows ${capacity}`);
+      throw new RangeError(`the network's sizes must be whole numbers ≥ 1, got observation ${shape.observationSize}, actions ${shape.numActions}, hidden [${shape.hidden.join(', ')}]`);
     }
+    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`the row capacity must be a whole number ≥ 0, got ${capacity}`);
     this.shape = shape;
     this.capacity = capacity;
     let bytes = 0;
@@ -111,7 +116,7 @@ export class SimdNetwork {
           width,
           paramOffset,
           w: alloc(inStride * width),
-          wT: alloc(width * inStride),
+          wT: l > 0 ? alloc(width * inStride) : undefined,
           b: alloc(width),
           out: alloc(capacity * width),
           dW: alloc(inStride * width),
@@ -147,16 +152,17 @@ export class SimdNetwork {
     for (const layer of [...this.#actor, ...this.#critic]) {
       const { inputs, units, inStride, width, paramOffset } = layer;
       const w = layer.w / FLOAT;
-      const wT = layer.wT / FLOAT;
       const b = layer.b / FLOAT;
       f.fill(0, w, w + inStride * width);
-      f.fill(0, wT, wT + width * inStride);
       f.fill(0, b, b + width);
       for (let i = 0; i < inputs; i++) {
-        for (let j = 0; j < units; j++) {
-          const v = values[paramOffset + i * units + j]!;
-          f[w + i * width + j] = v;
-          f[wT + j * inStride + i] = v;
+        for (let j = 0; j < units; j++) f[w + i * width + j] = values[paramOffset + i * units + j]!;
+      }
+      if (layer.wT !== undefined) {
+        const wT = layer.wT / FLOAT;
+        f.fill(0, wT, wT + width * inStride);
+        for (let i = 0; i < inputs; i++) {
+          for (let j = 0; j < units; j++) f[wT + j * inStride + i] = values[paramOffset + i * units + j]!;
         }
       }
       f.set(values.subarray(paramOffset + inputs * units, paramOffset + inputs * units + units), b);
@@ -243,6 +249,7 @@ export class SimdNetwork {
       const row = start + r;
       const z = logitsAt + r * width;
       let max = -Infinity;
+      // The row's action: the trainer writes exactly one 1 per row of the one-hot.
       let action = 0;
       for (let k = 0; k < a; k++) {
         // float32 like the tfjs version: logit + penalty rounds before the softmax.
@@ -317,7 +324,7 @@ export class SimdNetwork {
       if (l > 0) {
         // dLoss/dz below = (g·Wᵀ)·(1 − h²), h being the tanh output below.
         const below = layers[l - 1]!;
-        this.#gemm(current * FLOAT, width, 1, layer.wT, next * FLOAT, rows, width, below.width, TANH_GRAD, 0, below.out);
+        this.#gemm(current * FLOAT, width, 1, layer.wT!, next * FLOAT, rows, width, below.width, TANH_GRAD, 0, below.out);
         [current, next] = [next, current];
       }
     }
