@@ -2,38 +2,25 @@
 // range of every minibatch, from the parameters in shared memory — on the SIMD network for the `wasm`
 // backend, otherwise with a copy of the policy's variables on its own tfjs engine.
 import { parentPort, workerData } from 'node:worker_threads';
-import { MinibatchBuffers, shardGradients, type GradientWorkerInit, type GradientWorkerReply } from './shards.ts';
-import { SimdNetwork } from './simd/network.ts';
+import { MinibatchBuffers, simdEngine, tfjsEngine, type GradientWorkerInit, type GradientWorkerReply, type ShardEngine } from './shards.ts';
 
 const init = workerData as GradientWorkerInit;
 const port = parentPort!;
 const reply = (message: GradientWorkerReply) => port.postMessage(message);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Loads parameters (flattened in the variables' order) and computes a shard. */
-interface ShardEngine {
-  load(params: Float32Array): void;
-  compute(): Promise<Float32Array> | Float32Array;
-}
-
-async function startEngine(batch: MinibatchBuffers): Promise<ShardEngine> {
-  if (init.backend === 'wasm') {
-    const simd = new SimdNetwork(init.shape, init.end - init.start);
-    return { load: (params) => simd.setParams(params), compute: () => simd.gradients(batch, init.start, init.end, init.coefs) };
-  }
+async function startEngine(): Promise<ShardEngine> {
+  if (init.backend === 'wasm') return simdEngine(init.shape, init.end - init.start, init.coefs);
+  // Only tfjs backends load tfjs in the thread.
   const { selectBackend } = await import('./backend.ts');
-  const { assignVariables, createPolicyVariables } = await import('./model.ts');
+  const { createPolicyVariables } = await import('./model.ts');
   const { tf } = await selectBackend(init.backend);
-  const net = createPolicyVariables(tf, init.shape);
-  return {
-    load: (params) => assignVariables(tf, net.variables, params),
-    compute: () => shardGradients(tf, net, batch, init.start, init.end, init.coefs),
-  };
+  return tfjsEngine(tf, createPolicyVariables(tf, init.shape), init.coefs);
 }
 
 try {
   const batch = new MinibatchBuffers(init.rows, init.shape.observationSize, init.shape.numActions, init.minibatch);
-  const engine = await startEngine(batch);
+  const engine = await startEngine();
   const params = new Float32Array(init.params);
   const out = new Float32Array(init.out);
   let version = -1;
@@ -43,7 +30,7 @@ try {
         engine.load(params);
         version = job.version;
       }
-      out.set(await engine.compute());
+      out.set(await engine.compute(batch, init.start, init.end));
       reply({ type: 'done' });
     } catch (error) {
       reply({ type: 'error', message: messageOf(error) });

@@ -80,6 +80,17 @@ export function assignVariables(tf: Tf, variables: readonly tfjs.Variable[], val
   if (offset !== values.length) throw new RangeError(`expected ${offset} values for the variables, got ${values.length}`);
 }
 
+/** Every variable's values, flattened in order (a copy). */
+export async function readVariables(tf: Tf, variables: readonly tfjs.Variable[]): Promise<Float32Array> {
+  // Read outside tidy(): returned from it, the array would be walked entry by entry looking for tensors.
+  const flat = tf.tidy(() => tf.concat(variables.map((v) => tf.reshape(v, [-1]))));
+  try {
+    return ((await flat.data()) as Float32Array).slice();
+  } finally {
+    flat.dispose();
+  }
+}
+
 /** Zero-filled variables of the policy's shape, without a LayersModel (for gradient worker threads). */
 export function createPolicyVariables(tf: Tf, shape: NetworkShape): PolicyVariables {
   const tower = (out: number) => {

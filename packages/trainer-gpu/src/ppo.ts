@@ -5,7 +5,7 @@ import { ensureDirectory, toFileSystemError, type VecEnvLike } from '@tradecore/
 import { describeBackend, selectBackend, type SelectedBackend, type Tf } from './backend.ts';
 import { LATEST_JSON, listCheckpoints, readTrainerState, TRAINER_STATE_JSON, writeCheckpoint, type TrainerState } from './checkpoint.ts';
 import { fileSystemHandler, writeFileAtomic } from './fsIO.ts';
-import { assignVariables, buildActorCritic, MASKED_LOGIT, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
+import { assignVariables, buildActorCritic, MASKED_LOGIT, readVariables, wrapLoaded, type ActorCritic, type NetworkShape } from './model.ts';
 import { RewardScaler, RunningNormalizer, type NormalizerState } from './normalizer.ts';
 import type { PpoOptions } from './options.ts';
 import { FlatAdam } from './adam.ts';
@@ -97,11 +97,10 @@ export class PpoTrainer {
   /**
    * The policy on the SIMD kernels (simd/network.ts), on the host: how `wasm` acts and collects its
    * rollouts, and how `webgpu` (which cannot read tensors synchronously) serves the synchronous
-   * {@link act}. `#hostParams` is the variables' current values, read in {@link #weightsChanged}.
+   * {@link act}. `#hostParams` is the variables' current values, taken in {@link #weightsChanged}.
    */
   #host: SimdNetwork | null = null;
   #hostParams: Float32Array | null = null;
-  #hostLoaded = false;
 
   private constructor(backend: SelectedBackend, net: ActorCritic, options: PpoOptions, seed: number, normalizer: RunningNormalizer | null) {
     this.tf = backend.tf;
@@ -172,15 +171,8 @@ export class PpoTrainer {
     this.#dropFolded();
     const backend = this.backend.backend;
     if (backend !== 'wasm' && backend !== 'webgpu') return;
-    this.#hostLoaded = false;
-    if (values) {
-      this.#hostParams = values;
-      return;
-    }
-    const tf = this.tf;
-    const flat = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
-    this.#hostParams = ((await flat.data()) as Float32Array).slice();
-    flat.dispose();
+    this.#hostParams = values ?? (await readVariables(this.tf, this.net.variables));
+    this.#host?.setParams(this.#hostParams);
   }
 
   #infer(x: Float32Array, rows: number): { logits: Float32Array; values: Float32Array } {
@@ -209,11 +201,7 @@ export class PpoTrainer {
     if (!params) throw new Error('the host network has no weights yet');
     if (!this.#host || this.#host.capacity < rows) {
       this.#host = new SimdNetwork(this.net.shape, Math.max(rows, 2 * (this.#host?.capacity ?? 0)));
-      this.#hostLoaded = false;
-    }
-    if (!this.#hostLoaded) {
       this.#host.setParams(params);
-      this.#hostLoaded = true;
     }
     const logits = new Float32Array(rows * this.numActions);
     const values = new Float32Array(rows);
@@ -423,9 +411,7 @@ export class PpoTrainer {
     let gradNorm = 0;
     let batches = 0;
     // The current values, read once: from here on they are what Adam returns.
-    const current = tf.tidy(() => tf.concat(this.net.variables.map((v) => tf.reshape(v, [-1]))));
-    let params: Float32Array = ((await current.data()) as Float32Array).slice();
-    current.dispose();
+    let params = await readVariables(tf, this.net.variables);
     gradients.setParams(params);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       this.#rng.shuffle(order);

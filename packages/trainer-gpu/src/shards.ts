@@ -83,6 +83,35 @@ export async function shardGradients(tf: Tf, net: PolicyVariables, batch: Miniba
   return values;
 }
 
+/**
+ * Computes the PPO gradients of row ranges from the parameters it was last given, on this thread or a
+ * worker's: the SIMD network on `wasm` ({@link simdEngine}), tfjs ops over a set of tfjs variables on
+ * every other backend ({@link tfjsEngine}).
+ */
+export interface ShardEngine {
+  /** Takes the variables' values (flattened in order). */
+  load(params: Float32Array): void;
+  /** `[stats…, gradients…]` of rows `[start, end)` of `batch`. */
+  compute(batch: MinibatchBuffers, start: number, end: number): Float32Array | Promise<Float32Array>;
+  /** Whether {@link load} writes them into tfjs variables. */
+  readonly writesVariables: boolean;
+}
+
+/** The SIMD network's engine, for shards of up to `rows` rows. */
+export function simdEngine(shape: NetworkShape, rows: number, coefs: LossCoefficients): ShardEngine {
+  const simd = new SimdNetwork(shape, rows);
+  return { writesVariables: false, load: (params) => simd.setParams(params), compute: (batch, start, end) => simd.gradients(batch, start, end, coefs) };
+}
+
+/** tfjs's engine over `net`'s variables ({@link shardGradients}). */
+export function tfjsEngine(tf: Tf, net: PolicyVariables, coefs: LossCoefficients): ShardEngine {
+  return {
+    writesVariables: true,
+    load: (params) => assignVariables(tf, net.variables, params),
+    compute: (batch, start, end) => shardGradients(tf, net, batch, start, end, coefs),
+  };
+}
+
 /** Rows `[start, end)` of shard `k` of `shards` over `rows` rows. */
 export function shardRows(rows: number, shards: number, k: number): [number, number] {
   return [Math.floor((k * rows) / shards), Math.floor(((k + 1) * rows) / shards)];
@@ -182,29 +211,23 @@ async function inOrder<T>(count: number, make: (k: number) => Promise<T>): Promi
 
 /**
  * Computes each minibatch's PPO gradients in `shards` equal row ranges: shard 0 on this thread, the
- * others on worker threads that hold their own copy of the parameters (on `wasm` a SIMD network, on `cpu`
- * tfjs variables; refreshed from shared memory when {@link setParams} changed them). The shards' results are summed in shard order, so a run gives the
+ * others on worker threads, each with its own {@link ShardEngine} (refreshed from shared memory when
+ * {@link setParams} changed the parameters). The shards' results are summed in shard order, so a run gives the
  * same numbers whatever the machine's load; `shards` itself is part of the result (a different split
  * rounds differently), like the minibatch size.
  */
 export class ShardedGradients {
   readonly shards: number;
   readonly batch: MinibatchBuffers;
-  readonly #tf: Tf;
-  readonly #net: PolicyVariables;
-  readonly #coefs: LossCoefficients;
+  /** This thread's engine; on tfjs backends over the policy's own variables. */
+  readonly #engine: ShardEngine;
   readonly #params: Float32Array;
   readonly #outs: Float32Array[];
   readonly #workers: GradientWorker[];
-  /** This thread's network on the `wasm` backend (the others compute with tfjs). */
-  readonly #simd: SimdNetwork | null;
   #version = 0;
 
-  private constructor(tf: Tf, net: PolicyVariables, coefs: LossCoefficients, batch: MinibatchBuffers, shards: number, params: Float32Array, outs: Float32Array[], workers: GradientWorker[], simd: SimdNetwork | null) {
-    this.#simd = simd;
-    this.#tf = tf;
-    this.#net = net;
-    this.#coefs = coefs;
+  private constructor(engine: ShardEngine, batch: MinibatchBuffers, shards: number, params: Float32Array, outs: Float32Array[], workers: GradientWorker[]) {
+    this.#engine = engine;
     this.batch = batch;
     this.shards = shards;
     this.#params = params;
@@ -257,8 +280,8 @@ export class ShardedGradients {
       for (const w of workers) w.terminate();
       throw error;
     }
-    const simd = backend === 'wasm' ? new SimdNetwork(net.shape, Math.ceil(rows / shards)) : null;
-    return new ShardedGradients(tf, net, coefs, batch, shards, params, outs, workers, simd);
+    const engine = backend === 'wasm' ? simdEngine(net.shape, Math.ceil(rows / shards), coefs) : tfjsEngine(tf, net, coefs);
+    return new ShardedGradients(engine, batch, shards, params, outs, workers);
   }
 
   /**
@@ -266,8 +289,7 @@ export class ShardedGradients {
    * with tfjs ({@link writesVariables}), this writes them into the policy's variables.
    */
   setParams(values: Float32Array): void {
-    if (this.#simd) this.#simd.setParams(values);
-    else assignVariables(this.#tf, this.#net.variables, values);
+    this.#engine.load(values);
     if (this.#workers.length === 0) return;
     this.#params.set(values);
     this.#version += 1;
@@ -275,17 +297,13 @@ export class ShardedGradients {
 
   /** Whether {@link setParams} writes the policy's tfjs variables (it does on every backend but `wasm`). */
   get writesVariables(): boolean {
-    return this.#simd === null;
+    return this.#engine.writesVariables;
   }
 
   /** `[stats…, gradients…]` of the whole minibatch in {@link batch}. */
   async compute(): Promise<Float32Array> {
     const jobs = this.#workers.map((w) => w.run(this.#version));
-    const shard = async (k: number) => {
-      const [start, end] = shardRows(this.batch.rows, this.shards, k);
-      if (this.#simd) return this.#simd.gradients(this.batch, start, end, this.#coefs);
-      return shardGradients(this.#tf, this.#net, this.batch, start, end, this.#coefs);
-    };
+    const shard = async (k: number) => this.#engine.compute(this.batch, ...shardRows(this.batch.rows, this.shards, k));
     const total = await shard(0);
     await Promise.all(jobs);
     const outs = this.#workers.length > 0 ? this.#outs : await inOrder(this.shards - 1, (k) => shard(k + 1));

@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlatAdam } from './adam.ts';
 import { selectBackend, type Tf } from './backend.ts';
-import { assignVariables, buildActorCritic, type ActorCritic } from './model.ts';
+import { assignVariables, buildActorCritic, readVariables, type ActorCritic } from './model.ts';
 import { Rng } from './rng.ts';
 import { shardRows, ShardedGradients } from './shards.ts';
 import { foldPolicy, policyForward, ppoGradients, type LossCoefficients } from './update.ts';
@@ -139,7 +139,7 @@ describe('FlatAdam', () => {
     for (let step = 0; step < 5; step++) {
       const grads = a.variables.map((v) => Float32Array.from({ length: v.size }, () => 0.1 * rng.normal()));
       tf.tidy(() => reference.applyGradients(a.variables.map((v, i) => ({ name: v.name, tensor: tf.tensor(grads[i]!, v.shape) }))));
-      const params = tf.tidy(() => tf.concat(b.variables.map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array);
+      const params = await readVariables(tf, b.variables);
       const flatGrads = new Float32Array(flat.size);
       let offset = 0;
       for (const g of grads) flatGrads.set(g, (offset += g.length) - g.length);
@@ -177,7 +177,7 @@ describe('ShardedGradients on worker threads', () => {
       x.oldLogp.fill(Math.log(1 / A));
       x.advantages.forEach((_, i) => (x.advantages[i] = rng.normal()));
       x.returns.forEach((_, i) => (x.returns[i] = rng.normal()));
-      sharded.setParams(tf.tidy(() => tf.concat(net.variables.map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array));
+      sharded.setParams(await readVariables(tf, net.variables));
       const first = await sharded.compute();
       const second = await sharded.compute();
       sharded.dispose();

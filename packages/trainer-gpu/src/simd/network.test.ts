@@ -1,7 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type Tf } from '../backend.ts';
-import { buildActorCritic, MASKED_LOGIT, type ActorCritic } from '../model.ts';
+import { buildActorCritic, MASKED_LOGIT, readVariables, type ActorCritic } from '../model.ts';
 import { Rng } from '../rng.ts';
 import { MinibatchBuffers, shardGradients, shardRows } from '../shards.ts';
 import { policyForward, foldPolicy, PPO_STATS, type LossCoefficients } from '../update.ts';
@@ -40,7 +40,7 @@ describe('the SIMD network', () => {
     tf = (await selectBackend('cpu')).tf;
     // Widths that are not multiples of 4 or 16 exercise the kernel's padding and column tails.
     net = buildActorCritic(tf, { observationSize: D, numActions: A, hidden: [18, 13] }, 3);
-    params = tf.tidy(() => tf.concat(net.variables.map((v) => tf.reshape(v, [-1]))).dataSync() as Float32Array);
+    params = await readVariables(tf, net.variables);
   });
   afterAll(() => net.model.dispose());
 

@@ -44,6 +44,7 @@ export function instantiateKernels(): KernelExports {
   return new wasm.Instance(kernelsModule(), {}).exports as KernelExports;
 }
 
+/** Bytes per float: the kernels take byte addresses, this class keeps float indices into its memory. */
 const FLOAT = 4;
 const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
 
@@ -57,9 +58,9 @@ interface LayerLayout {
   /** Offset of the kernel in the flat parameter vector (the bias follows it). */
   readonly paramOffset: number;
   /**
-   * Byte addresses: kernel `[inStride × width]`, its transpose `[width × inStride]` (layers above the
-   * first: back-propagation stops at layer 0), bias `[width]`, output `[rows × width]`, kernel gradient
-   * `[inStride × width]`.
+   * Where things are (float indices): kernel `[inStride × width]`, its transpose `[width × inStride]`
+   * (layers above the first: back-propagation stops at layer 0), bias `[width]`, output `[rows × width]`,
+   * kernel gradient `[inStride × width]`.
    */
   readonly w: number;
   readonly wT: number | undefined;
@@ -77,11 +78,14 @@ export class SimdNetwork {
   readonly #gemm: Gemm;
   readonly #tanh: KernelExports['tanh'];
   readonly #f: Float32Array;
+  /** Float indices of the input rows `[capacity × observationSize]` and of the buffers below. */
   readonly #x: number;
   /** Gradient buffers `[capacity × widest]`: the logits', the value's, and a spare for back-propagation. */
   readonly #g: readonly [number, number, number];
   readonly #actor: readonly LayerLayout[];
   readonly #critic: readonly LayerLayout[];
+  /** Every layer, actor then critic. */
+  readonly #layers: readonly LayerLayout[];
   /** `capacity` ones (for column sums as a product) and one row of the widest layer. */
   readonly #ones: number;
   readonly #colSums: number;
@@ -96,10 +100,10 @@ export class SimdNetwork {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`the row capacity must be a whole number ≥ 0, got ${capacity}`);
     this.shape = shape;
     this.capacity = capacity;
-    let bytes = 0;
-    const alloc = (floats: number) => {
-      const at = bytes;
-      bytes += roundUp4(floats) * FLOAT;
+    let floats = 0;
+    const alloc = (count: number) => {
+      const at = floats;
+      floats += roundUp4(count);
       return at;
     };
     let paramOffset = 0;
@@ -128,41 +132,35 @@ export class SimdNetwork {
     };
     this.#actor = tower(shape.numActions);
     this.#critic = tower(1);
+    this.#layers = [...this.#actor, ...this.#critic];
     this.paramCount = paramOffset;
     this.#x = alloc(capacity * shape.observationSize);
-    const widest = Math.max(...[...this.#actor, ...this.#critic].map((l) => l.width));
+    const widest = Math.max(...this.#layers.map((l) => l.width));
     this.#g = [alloc(capacity * widest), alloc(capacity * widest), alloc(capacity * widest)];
     this.#ones = alloc(capacity);
     this.#colSums = alloc(widest);
     this.#logp = new Float64Array(shape.numActions);
     this.#prob = new Float64Array(shape.numActions);
     const exports = instantiateKernels();
-    const missing = Math.ceil(bytes / 65_536) - exports.memory.buffer.byteLength / 65_536;
+    const missing = Math.ceil((floats * FLOAT) / 65_536) - exports.memory.buffer.byteLength / 65_536;
     if (missing > 0) exports.memory.grow(missing);
     this.#gemm = exports.gemm;
     this.#tanh = exports.tanh;
+    // A new memory is all zeros: the pad rows and columns of kernels and biases stay so (setParams writes only the rest).
     this.#f = new Float32Array(exports.memory.buffer);
-    this.#f.fill(1, this.#ones / FLOAT, this.#ones / FLOAT + capacity);
+    this.#f.fill(1, this.#ones, this.#ones + capacity);
   }
 
   /** Loads the parameters (the policy's variables flattened in order, as Adam keeps them). */
   setParams(values: Float32Array): void {
     if (values.length !== this.paramCount) throw new RangeError(`expected ${this.paramCount} parameters, got ${values.length}`);
     const f = this.#f;
-    for (const layer of [...this.#actor, ...this.#critic]) {
-      const { inputs, units, inStride, width, paramOffset } = layer;
-      const w = layer.w / FLOAT;
-      const b = layer.b / FLOAT;
-      f.fill(0, w, w + inStride * width);
-      f.fill(0, b, b + width);
+    for (const { inputs, units, inStride, width, paramOffset, w, wT, b } of this.#layers) {
       for (let i = 0; i < inputs; i++) {
-        for (let j = 0; j < units; j++) f[w + i * width + j] = values[paramOffset + i * units + j]!;
-      }
-      if (layer.wT !== undefined) {
-        const wT = layer.wT / FLOAT;
-        f.fill(0, wT, wT + width * inStride);
-        for (let i = 0; i < inputs; i++) {
-          for (let j = 0; j < units; j++) f[wT + j * inStride + i] = values[paramOffset + i * units + j]!;
+        for (let j = 0; j < units; j++) {
+          const v = values[paramOffset + i * units + j]!;
+          f[w + i * width + j] = v;
+          if (wT !== undefined) f[wT + j * inStride + i] = v;
         }
       }
       f.set(values.subarray(paramOffset + inputs * units, paramOffset + inputs * units + units), b);
@@ -172,7 +170,7 @@ export class SimdNetwork {
   /** Logits (`rows × numActions`) and state values (`rows`) of `rows` normalised observations. */
   forward(x: Float32Array, rows: number, logits: Float32Array, values: Float32Array): void {
     this.#checkRows(rows);
-    this.#f.set(x.subarray(0, rows * this.shape.observationSize), this.#x / FLOAT);
+    this.#f.set(x.subarray(0, rows * this.shape.observationSize), this.#x);
     const actorOut = this.#towerForward(this.#actor, rows);
     const criticOut = this.#towerForward(this.#critic, rows);
     const f = this.#f;
@@ -196,31 +194,36 @@ export class SimdNetwork {
     const d = this.shape.observationSize;
     const a = this.shape.numActions;
     const f = this.#f;
-    f.set(batch.obs.subarray(start * d, end * d), this.#x / FLOAT);
+    f.set(batch.obs.subarray(start * d, end * d), this.#x);
     const logits = this.#towerForward(this.#actor, rows);
     const values = this.#towerForward(this.#critic, rows);
     const out = new Float32Array(PPO_STATS + this.paramCount);
     const stats = this.#lossHead(batch, start, rows, coefs, logits, values);
     out.set(stats);
     const [gLogits, gValues] = this.#g;
-    this.#towerBackward(this.#actor, rows, gLogits / FLOAT, out);
-    this.#towerBackward(this.#critic, rows, gValues / FLOAT, out);
+    this.#towerBackward(this.#actor, rows, gLogits, out);
+    this.#towerBackward(this.#critic, rows, gValues, out);
     return out;
+  }
+
+  /** The product kernel (kernels.wat) on float indices. */
+  #product(a: number, sai: number, sak: number, b: number, c: number, m: number, k: number, n: number, mode: number, bias = 0, aux = 0): void {
+    this.#gemm(a * FLOAT, sai, sak, b * FLOAT, c * FLOAT, m, k, n, mode, bias * FLOAT, aux * FLOAT);
   }
 
   #checkRows(rows: number): void {
     if (rows > this.capacity) throw new RangeError(`${rows} rows exceed this network's capacity of ${this.capacity}`);
   }
 
-  /** Runs a tower over the rows in the input buffer; returns the float index of its output. */
+  /** Runs a tower over the rows in the input buffer; returns where its output is. */
   #towerForward(layers: readonly LayerLayout[], rows: number): number {
     let input = this.#x;
     layers.forEach((layer, l) => {
-      this.#gemm(input, layer.inStride, 1, layer.w, layer.out, rows, layer.inStride, layer.width, BIAS, layer.b, 0);
-      if (l < layers.length - 1) this.#tanh(layer.out, rows * layer.width);
+      this.#product(input, layer.inStride, 1, layer.w, layer.out, rows, layer.inStride, layer.width, BIAS, layer.b);
+      if (l < layers.length - 1) this.#tanh(layer.out * FLOAT, rows * layer.width);
       input = layer.out;
     });
-    return layers.at(-1)!.out / FLOAT;
+    return layers.at(-1)!.out;
   }
 
   /**
@@ -232,8 +235,7 @@ export class SimdNetwork {
     const a = this.shape.numActions;
     const width = this.#actor.at(-1)!.width;
     const criticWidth = this.#critic.at(-1)!.width;
-    const gLogits = this.#g[0] / FLOAT;
-    const gValues = this.#g[1] / FLOAT;
+    const [gLogits, gValues] = this.#g;
     f.fill(0, gLogits, gLogits + rows * width);
     f.fill(0, gValues, gValues + rows * criticWidth);
     const n = batch.rows;
@@ -300,31 +302,29 @@ export class SimdNetwork {
   }
 
   /**
-   * Back-propagates the output gradient at float index `g` through a tower and writes each layer's
+   * Back-propagates the output gradient at `g` through a tower and writes each layer's
    * kernel and bias gradients into `out` (after the statistics, at the layer's parameter offset).
    */
   #towerBackward(layers: readonly LayerLayout[], rows: number, g: number, out: Float32Array): void {
     const f = this.#f;
     let current = g;
-    let next = this.#g[2] / FLOAT;
+    let next = this.#g[2];
     for (let l = layers.length - 1; l >= 0; l--) {
-      const layer = layers[l]!;
+      const { inputs, units, inStride, width, paramOffset, dW, wT } = layers[l]!;
       const input = l === 0 ? this.#x : layers[l - 1]!.out;
       // dW = inputᵀ·g: the input read transposed in place.
-      this.#gemm(input, 1, layer.inStride, current * FLOAT, layer.dW, layer.inStride, rows, layer.width, STORE, 0, 0);
-      const { inputs, units, width, paramOffset } = layer;
-      const dW = layer.dW / FLOAT;
+      this.#product(input, 1, inStride, current, dW, inStride, rows, width, STORE);
       const base = PPO_STATS + paramOffset;
       for (let i = 0; i < inputs; i++) {
         for (let j = 0; j < units; j++) out[base + i * units + j] = f[dW + i * width + j]!;
       }
       // db = 1ᵀ·g
-      this.#gemm(this.#ones, 0, 1, current * FLOAT, this.#colSums, 1, rows, width, STORE, 0, 0);
-      out.set(f.subarray(this.#colSums / FLOAT, this.#colSums / FLOAT + units), base + inputs * units);
+      this.#product(this.#ones, 0, 1, current, this.#colSums, 1, rows, width, STORE);
+      out.set(f.subarray(this.#colSums, this.#colSums + units), base + inputs * units);
       if (l > 0) {
         // dLoss/dz below = (g·Wᵀ)·(1 − h²), h being the tanh output below.
         const below = layers[l - 1]!;
-        this.#gemm(current * FLOAT, width, 1, layer.wT!, next * FLOAT, rows, width, below.width, TANH_GRAD, 0, below.out);
+        this.#product(current, width, 1, wT!, next, rows, width, below.width, TANH_GRAD, 0, below.out);
         [current, next] = [next, current];
       }
     }
