@@ -39,6 +39,11 @@ export function positiveNumberOption(name: string): (value: string) => number {
   };
 }
 
+/** A count or rate as people read it: `1,234,567` (the CLI's output is English whatever the locale). */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 /** Left-aligned text table. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));

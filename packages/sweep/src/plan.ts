@@ -114,9 +114,8 @@ export async function planSweep({ cwd = process.cwd(), configFile, flags = {}, i
   const datasets: { dataset: string; checksum: string }[] = [];
   for (const setting of settings) {
     const overrides = [...spec.base, ...settingOverrides(setting.values)];
-    const data = await project.data(overrides);
-    datasets.push(data);
-    const { checksum } = data;
+    const { dataset, checksum } = await project.data(overrides);
+    datasets.push({ dataset, checksum });
     for (const seed of spec.seeds) {
       const tid = trialId({ configHash: project.hash, overrides, seed, datasetChecksum: checksum });
       if (ids.has(tid)) throw new SweepError(`settings ${setting.id} and an earlier one are the same trial (seed ${seed}): the grid or the random draws repeat a setting`);

@@ -32,7 +32,7 @@ import {
   validateBars,
   writeDataset,
 } from '@tradecore/sdk';
-import { EXIT, type GlobalOptions, UsageError, formatTable } from '../_cli.ts';
+import { EXIT, type GlobalOptions, UsageError, formatCount, formatTable } from '../_cli.ts';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -52,7 +52,7 @@ const checkId = (value: string | undefined) => (value === undefined ? undefined 
 const checkRef = (ref: string) => (isManifestPathRef(ref) ? ref : flag(() => datasetRefId(ref, 'dataset id')));
 
 function summary(manifest: DatasetManifest): string {
-  return `${manifest.rows.toLocaleString('en-US')} bars ${manifest.timeframe} ${manifest.firstTime} → ${manifest.lastTime}`;
+  return `${formatCount(manifest.rows)} bars ${manifest.timeframe} ${manifest.firstTime} → ${manifest.lastTime}`;
 }
 
 function printWarnings(report: ValidationReport | undefined): void {
@@ -67,7 +67,7 @@ export async function list({ data }: GlobalOptions, { json }: { json?: boolean }
     print(
       formatTable(
         ['ID', 'SOURCE', 'SYMBOL', 'TF', 'ROWS', 'FIRST', 'LAST', 'KIND'],
-        manifests.map((m) => [m.id, m.source, m.symbol, m.timeframe, m.rows.toLocaleString('en-US'), m.firstTime, m.lastTime, m.synthetic ? 'synthetic' : 'market']),
+        manifests.map((m) => [m.id, m.source, m.symbol, m.timeframe, formatCount(m.rows), m.firstTime, m.lastTime, m.synthetic ? 'synthetic' : 'market']),
       ),
     );
   }
@@ -88,12 +88,11 @@ export async function validate(ref: string, { data }: GlobalOptions, { json }: {
   if (json) print(JSON.stringify({ id: manifest.id, manifest: file, checksums: 'ok', ...report }, null, 2));
   else {
     const { stats } = report;
-    const count = (n: number) => n.toLocaleString('en-US');
     print(`dataset ${manifest.id} (${file})${manifest.synthetic ? ' [synthetic]' : ''}`);
     print(`  checksums: ${manifest.partitions.length} partition(s) verified`);
-    print(`  rows: ${count(stats.rows)}, ${stats.firstTime} → ${stats.lastTime}, timeframe ${manifest.timeframe}`);
-    print(`  gaps: ${count(stats.gaps.count)} (${count(stats.gaps.missingBars)} missing bars, largest ${stats.gaps.largestMs / 60_000} min)`);
-    print(`  zero-volume bars: ${count(stats.zeroVolumeBars)} (${(stats.zeroVolumeShare * 100).toFixed(2)} %), flat bars: ${count(stats.flatBars)}`);
+    print(`  rows: ${formatCount(stats.rows)}, ${stats.firstTime} → ${stats.lastTime}, timeframe ${manifest.timeframe}`);
+    print(`  gaps: ${formatCount(stats.gaps.count)} (${formatCount(stats.gaps.missingBars)} missing bars, largest ${stats.gaps.largestMs / 60_000} min)`);
+    print(`  zero-volume bars: ${formatCount(stats.zeroVolumeBars)} (${(stats.zeroVolumeShare * 100).toFixed(2)} %), flat bars: ${formatCount(stats.flatBars)}`);
     for (const e of report.errors) print(`  error: ${e.message}`);
     printWarnings(report);
     print(report.ok ? 'OK' : `FAILED: ${report.errors.length} error(s) shown`);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { cancelRun, isValidId, listRuns, quote, readRunStatus, resolveInside, type RunStatusInfo } from '@tradecore/sdk';
-import { formatTable, UsageError } from '../_cli.ts';
+import { formatCount, formatTable, UsageError } from '../_cli.ts';
 import { stdout } from '../_stdout.ts';
 
 const print = (text: string) => stdout().write(`${text}\n`);
@@ -28,7 +28,7 @@ function runFolder(ref: string, out: string): string {
 function progress(s: RunStatusInfo): string {
   const p = s.record?.progress;
   if (s.status === 'complete') return 'done';
-  return p ? `fold ${p.fold} ${p.steps.toLocaleString('en-US')}/${p.totalSteps.toLocaleString('en-US')}` : '';
+  return p ? `fold ${p.fold} ${formatCount(p.steps)}/${formatCount(p.totalSteps)}` : '';
 }
 
 function asJson(s: RunStatusInfo): unknown {

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { type Command, Option } from 'commander';
-import { type GlobalOptions, type RegisterCommand, UsageError, globalOptions, integerOption } from '../_cli.ts';
+import { type GlobalOptions, type RegisterCommand, UsageError, formatCount, globalOptions, integerOption } from '../_cli.ts';
 import { importOptional } from '../_optional.ts';
 import { terminalColumns } from '../_stdout.ts';
 
@@ -54,7 +54,6 @@ function stopOnSignals(controller: AbortController, what: string): () => void {
 const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
-const int = (n: number) => n.toLocaleString('en-US');
 
 interface ConnectionFlags {
   restUrl?: string;
@@ -124,7 +123,7 @@ async function pullAction(exchange: string, symbol: string, flags: PullFlags, { 
   else {
     const verb = result.status === 'complete' ? 'pulled' : 'stopped';
     print(
-      `${verb} ${result.dataset}: ${int(result.barsWritten)} new bar(s), ${result.startedAt} → ${result.to} (${int(result.trades)} ${flags.from === 'ohlcv' ? 'candles' : 'trades'}, ${int(result.requests)} requests, ${int(result.retries)} retries, ${int(result.duplicates)} duplicates dropped) in ${ingest.formatSeconds(result.seconds)}`,
+      `${verb} ${result.dataset}: ${formatCount(result.barsWritten)} new bar(s), ${result.startedAt} → ${result.to} (${formatCount(result.trades)} ${flags.from === 'ohlcv' ? 'candles' : 'trades'}, ${formatCount(result.requests)} requests, ${formatCount(result.retries)} retries, ${formatCount(result.duplicates)} duplicates dropped) in ${ingest.formatSeconds(result.seconds)}`,
     );
     if (result.manifest) print(`  manifest: ${result.manifest}`);
     print(`  resume state: ${result.statePath}`);
@@ -177,7 +176,7 @@ async function streamAction(exchange: string, symbol: string, flags: StreamFlags
   } finally {
     release();
   }
-  process.stderr.write(`stopped: ${int(result.barsWritten)} bar(s) written to ${result.dataset}, ${result.reconnects} reconnect(s)${result.lateTrades ? `, ${result.lateTrades} late trade(s) not stored` : ''}\n`);
+  process.stderr.write(`stopped: ${formatCount(result.barsWritten)} bar(s) written to ${result.dataset}, ${result.reconnects} reconnect(s)${result.lateTrades ? `, ${result.lateTrades} late trade(s) not stored` : ''}\n`);
 }
 
 async function retainAction(ref: string, flags: { keep?: string; before?: string; archive?: string; dryRun?: boolean; json?: boolean }, { data }: GlobalOptions): Promise<void> {
@@ -194,11 +193,11 @@ async function retainAction(ref: string, flags: { keep?: string; before?: string
   );
   if (flags.json) return print(JSON.stringify(result, null, 2));
   const would = result.dryRun ? 'would ' : '';
-  print(`${result.dataset}: keep bars from ${result.cutoff} on — ${int(result.rowsBefore)} → ${int(result.rowsAfter)} rows${result.dryRun ? ' (dry run: nothing changed)' : ''}`);
+  print(`${result.dataset}: keep bars from ${result.cutoff} on — ${formatCount(result.rowsBefore)} → ${formatCount(result.rowsAfter)} rows${result.dryRun ? ' (dry run: nothing changed)' : ''}`);
   for (const p of result.dropped) print(`  ${would}${result.archived || flags.archive ? 'archive' : 'delete'} ${p}`);
-  for (const t of result.trimmed) print(`  ${would}trim ${t.path}: keep ${int(t.keptRows)} rows, drop ${int(t.droppedRows)}`);
+  for (const t of result.trimmed) print(`  ${would}trim ${t.path}: keep ${formatCount(t.keptRows)} rows, drop ${formatCount(t.droppedRows)}`);
   if (result.dropped.length === 0 && result.trimmed.length === 0) print('  nothing is older than the cutoff');
-  if (result.archived) print(`  archived ${int(result.archived.rows)} rows to dataset ${result.archived.id} in ${result.archived.dataDir}`);
+  if (result.archived) print(`  archived ${formatCount(result.archived.rows)} rows to dataset ${result.archived.id} in ${result.archived.dataDir}`);
   if (!result.dryRun) print(`  checksums verified: ${result.verified.before} partition(s) before, ${result.verified.after} after`);
 }
 
@@ -207,7 +206,7 @@ async function compactAction(ref: string, flags: { layout: 'year' | 'month' | 'd
   const result = await usageErrors(() => ingest.compact({ dataDir: data, id: ref, layout: flags.layout, dryRun: flags.dryRun === true }));
   if (flags.json) return print(JSON.stringify(result, null, 2));
   if (result.merged.length === 0) return print(`${result.dataset}: already one partition per ${result.layout} (${result.partitionsBefore} partition(s))`);
-  print(`${result.dataset}: ${result.dryRun ? 'would merge' : 'merged'} ${int(result.partitionsBefore)} partition(s) into ${result.dryRun ? `one per ${result.layout}` : int(result.partitionsAfter)}`);
+  print(`${result.dataset}: ${result.dryRun ? 'would merge' : 'merged'} ${formatCount(result.partitionsBefore)} partition(s) into ${result.dryRun ? `one per ${result.layout}` : formatCount(result.partitionsAfter)}`);
   for (const m of result.merged) print(`  ${m.bucket}: ${m.files} file(s)`);
   if (!result.dryRun) print(`  checksums verified: ${result.verified.before} partition(s) before, ${result.verified.after} after`);
 }

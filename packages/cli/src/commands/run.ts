@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatTable, globalOptions, integerOption, type RegisterCommand, UsageError } from '../_cli.ts';
+import { formatCount, formatTable, globalOptions, integerOption, type RegisterCommand, UsageError } from '../_cli.ts';
 import { userCwd } from '../_cwd.ts';
 import { stderr, stdout, terminalColumns, type GuardedStream } from '../_stdout.ts';
 
@@ -57,8 +57,8 @@ function progressPrinter(stream: GuardedStream, tty: boolean, columns: () => num
       const fold = Number(e.folds) > 1 ? `fold ${Number(e.fold) + 1}/${Number(e.folds)} ` : '';
       // Until the first training episode ends, the mean reward per step is the only reward there is.
       const rewardText = Number.isFinite(reward) ? `episode return ${reward.toFixed(4)}` : `reward/step ${Number(e.meanStepReward).toExponential(2)}`;
-      const stepsText = `${fold}${steps.toLocaleString('en-US')}/${total.toLocaleString('en-US')} steps`;
-      const rate = `${Math.round(Number(e.stepsPerSecond)).toLocaleString('en-US')} steps/s`;
+      const stepsText = `${fold}${formatCount(steps)}/${formatCount(total)} steps`;
+      const rate = `${formatCount(Math.round(Number(e.stepsPerSecond)))} steps/s`;
       const eta = `ETA ${duration(Number(e.etaSeconds))}`;
       const text = `${stepsText}  ${rewardText}  ${rate}  ${eta}`;
       if (tty) {
@@ -184,7 +184,7 @@ async function action(options: RunOptions): Promise<void> {
         m.sharpe.toFixed(2),
         pct(m.maxDrawdown),
         // Win rate counts closed trades only: say when one is still open at the end of the test.
-        m.openTrades > 0 ? `${m.trades.toLocaleString('en-US')} (${m.openTrades} open)` : m.trades.toLocaleString('en-US'),
+        m.openTrades > 0 ? `${formatCount(m.trades)} (${m.openTrades} open)` : formatCount(m.trades),
         pct(m.winRate),
         m.feesPaid.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
         pct(m.feeDrag),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describeAdapter } from '@tradecore/trainer-gpu';
+import { formatCount } from '../../_cli.ts';
 import { backendPassed, type BackendReport } from './backends.ts';
 import type { DoctorReport } from './index.ts';
 
@@ -67,7 +68,7 @@ function backendLines(b: BackendReport, out: Lines): void {
   const t = b.training;
   if (t?.skipped) out.add(`${pad}training: `, `skipped (${t.skipped})`, pad + '  ');
   else if (t?.ok && t.stepsPerSecond !== undefined) {
-    out.add(`${pad}training: `, `${Math.round(t.stepsPerSecond).toLocaleString('en-US')} env-steps/s (PPO update of ${t.steps?.toLocaleString('en-US')} steps, 64×64 policy)`, pad + '  ');
+    out.add(`${pad}training: `, `${formatCount(Math.round(t.stepsPerSecond))} env-steps/s${t.steps !== undefined ? ` (PPO update of ${formatCount(t.steps)} steps, 64×64 policy)` : ''}`, pad + '  ');
   } else out.add(`${pad}training: `, `FAILED${t?.error ? `: ${t.error}` : ''}`, pad + '  ');
   const inf = b.inference;
   if (inf?.maxRelativeDifference !== undefined && b.backend === 'cpu') out.add(`${pad}inference: `, 'the reference the other backends are compared with', pad + '  ');

@@ -1,4 +1,5 @@
 import { createEngine, createEnv, generateSynthetic, Rng, type Bars, type ColumnName } from '@tradecore/sdk';
+import { formatCount } from '../../_cli.ts';
 import { close, messageOf, num, type CheckResult } from './checks.ts';
 import { EXPECTED_LEDGER, LEDGER_BARS, LEDGER_RISK_GUARD, LEDGER_START_INDEX, LEDGER_TOLERANCE, type ExpectedLedgerRow, type ScriptedAction } from './ledgerCase.ts';
 import type { LoadedPlugin } from './plugins.ts';
@@ -196,7 +197,7 @@ export async function checkLedger(plugins: PluginSet, expected: readonly Expecte
  * does not gap loses at most that budget.
  */
 export async function checkGuardBudget(plugins: PluginSet, { steps = 20_000, seed = 1 } = {}): Promise<CheckResult> {
-  const title = `risk budget on ${steps.toLocaleString('en-US')} random actions (entries sized within riskPct, stop exits lose ≤ budget)`;
+  const title = `risk budget on ${formatCount(steps)} random actions (entries sized within riskPct, stop exits lose ≤ budget)`;
   const guard = plugins.riskGuard;
   if (guard instanceof Error) return unavailable('risk-guard', title, guard);
   const name = `${title} (${guard.packageName} ${guard.version})`;
@@ -250,7 +251,7 @@ export async function checkGuardBudget(plugins: PluginSet, { steps = 20_000, see
       if (result.terminated || result.truncated) info = env.reset().info;
     }
     if (entries === 0 || exits === 0) return { group: 'risk-guard', name, status: 'fail', required: true, detail: `the random walk made ${entries} entries and ${exits} stop exits: nothing to check` };
-    return { group: 'risk-guard', name, status: 'pass', required: true, detail: `${entries.toLocaleString('en-US')} entries and ${exits.toLocaleString('en-US')} stop exits within the budget` };
+    return { group: 'risk-guard', name, status: 'pass', required: true, detail: `${formatCount(entries)} entries and ${formatCount(exits)} stop exits within the budget` };
   } catch (error) {
     return { group: 'risk-guard', name, status: 'fail', required: true, detail: `failed to run: ${messageOf(error)}` };
   }
