@@ -67,7 +67,7 @@ describe('reading Trades bodies from their text', () => {
 
   it('never reads a damaged body differently: a changed, inserted or removed character is refused or read as JSON.parse reads it', () => {
     const damaged = fc
-      .tuple(body, fc.nat(), fc.constantFrom('"', ',', '.', '[', ']', '}', '0', '9', 'e', '-', ' ', '\\', '\n', ''), fc.boolean())
+      .tuple(body, fc.nat(), fc.constantFrom('"', ',', '.', '[', ']', '}', '0', '9', 'e', '-', ' ', '\\', '\n', '', 'é', 'Ģ'), fc.boolean())
       .map(([text, at, c, insert]) => {
         const i = at % text.length;
         return text.slice(0, i) + c + text.slice(insert ? i : i + 1);
@@ -107,6 +107,8 @@ describe('reading Trades bodies from their text', () => {
       text.replace('],[', '], ['),
       `${text}x`,
       text.slice(0, -1),
+      text.replace('"m",""', '"m","é"'), // not ASCII: read by the general path
+      text.replace('"m",""', '"m","Ģ"'), // U+0122, whose low byte is a quote
     ]) {
       expect(scanned(other), other).toMatchObject({ refused: true, rows: 0 });
     }

@@ -37,12 +37,17 @@ export class PullSession {
   #lastFlush = performance.now();
   readonly #started = performance.now();
   #wroteManifest = false;
+  /** The range as progress events show it (formatted once: `toISOString` is slow enough to show on every page). */
+  readonly #from: string;
+  readonly #to: string;
 
   constructor(plan: PullPlan, options: PullOptions, defaultRate: number) {
     this.plan = plan;
     this.options = options;
     this.position = plan.start;
     this.completeUntil = plan.start;
+    this.#from = isoTime(plan.rangeStart);
+    this.#to = isoTime(plan.rangeEnd);
     this.limiter = new RateLimiter({ rate: options.rateLimit ?? defaultRate });
     this.retry = {
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
@@ -114,8 +119,8 @@ export class PullSession {
     onProgress({
       dataset: this.plan.target.id,
       phase,
-      from: isoTime(this.plan.rangeStart),
-      to: isoTime(this.plan.rangeEnd),
+      from: this.#from,
+      to: this.#to,
       position: isoTime(this.position),
       fraction,
       trades: this.trades,
