@@ -65,7 +65,7 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
   it('writes exactly the bars built from every trade of the range, and reports progress', async () => {
     const dataDir = await tempData();
     const events: PullProgress[] = [];
-    const result = await pull(options(dataDir, { onProgress: (p) => events.push(p) }));
+    const result = await pull(options(dataDir, { onProgress: (p) => events.push(p), progressIntervalMs: 0 }));
     expect(result).toMatchObject({ dataset: 'kraken-btc-usd-1m', status: 'complete', from: '2024-02-01T00:00:00.000Z', duplicates: 0, retries: 0, warnings: [] });
     expect(result.trades).toBe(expectedBars().trades?.reduce((a, b) => a + b, 0));
     expect(await csvOf(dataDir)).toBe(expectedCsv);
@@ -111,6 +111,16 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
     if (faults.some((f) => ['status', 'kraken-error', 'drop', 'stuck'].includes(f.kind))) expect(result.retries).toBeGreaterThan(0);
   });
 
+  it('reports pages at most every progressIntervalMs, and every page with 0', async () => {
+    const times: number[] = [];
+    await pull(options(await tempData(), { pageSize: 100, progressIntervalMs: 20, onProgress: (p) => p.phase === 'pulling' && !p.message && times.push(performance.now()) }));
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(19);
+    let pages = 0;
+    const result = await pull(options(await tempData(), { pageSize: 100, progressIntervalMs: 0, onProgress: (p) => p.phase === 'pulling' && !p.message && pages++ }));
+    expect(pages, 'an event as the pull starts and one per page (the last request may be a page read ahead past the range)').toBeGreaterThanOrEqual(result.requests);
+  });
+
   it('stops with an error naming the request when a fault outlasts the retries', async () => {
     const dataDir = await tempData();
     fake.inject({ on: 'Trades', kind: 'status', status: 429, after: 2, times: Number.POSITIVE_INFINITY });
@@ -148,6 +158,7 @@ describe('pull from Kraken trades (ccxt against the local fake)', () => {
         signal: controller.signal,
         flushBars: 20,
         pageSize: 500,
+        progressIntervalMs: 0,
         onProgress: (p) => {
           if (p.phase === 'pulling' && ++pages === 9) controller.abort();
         },

@@ -35,6 +35,7 @@ export class PullSession {
   #pending: Bars[] = [];
   #pendingRows = 0;
   #lastFlush = performance.now();
+  #lastPulling = Number.NEGATIVE_INFINITY;
   readonly #started = performance.now();
   #wroteManifest = false;
   /** The range as progress events show it (formatted once: `toISOString` is slow enough to show on every page). */
@@ -112,9 +113,12 @@ export class PullSession {
   emit(phase: PullProgress['phase'], message?: string): void {
     const { onProgress } = this.options;
     if (!onProgress) return;
+    const now = performance.now();
+    if (phase === 'pulling' && message === undefined && now - this.#lastPulling < (this.options.progressIntervalMs ?? 100)) return;
+    if (phase === 'pulling') this.#lastPulling = now;
     const { start, end } = this.plan;
     const fraction = end > start ? Math.min(1, Math.max(0, (this.position - start) / (end - start))) : 1;
-    const seconds = (performance.now() - this.#started) / 1000;
+    const seconds = (now - this.#started) / 1000;
     const rate = seconds > 0 ? this.trades / seconds : 0;
     onProgress({
       dataset: this.plan.target.id,

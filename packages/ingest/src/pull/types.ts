@@ -52,8 +52,13 @@ export interface PullOptions extends ExchangeConnectionOptions {
   description?: string;
   /** Stops the pull after the current request; complete bars are written first. */
   signal?: AbortSignal;
-  /** Called after every page and every lake write. */
+  /** Called as pages arrive (at most every `progressIntervalMs`), and at every lake write, retry, warning and the end. */
   onProgress?: (progress: PullProgress) => void;
+  /**
+   * Least time between two `pulling` events (ms). Default 100: a pull from a fast mirror reads hundreds of
+   * pages a second, more than a progress bar can show. 0: one event per page.
+   */
+  progressIntervalMs?: number;
   /** Clock (epoch ms). Default `Date.now`. */
   now?: () => number;
 }
