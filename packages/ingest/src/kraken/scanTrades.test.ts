@@ -109,6 +109,7 @@ describe('reading Trades bodies from their text', () => {
       text.slice(0, -1),
       text.replace('"m",""', '"m","é"'), // not ASCII: read by the general path
       text.replace('"m",""', '"m","Ģ"'), // U+0122, whose low byte is a quote
+      text.replace('"m",""', `"m","${'x'.repeat(1 << 20)}"`), // longer than any page
     ]) {
       expect(scanned(other), other).toMatchObject({ refused: true, rows: 0 });
     }

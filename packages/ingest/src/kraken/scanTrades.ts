@@ -42,14 +42,17 @@ export function scanKrakenTrades(text: string, into: TradeBuffer): KrakenTradesP
   return page;
 }
 
+const MAX_SCANNED_CHARS = 1 << 20;
 let scratch = new Uint8Array(0);
 const encoder = new TextEncoder();
 
 /**
  * The text's bytes followed by a 0 (which ends every loop of the scanner: it is no digit, no plain string
- * character and no delimiter), or `undefined` when the text is not all ASCII.
+ * character and no delimiter), or `undefined` when the text is not all ASCII or longer than any page.
  */
 function asciiBytes(text: string): Uint8Array | undefined {
+  // A page of 1,000 trades is about 70 kB; a far larger body is no ordinary page, and is not worth keeping a buffer for.
+  if (text.length > MAX_SCANNED_CHARS) return undefined;
   // UTF-8 takes at most 3 bytes per UTF-16 unit, so the whole text always fits; it is ASCII exactly when it took one byte per unit.
   if (scratch.length < 3 * text.length + 1) scratch = new Uint8Array(3 * text.length + 1024);
   const { read, written } = encoder.encodeInto(text, scratch);
