@@ -85,10 +85,11 @@ export class PullSession {
     const { plan } = this;
     if (this.#pendingRows > 0) {
       const bars = concatBars(this.#pending);
-      this.#pending = [];
-      this.#pendingRows = 0;
       this.emit('writing');
       await appendMonths(plan.target, bars);
+      // Only now: while they are written, the bars still count as complete.
+      this.#pending = [];
+      this.#pendingRows = 0;
       this.#wroteManifest = true;
       this.barsWritten += bars.length;
       this.lastBar = bars.time[bars.length - 1] as number;
