@@ -110,9 +110,14 @@ describe('reading Trades bodies from their text', () => {
       text.replace('"m",""', '"m","é"'), // not ASCII: read by the general path
       text.replace('"m",""', '"m","Ģ"'), // U+0122, whose low byte is a quote
       text.replace('"m",""', `"m","${'x'.repeat(1 << 20)}"`), // longer than any page
+      `${text}\u000b`, // trim() takes it, JSON does not
     ]) {
       expect(scanned(other), other).toMatchObject({ refused: true, rows: 0 });
     }
+  });
+  it('reads a field that needs Number (a 200,000-digit time) as the general path does', () => {
+    const text = `{"error":[],"result":{"XXBTZUSD":[["30243.4","0.5",1688669597.${'1'.repeat(200_000)},"b","m","",1]],"last":"1688671969993150842"}}`;
+    expect(scanned(text)).toEqual(general(text));
   });
 });
 

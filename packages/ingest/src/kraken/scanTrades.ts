@@ -37,12 +37,21 @@ export function scanKrakenTrades(text: string, into: TradeBuffer): KrakenTradesP
   const bytes = asciiBytes(text);
   if (bytes === undefined) return undefined;
   const start = into.length;
-  const page = scan(text, bytes, into);
-  if (page === undefined) into.length = start;
-  return page;
+  scanned = text;
+  try {
+    const page = scan(text, bytes, into);
+    if (page === undefined) into.length = start;
+    return page;
+  } finally {
+    scanned = '';
+  }
 }
 
 const MAX_SCANNED_CHARS = 1 << 20;
+/** What JSON allows after the value: `String.prototype.trim` would also take `\v`, `\f` and Unicode spaces. */
+const JSON_WHITESPACE = /^[ \t\n\r]*$/;
+/** The text being scanned, for the rare field read through `Number` (byte and character positions agree: it is ASCII). */
+let scanned = '';
 let scratch = new Uint8Array(0);
 const encoder = new TextEncoder();
 
@@ -53,9 +62,9 @@ const encoder = new TextEncoder();
 function asciiBytes(text: string): Uint8Array | undefined {
   // A page of 1,000 trades is about 70 kB; a far larger body is no ordinary page, and is not worth keeping a buffer for.
   if (text.length > MAX_SCANNED_CHARS) return undefined;
-  // UTF-8 takes at most 3 bytes per UTF-16 unit, so the whole text always fits; it is ASCII exactly when it took one byte per unit.
-  if (scratch.length < 3 * text.length + 1) scratch = new Uint8Array(3 * text.length + 1024);
-  const { read, written } = encoder.encodeInto(text, scratch);
+  // ASCII text takes one byte per unit and fits whole; any other character takes two or more, and then not all of the text fits.
+  if (scratch.length < text.length + 1) scratch = new Uint8Array(text.length + 1024);
+  const { read, written } = encoder.encodeInto(text, scratch.subarray(0, text.length + 1));
   if (read !== text.length || written !== text.length) return undefined;
   scratch[written] = 0;
   return scratch;
@@ -117,7 +126,7 @@ function scan(text: string, b: Uint8Array, into: TradeBuffer): KrakenTradesPage 
   if (lastEnd < 0) return undefined;
   const last = text.slice(pos, lastEnd);
   if (!isCursor(last) || b[lastEnd + 1] !== BRACE_CLOSE || b[lastEnd + 2] !== BRACE_CLOSE) return undefined;
-  if (text.slice(lastEnd + 3).trim() !== '') return undefined;
+  if (!JSON_WHITESPACE.test(text.slice(lastEnd + 3))) return undefined;
   return { rows, last };
 }
 
@@ -154,8 +163,8 @@ function decimal(b: Uint8Array, start: number): number {
   end = i;
   const length = i - start;
   if (length === 0 || dot === i - 1 || length > MAX_DECIMAL_CHARS) return Number.NaN;
-  if (dot < 0) return length <= 15 ? mantissa : Number(asciiText(b, start, i));
-  return length <= 16 ? mantissa / (POW10[i - dot - 1] as number) : Number(asciiText(b, start, i));
+  if (dot < 0) return length <= 15 ? mantissa : Number(scanned.slice(start, i));
+  return length <= 16 ? mantissa / (POW10[i - dot - 1] as number) : Number(scanned.slice(start, i));
 }
 
 /**
@@ -194,7 +203,7 @@ function timeMs(b: Uint8Array, start: number): number {
   const scale = POW10[restDigits] as number;
   const clearOfMillisecond = i - start <= 30 && rest * 1000 >= scale && rest * 1000 <= 999 * scale;
   if (clearOfMillisecond && whole > 0 && whole < FAST_SECONDS_LIMIT) return whole * 1000 + ms;
-  const seconds = Number(asciiText(b, start, i));
+  const seconds = Number(scanned.slice(start, i));
   return seconds > 0 && Number.isFinite(seconds) ? krakenTimeMs(seconds) : Number.NaN;
 }
 
@@ -217,8 +226,4 @@ function plainStringEnd(b: Uint8Array, pos: number): number {
     if (c === QUOTE) return i + 1;
     if (c === BACKSLASH || c < 32) return -1;
   }
-}
-
-function asciiText(b: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode(...b.subarray(start, end));
 }

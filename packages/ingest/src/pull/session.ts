@@ -115,8 +115,10 @@ export class PullSession {
     const { onProgress } = this.options;
     if (!onProgress) return;
     const now = performance.now();
-    if (phase === 'pulling' && message === undefined && now - this.#lastPulling < (this.options.progressIntervalMs ?? 100)) return;
-    if (phase === 'pulling') this.#lastPulling = now;
+    if (phase === 'pulling' && message === undefined) {
+      if (now - this.#lastPulling < (this.options.progressIntervalMs ?? 100)) return;
+      this.#lastPulling = now;
+    }
     const { start, end } = this.plan;
     const fraction = end > start ? Math.min(1, Math.max(0, (this.position - start) / (end - start))) : 1;
     const seconds = (now - this.#started) / 1000;
