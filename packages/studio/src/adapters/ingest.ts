@@ -37,7 +37,7 @@ export interface PullRequest {
 }
 
 /** Pull options a request sets, or the panel itself: never taken from the defaults. */
-const RESERVED_PULL_OPTIONS = ['dataDir', 'exchange', 'symbol', 'since', 'until', 'timeframe', 'from', 'id', 'signal', 'onProgress'];
+const RESERVED_PULL_OPTIONS = ['dataDir', 'exchange', 'symbol', 'since', 'until', 'timeframe', 'from', 'id', 'signal', 'onProgress', 'progressIntervalMs'];
 
 /** Checks the studio's pull defaults when it starts; throws naming the option and what was expected. */
 export function checkPullDefaults(defaults: PullDefaults): PullDefaults {
@@ -70,7 +70,6 @@ function shownDefaults(defaults: PullDefaults): PullDefaults {
 interface Running {
   state: PullState;
   readonly controller: AbortController;
-  lastPublished: number;
 }
 
 /** Pulls started from the panel (this process only), newest first. */
@@ -110,7 +109,6 @@ export class Pulls {
     const running: Running = {
       state: { id: pullId, exchange, symbol, dataset: id ?? null, status: 'running', startedAt: new Date().toISOString(), progress: null, barsWritten: null, error: null, warnings: [] },
       controller,
-      lastPublished: 0,
     };
     this.#pulls.set(pullId, running);
     const done = ingest.pull({
@@ -124,14 +122,11 @@ export class Pulls {
       ...(request.from ? { from: request.from } : {}),
       ...(id ? { id } : {}),
       signal: controller.signal,
+      // Pulls against a fast mirror read many pages a second: at most four page updates a second reach the panel.
+      progressIntervalMs: 250,
       onProgress: (progress: PullProgress) => {
         running.state = { ...running.state, progress, dataset: progress.dataset ?? running.state.dataset };
-        // Pulls against a fast mirror report many pages a second: at most four updates a second reach the page.
-        const now = Date.now();
-        if (now - running.lastPublished >= 250 || progress.phase === 'done' || progress.phase === 'stopped') {
-          running.lastPublished = now;
-          this.publish(running.state);
-        }
+        this.publish(running.state);
       },
     });
     const settled = done.then(
